@@ -1,0 +1,261 @@
+// Package app wires Sova together: it opens the data directory (making keys
+// on first start), imports the built-in content, builds the web server and
+// runs it until told to stop. One struct starts and stops everything; main
+// only turns flags into a Config.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"sova/assets"
+	"sova/i18n"
+	"sova/pwa"
+	"sova/server/domain"
+	"sova/server/seal"
+	"sova/server/store"
+	"sova/server/web"
+)
+
+// Config is how an operator sets Sova up.
+type Config struct {
+	Addr    string // listen address, such as localhost:8080
+	DataDir string // Badger and, by default, its key live here
+	// KeyFile holds the encryption-at-rest key. Default: <DataDir>/sova.key.
+	// Keep it elsewhere (a secrets mount) so a copied data dir is unreadable.
+	KeyFile string
+	Salt    string // forces a new app version; see web.Config.Salt
+	Log     *slog.Logger
+}
+
+// App is a running Sova.
+type App struct {
+	cfg   Config
+	db    *store.DB
+	web   *web.Server
+	Ready chan string // receives the listen address once serving (for tests)
+}
+
+// Open prepares everything: data dir, keys, content, web server.
+func Open(cfg Config) (*App, error) {
+	if cfg.Log == nil {
+		cfg.Log = NewLogger(os.Stderr)
+	}
+	if cfg.KeyFile == "" {
+		cfg.KeyFile = filepath.Join(cfg.DataDir, "sova.key")
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	key, err := loadOrMakeKey(cfg.KeyFile)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(filepath.Join(cfg.DataDir, "db"), key, cfg.Log)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, db: db, Ready: make(chan string, 1)}
+	if err := a.setup(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) setup() error {
+	ring, err := loadOrMakeResponseKey(a.db)
+	if err != nil {
+		return fmt.Errorf("response key: %w", err)
+	}
+	if err := importSurveys(a.db, assets.Surveys); err != nil {
+		return err
+	}
+	cats, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	a.web, err = web.New(web.Config{
+		Store: a.db, Keys: ring, Catalogs: cats,
+		Icons: assets.Icons, Audio: assets.Audio, PWA: pwa.Files, Worker: pwa.Worker,
+		Log: a.cfg.Log, Salt: a.cfg.Salt,
+	})
+	return err
+}
+
+// Handler is the app's HTTP handler.
+func (a *App) Handler() http.Handler { return a.web.Handler() }
+
+// Store is the app's database, for tests and tools that check what was kept.
+func (a *App) Store() *store.DB { return a.db }
+
+// Close closes the database. Call it after the server has stopped.
+func (a *App) Close() error { return a.db.Close() }
+
+// Run serves until ctx is done, then finishes the requests in flight (so
+// every acknowledged batch is fully answered) and returns.
+func (a *App) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	// Timeouts live here rather than in a middleware: Echo's Timeout
+	// middleware races. They bound slow clients without cutting off a
+	// phone on 2G sending a full batch.
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(a.cfg.Log.Handler(), slog.LevelWarn),
+	}
+	a.cfg.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "data", a.cfg.DataDir, "version", a.web.Version())
+	a.Ready <- ln.Addr().String()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.cfg.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// NewLogger logs text lines without a timestamp: the time of a member's
+// request must not be kept, and operators' log collectors add their own
+// receive time if they want one for server events.
+func NewLogger(w *os.File) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+}
+
+// loadOrMakeKey reads the at-rest key (64 hex characters), making it with
+// mode 0600 on first start.
+func loadOrMakeKey(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		key := make([]byte, store.KeySize)
+		rand.Read(key)
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, err
+		}
+		// O_EXCL: two processes starting at once must not make two keys.
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("key file: %w", err)
+		}
+		_, err = f.WriteString(hex.EncodeToString(key) + "\n")
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return key, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(data)))
+	if err != nil || len(key) != store.KeySize {
+		return nil, fmt.Errorf("key file %s must hold %d hex characters", path, 2*store.KeySize)
+	}
+	return key, nil
+}
+
+// loadOrMakeResponseKey loads every HPKE response key, making the first on
+// first start. Old keys stay, so items sealed to them still open.
+func loadOrMakeResponseKey(db *store.DB) (*seal.Ring, error) {
+	all, err := db.Secrets("response/")
+	if err != nil {
+		return nil, err
+	}
+	current, err := db.Secret("response-current")
+	if err != nil {
+		return nil, err
+	}
+	if current == nil {
+		k, err := seal.GenerateKey()
+		if err != nil {
+			return nil, err
+		}
+		if err := db.PutSecret("response/"+k.Kid(), k.Private()); err != nil {
+			return nil, err
+		}
+		if err := db.PutSecret("response-current", []byte(k.Kid())); err != nil {
+			return nil, err
+		}
+		return seal.NewRing(k), nil
+	}
+	var cur *seal.Key
+	var older []*seal.Key
+	for name, priv := range all {
+		k, err := seal.ParseKey(priv)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if k.Kid() == string(current) {
+			cur = k
+		} else {
+			older = append(older, k)
+		}
+	}
+	if cur == nil {
+		return nil, fmt.Errorf("current response key %s is missing", current)
+	}
+	return seal.NewRing(cur, older...), nil
+}
+
+// iconSet tells the survey validator which icons exist.
+type iconSet struct{ fsys fs.FS }
+
+func (s iconSet) HasIcon(name string) bool {
+	_, err := fs.Stat(s.fsys, name+".svg")
+	return err == nil
+}
+
+// importSurveys validates and stores the built-in surveys. A built-in file
+// changed without a new version number stops the start, because answers
+// already stored against that version would change meaning.
+func importSurveys(db *store.DB, fsys fs.FS) error {
+	names, err := fs.Glob(fsys, "*.json")
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		sv, err := domain.ParseSurvey("assets/surveys/"+name, data, iconSet{assets.Icons})
+		if err != nil {
+			return err
+		}
+		if err := db.PutSurvey(sv); err != nil {
+			return fmt.Errorf("assets/surveys/%s: %w", name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code names a kind of failure. Codes are part of the public API (clients match
+// on them and show a translated message keyed "error.<code>"), so they never
+// change meaning once published.
+type Code string
+
+const (
+	// Batch-level problems: the whole request is refused.
+	CodeMalformed Code = "malformed"
+	CodeTooLarge  Code = "too_large"
+	CodeNotFound  Code = "not_found"
+	CodeInternal  Code = "internal"
+
+	// Item-level rejections in a sync batch: one item is refused, the rest go on.
+	CodeInvalidID        Code = "invalid_id"
+	CodeUnknownSurvey    Code = "unknown_survey"
+	CodeUnknownVersion   Code = "unknown_version"
+	CodeUnknownKey       Code = "unknown_key"
+	CodeDecryptFailed    Code = "decrypt_failed"
+	CodeInvalidPlaintext Code = "invalid_plaintext"
+	CodeUnknownLanguage  Code = "unknown_language"
+	CodeConflict         Code = "conflict"
+	CodeMissingAnswer    Code = "missing_answer"
+	CodeInvalidAnswer    Code = "invalid_answer"
+	CodeUnknownQuestion  Code = "unknown_question"
+	CodeHiddenAnswer     Code = "hidden_answer"
+
+	// A survey definition that breaks the format.
+	CodeInvalidSurvey Code = "invalid_survey"
+)
+
+// Error is the one error type that crosses package boundaries. Message is
+// written for the person who sent the input (an outreach client, a staffer
+// uploading a survey); it never holds member data. Question, when set, names
+// the survey question the problem is about.
+type Error struct {
+	Code     Code
+	Message  string
+	Question string
+}
+
+func (e *Error) Error() string {
+	if e.Question != "" {
+		return fmt.Sprintf("%s: question %q: %s", e.Code, e.Question, e.Message)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Errorf builds an *Error with a formatted message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err, or CodeInternal for anything that is not
+// an *Error: an unexpected failure must never be reported as the sender's fault.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}

@@ -1,0 +1,130 @@
+package domain
+
+import (
+	"regexp"
+	"slices"
+)
+
+// QuestionType is how a question is answered. The names are part of the
+// public survey format and API.
+type QuestionType string
+
+const (
+	Single   QuestionType = "single"
+	Multiple QuestionType = "multiple"
+	YesNo    QuestionType = "yesno"
+	Scale    QuestionType = "scale"
+	Number   QuestionType = "number"
+	Text     QuestionType = "text"
+)
+
+var questionTypes = []QuestionType{Single, Multiple, YesNo, Scale, Number, Text}
+
+// MaxTextAnswer bounds a typed answer, in characters: enough for a few
+// sentences, too little to paste anything identifying in bulk.
+const MaxTextAnswer = 500
+
+// Survey is one version of a survey definition, as written by staff (see
+// assets/surveys/README.md) and served to the app.
+type Survey struct {
+	ID        string                       `json:"id"`
+	Version   int                          `json:"version"`
+	Languages []string                     `json:"languages"`
+	Title     string                       `json:"title"`
+	Icon      string                       `json:"icon"`
+	Questions []Question                   `json:"questions"`
+	Texts     map[string]map[string]string `json:"texts"`
+}
+
+// Question is one screen of a survey.
+type Question struct {
+	ID       string       `json:"id"`
+	Type     QuestionType `json:"type"`
+	Text     string       `json:"text"`
+	Icon     string       `json:"icon"`
+	Required bool         `json:"required"`
+	Choices  []Choice     `json:"choices,omitempty"`
+	Min      *float64     `json:"min,omitempty"`
+	Max      *float64     `json:"max,omitempty"`
+	ShowIf   *ShowIf      `json:"showIf,omitempty"`
+}
+
+// Choice is one answer a member can tap.
+type Choice struct {
+	Value string `json:"value"`
+	Text  string `json:"text"`
+	Icon  string `json:"icon"`
+}
+
+// ShowIf asks a question only when an earlier question's answer is one of
+// AnyOf (for a multiple-choice question: when any of them was chosen). AnyOf
+// holds strings, booleans or numbers as the earlier question's type needs.
+type ShowIf struct {
+	Question string `json:"question"`
+	AnyOf    []any  `json:"anyOf"`
+}
+
+// Default bounds of a number question when the definition gives none.
+const (
+	DefaultNumberMin = 0
+	DefaultNumberMax = 1000
+)
+
+// Bounds returns the accepted range of a number question.
+func (q *Question) Bounds() (lo, hi float64) {
+	lo, hi = DefaultNumberMin, DefaultNumberMax
+	if q.Min != nil {
+		lo = *q.Min
+	}
+	if q.Max != nil {
+		hi = *q.Max
+	}
+	return lo, hi
+}
+
+// Question returns the question with the given id, or nil.
+func (s *Survey) Question(id string) *Question {
+	for i := range s.Questions {
+		if s.Questions[i].ID == id {
+			return &s.Questions[i]
+		}
+	}
+	return nil
+}
+
+// HasLanguage reports whether the survey is complete in lang.
+func (s *Survey) HasLanguage(lang string) bool { return slices.Contains(s.Languages, lang) }
+
+// TextKeys lists every text key the survey uses, in order of appearance. The
+// same keys find the voice in each language's pack.
+func (s *Survey) TextKeys() []string {
+	keys := []string{s.Title}
+	for _, q := range s.Questions {
+		keys = append(keys, q.Text)
+		for _, c := range q.Choices {
+			keys = append(keys, c.Text)
+		}
+	}
+	return keys
+}
+
+// Icons lists every icon the survey uses.
+func (s *Survey) Icons() []string {
+	icons := []string{s.Icon}
+	for _, q := range s.Questions {
+		icons = append(icons, q.Icon)
+		for _, c := range q.Choices {
+			icons = append(icons, c.Icon)
+		}
+	}
+	return icons
+}
+
+var (
+	surveyIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+	wordPattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9_]{0,39}$`)
+	langPattern     = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$`)
+)
+
+// ValidSurveyID reports whether id may name a survey.
+func ValidSurveyID(id string) bool { return surveyIDPattern.MatchString(id) }

@@ -1,0 +1,118 @@
+// Package store keeps Sova's data in an embedded, encrypted Badger database:
+// survey definitions, responses (exactly once, keyed by id), and the server's
+// own secrets. It implements the storage interfaces of package domain.
+//
+// Badger is tuned here for a small machine (budget B5: about 100 MB resident
+// when idle) and for durability: every write is synced before it returns, so
+// an acknowledged response survives a crash.
+package store
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+)
+
+// KeySize is the length of the encryption-at-rest key: AES-256.
+const KeySize = 32
+
+// DB is the open database.
+type DB struct {
+	db      *badger.DB
+	surveys surveyCache
+}
+
+// Open opens (or creates) the database in dir, encrypted with key.
+func Open(dir string, key []byte, log *slog.Logger) (*DB, error) {
+	if len(key) != KeySize {
+		return nil, fmt.Errorf("store: encryption key must be %d bytes, got %d", KeySize, len(key))
+	}
+	opts := badger.DefaultOptions(dir).
+		WithEncryptionKey(key).
+		WithEncryptionKeyRotationDuration(30 * 24 * time.Hour).
+		// Acknowledged means on disk: Badger does not sync by default.
+		WithSyncWrites(true).
+		WithDetectConflicts(true).
+		// Badger's defaults (64 MB memtables ×5, 256 MB block cache, 1 GB
+		// value-log files) suit big servers and take ~576 MB; an NGO runs Sova
+		// on a small VM. Encryption needs a block cache > 0.
+		WithMemTableSize(8 << 20).
+		WithNumMemtables(2).
+		WithNumLevelZeroTables(2).
+		WithNumLevelZeroTablesStall(4).
+		WithBaseTableSize(2 << 20).
+		WithBlockCacheSize(16 << 20).
+		WithIndexCacheSize(8 << 20).
+		WithValueLogFileSize(64 << 20).
+		WithValueThreshold(1 << 10).
+		WithNumCompactors(2).
+		WithCompression(options.None). // responses are sealed-size JSON; CPU matters more
+		WithLogger(badgerLog{log})
+	db, err := badger.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", dir, err)
+	}
+	s := &DB{db: db}
+	if err := s.loadSurveys(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: load surveys: %w", err)
+	}
+	return s, nil
+}
+
+// Close flushes and closes the database.
+func (s *DB) Close() error { return s.db.Close() }
+
+// update runs fn in a read-write transaction, retrying when a concurrent
+// transaction touched the same keys: the retry re-reads, so its verdicts stay
+// right.
+func (s *DB) update(fn func(txn *badger.Txn) error) error {
+	for attempt := 0; ; attempt++ {
+		err := s.db.Update(fn)
+		if !errors.Is(err, badger.ErrConflict) || attempt == 20 {
+			return err
+		}
+	}
+}
+
+func (s *DB) get(key []byte) ([]byte, error) {
+	var val []byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		it, err := txn.Get(key)
+		if err != nil {
+			return err
+		}
+		val, err = it.ValueCopy(nil)
+		return err
+	})
+	return val, err
+}
+
+// prefixScan calls fn for each key under prefix, in key order.
+func (s *DB) prefixScan(prefix []byte, fn func(key, val []byte) error) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 64})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			item := it.Item()
+			err := item.Value(func(v []byte) error { return fn(item.Key(), v) })
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// badgerLog sends Badger's own messages to slog. Badger logs nothing about
+// requests, only about files and compactions; its info chatter is dropped.
+type badgerLog struct{ l *slog.Logger }
+
+func (b badgerLog) Errorf(f string, a ...any)   { b.l.Error(fmt.Sprintf(f, a...), "from", "badger") }
+func (b badgerLog) Warningf(f string, a ...any) { b.l.Warn(fmt.Sprintf(f, a...), "from", "badger") }
+func (badgerLog) Infof(string, ...any)          {}
+func (badgerLog) Debugf(string, ...any)         {}

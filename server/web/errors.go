@@ -1,0 +1,74 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"sova/server/domain"
+)
+
+// status maps an error code to its HTTP status: the one place that does.
+func status(code domain.Code) int {
+	switch code {
+	case domain.CodeMalformed, domain.CodeInvalidID, domain.CodeInvalidSurvey:
+		return http.StatusBadRequest
+	case domain.CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case domain.CodeNotFound, domain.CodeUnknownSurvey, domain.CodeUnknownVersion, domain.CodeUnknownKey:
+		return http.StatusNotFound
+	case domain.CodeInternal:
+		return http.StatusInternalServerError
+	}
+	return http.StatusUnprocessableEntity
+}
+
+// apiError is the JSON body of every failed API call.
+type apiError struct {
+	Error   domain.Code `json:"error"`
+	Message string      `json:"message"`
+}
+
+// handleError writes any error as JSON under /api/ and as plain text
+// elsewhere. Internal errors are logged without request data and shown as a
+// bare "internal".
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	body := apiError{Error: domain.ErrorCode(err)}
+	var he *echo.HTTPError
+	var de *domain.Error
+	code := http.StatusInternalServerError
+	switch {
+	case errors.As(err, &de):
+		code, body.Message = status(de.Code), de.Message
+	case errors.As(err, &he):
+		code = he.Code
+		body.Error = httpCode(he.Code)
+		body.Message = http.StatusText(he.Code)
+	}
+	if code == http.StatusInternalServerError {
+		s.cfg.Log.Error("internal error", "route", c.Path(), "err", err)
+		body = apiError{Error: domain.CodeInternal, Message: "internal error"}
+	}
+	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+		c.JSON(code, body)
+		return
+	}
+	c.String(code, body.Message+"\n")
+}
+
+func httpCode(status int) domain.Code {
+	switch status {
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		return domain.CodeNotFound
+	case http.StatusRequestEntityTooLarge:
+		return domain.CodeTooLarge
+	case http.StatusBadRequest:
+		return domain.CodeMalformed
+	}
+	return domain.CodeInternal
+}

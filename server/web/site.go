@@ -1,0 +1,300 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/a-h/templ"
+
+	"sova/i18n"
+	"sova/server/domain"
+	"sova/server/voice"
+)
+
+// site is everything a member's phone can download, made ready at once: the
+// pages of every language, scripts, icons and voice, each under its URL.
+// It is rebuilt whole when content changes and swapped in atomically, and
+// its version (a hash of all of it) names the service worker's cache, so a
+// phone updates exactly when something it holds has changed.
+type site struct {
+	blobs   map[string]*blob
+	version string
+	csp     string
+	langs   []*i18n.Catalog
+	// offline lists, per language, the URLs a phone caches to work offline.
+	offline map[string]offlineList
+}
+
+// offlineList is /<lang>/offline.json: what the service worker precaches.
+// Voice is listed per codec, because a phone downloads only the one it plays.
+type offlineList struct {
+	Pages  []string            `json:"pages"`
+	Static []string            `json:"static"`
+	Voice  map[string][]string `json:"voice"`
+}
+
+// content is what a site is built from.
+type content struct {
+	catalogs []*i18n.Catalog
+	surveys  []*domain.Survey
+	icons    fs.FS
+	audio    fs.FS
+	pwa      fs.FS
+	worker   []byte
+	salt     string
+}
+
+// builder collects blobs while the site is made.
+type builder struct {
+	*content
+	blobs  map[string]*blob
+	pwaURL string            // /pwa/<hash>/
+	icon   map[string]string // icon name → URL
+	voice  map[string]map[string]string
+	css    string
+}
+
+func buildSite(c *content) (*site, error) {
+	b := &builder{content: c, blobs: map[string]*blob{}, icon: map[string]string{}, voice: map[string]map[string]string{}}
+	if err := b.addPWA(); err != nil {
+		return nil, err
+	}
+	if err := b.addIcons(); err != nil {
+		return nil, err
+	}
+	s := &site{langs: c.catalogs, offline: map[string]offlineList{}}
+	shell := offlineList{Pages: []string{"/"}, Static: b.staticJS(), Voice: map[string][]string{}}
+	for _, cat := range c.catalogs {
+		if err := b.addVoice(cat.Lang); err != nil {
+			return nil, err
+		}
+		list, err := b.addLanguage(cat)
+		if err != nil {
+			return nil, err
+		}
+		s.offline[cat.Lang] = list
+		for codec, urls := range b.voiceFor(cat.Lang, []string{"lang.self"}) {
+			shell.Voice[codec] = append(shell.Voice[codec], urls...)
+		}
+	}
+	if err := b.render("/", picker(b.view(c.catalogs[0]), c.catalogs)); err != nil {
+		return nil, err
+	}
+	b.addManifest("/manifest.webmanifest", c.catalogs[0])
+	shell.Static = append(shell.Static, "/manifest.webmanifest", "/api/v1/keys/response")
+	s.offline[""] = shell
+	for lang, list := range s.offline {
+		name := "/offline.json"
+		if lang != "" {
+			name = "/" + lang + "/offline.json"
+		}
+		b.addJSON(name, list)
+	}
+
+	// The version covers every byte a phone may hold, and the salt, so that
+	// an operator (or a test) can force an update without a content change.
+	h := sha256.New()
+	paths := make([]string, 0, len(b.blobs))
+	for p := range b.blobs {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		fmt.Fprintf(h, "%s %s\n", p, b.blobs[p].etag)
+	}
+	fmt.Fprintf(h, "salt %s\n", c.salt)
+	s.version = hex.EncodeToString(h.Sum(nil))[:16]
+	worker := fmt.Appendf(nil, "const VERSION = %q;\nconst OUTBOX = %q;\n", s.version, b.pwaURL+"js/outbox.js")
+	b.blobs["/sw.js"] = newBlob(append(worker, c.worker...), "text/javascript; charset=utf-8", false)
+
+	cssHash := sha256.Sum256([]byte(b.css))
+	s.csp = "default-src 'self'; script-src 'self'; style-src 'self' 'sha256-" + base64.StdEncoding.EncodeToString(cssHash[:]) +
+		"'; img-src 'self'; media-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; " +
+		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	s.blobs = b.blobs
+	return s, nil
+}
+
+// addPWA serves js/ under one hash of the whole folder, so modules can import
+// each other by relative path and still be cached forever.
+func (b *builder) addPWA() error {
+	files := map[string][]byte{}
+	h := sha256.New()
+	err := fs.WalkDir(b.pwa, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(b.pwa, p)
+		if err != nil {
+			return err
+		}
+		files[p] = data
+		fmt.Fprintf(h, "%s %x\n", p, sha256.Sum256(data))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	b.pwaURL = "/pwa/" + hex.EncodeToString(h.Sum(nil))[:12] + "/"
+	for p, data := range files {
+		switch {
+		case strings.HasSuffix(p, ".css"):
+			b.css += string(data) // inlined into every page: no extra round trip (B1)
+		case p == "js/sw.js": // served from /sw.js, see buildSite
+		case strings.HasSuffix(p, ".js"):
+			b.blobs[b.pwaURL+p] = newBlob(data, "text/javascript; charset=utf-8", true)
+		}
+	}
+	return nil
+}
+
+func (b *builder) staticJS() []string {
+	var out []string
+	for p := range b.blobs {
+		if strings.HasPrefix(p, b.pwaURL) {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (b *builder) addIcons() error {
+	names, err := fs.Glob(b.icons, "*.svg")
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		data, err := fs.ReadFile(b.icons, n)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		name := strings.TrimSuffix(n, ".svg")
+		url := "/icons/" + name + "." + hex.EncodeToString(sum[:4]) + ".svg"
+		b.icon[name] = url
+		b.blobs[url] = newBlob(data, "image/svg+xml", true)
+	}
+	return nil
+}
+
+// addVoice serves a language's voice pack. Both files of a phrase share one
+// URL stem, hashed over both, so the app picks the codec by extension.
+func (b *builder) addVoice(lang string) error {
+	m, err := voice.LoadManifest(b.audio, lang)
+	if err != nil {
+		return nil // a language without a voice pack still works, silently
+	}
+	b.voice[lang] = map[string]string{}
+	for key, ph := range m.Phrases {
+		h := sha256.New()
+		for _, f := range ph.Files {
+			h.Write([]byte(f.Sha256))
+		}
+		stem := "/audio/" + lang + "/" + key + "." + hex.EncodeToString(h.Sum(nil))[:8]
+		for _, f := range ph.Files {
+			data, err := fs.ReadFile(b.audio, path.Join(lang, f.File))
+			if err != nil {
+				return fmt.Errorf("voice pack %s: %w", lang, err)
+			}
+			b.blobs[stem+path.Ext(f.File)] = newBlob(data, f.Mime, true)
+		}
+		b.voice[lang][key] = stem
+	}
+	return nil
+}
+
+// voiceFor lists the voice URLs of keys, per codec extension.
+func (b *builder) voiceFor(lang string, keys []string) map[string][]string {
+	out := map[string][]string{}
+	for _, k := range keys {
+		stem := b.voice[lang][k]
+		if stem == "" {
+			continue
+		}
+		for _, ext := range []string{"webm", "mp3"} {
+			if _, ok := b.blobs[stem+"."+ext]; ok {
+				out[ext] = append(out[ext], stem+"."+ext)
+			}
+		}
+	}
+	return out
+}
+
+func (b *builder) addLanguage(cat *i18n.Catalog) (offlineList, error) {
+	v := b.view(cat)
+	base := "/" + cat.Lang + "/"
+	var surveys []*domain.Survey
+	for _, sv := range b.surveys {
+		if sv.HasLanguage(cat.Lang) {
+			surveys = append(surveys, sv)
+		}
+	}
+	pages := map[string]templ.Component{
+		base:             home(v, surveys),
+		base + "thanks":  thanks(v),
+		base + "outbox":  outbox(v),
+	}
+	keys := append(cat.Keys(), "lang.self")
+	for _, sv := range surveys {
+		pages[base+"s/"+sv.ID] = surveyPage(v, sv)
+		keys = append(keys, sv.TextKeys()...)
+	}
+	list := offlineList{Voice: b.voiceFor(cat.Lang, keys)}
+	for p, c := range pages {
+		if err := b.render(p, c); err != nil {
+			return list, err
+		}
+		list.Pages = append(list.Pages, p)
+	}
+	sort.Strings(list.Pages)
+	manifest := base + "manifest.webmanifest"
+	b.addManifest(manifest, cat)
+	list.Static = append(b.staticJS(), manifest, "/api/v1/keys/response")
+	list.Static = append(list.Static, b.iconsIn(list.Pages)...)
+	return list, nil
+}
+
+var iconURL = regexp.MustCompile(`/icons/[a-z0-9-]+\.[0-9a-f]{8}\.svg`)
+
+// iconsIn lists the icons the given pages show, so a phone caches only those.
+func (b *builder) iconsIn(pages []string) []string {
+	seen := map[string]bool{}
+	for _, p := range pages {
+		for _, u := range iconURL.FindAll(b.blobs[p].body, -1) {
+			seen[string(u)] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for u := range seen {
+		out = append(out, u)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (b *builder) render(p string, c templ.Component) error {
+	var buf bytes.Buffer
+	if err := c.Render(context.Background(), &buf); err != nil {
+		return fmt.Errorf("render %s: %w", p, err)
+	}
+	b.blobs[p] = newBlob(buf.Bytes(), "text/html; charset=utf-8", false)
+	return nil
+}
+
+func (b *builder) addJSON(p string, v any) { b.addJSONType(p, v, "application/json") }
+
+func (b *builder) addJSONType(p string, v any, ctype string) {
+	data, _ := json.Marshal(v)
+	b.blobs[p] = newBlob(data, ctype, false)
+}

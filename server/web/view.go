@@ -1,0 +1,66 @@
+package web
+
+import (
+	"encoding/json"
+
+	"sova/i18n"
+	"sova/server/domain"
+)
+
+// view is what the page templates see: one language's words, and the URLs
+// of icons, voice and scripts in the site being built.
+type view struct {
+	cat *i18n.Catalog
+	b   *builder
+}
+
+func (b *builder) view(cat *i18n.Catalog) view { return view{cat: cat, b: b} }
+
+func (v view) Lang() string      { return v.cat.Lang }
+func (v view) Dir() string       { return v.cat.Dir }
+func (v view) T(key string) string { return v.cat.T(key) }
+func (v view) Icon(name string) string {
+	if u, ok := v.b.icon[name]; ok {
+		return u
+	}
+	return v.b.icon["other"]
+}
+
+// Say is the voice URL stem of key, without its codec extension; the app
+// adds .webm or .mp3, whichever the phone can play.
+func (v view) Say(key string) string   { return v.b.voice[v.cat.Lang][key] }
+func (v view) JS(name string) string   { return v.b.pwaURL + "js/" + name }
+func (v view) Manifest() string        { return "/" + v.cat.Lang + "/manifest.webmanifest" }
+func (v view) Home() string            { return "/" + v.cat.Lang + "/" }
+func (v view) Style() string           { return "<style>" + v.b.css + "</style>" }
+func (v view) ST(s *domain.Survey, key string) string { return s.Texts[v.cat.Lang][key] }
+
+// Plural is a plural message's forms as JSON, for the app to choose from with
+// Intl.PluralRules.
+func (v view) Plural(key string) string {
+	data, _ := json.Marshal(v.cat.Plural(key))
+	return string(data)
+}
+
+// Errors are the member-facing texts of every rejection code, as JSON.
+func (v view) Errors() string {
+	out := map[string]string{}
+	for _, code := range []domain.Code{
+		domain.CodeConflict, domain.CodeUnknownSurvey, domain.CodeUnknownVersion, domain.CodeUnknownKey,
+		domain.CodeDecryptFailed, domain.CodeInvalidPlaintext, domain.CodeUnknownLanguage, domain.CodeInvalidID,
+		domain.CodeMissingAnswer, domain.CodeInvalidAnswer, domain.CodeUnknownQuestion, domain.CodeHiddenAnswer,
+	} {
+		out[string(code)] = v.cat.T("error." + string(code))
+	}
+	out["network"] = v.cat.T("error.network")
+	data, _ := json.Marshal(out)
+	return string(data)
+}
+
+func showIfJSON(q *domain.Question) string {
+	if q.ShowIf == nil {
+		return ""
+	}
+	data, _ := json.Marshal(q.ShowIf)
+	return string(data)
+}

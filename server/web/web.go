@@ -1,0 +1,87 @@
+// Package web is Sova's HTTP edge: the member app's pages, the service
+// worker and manifest, static assets and voice, and the JSON sync API, all
+// on one Echo router (routes.go). It turns HTTP into calls on the domain and
+// store, and domain errors into status codes (errors.go), and nothing more.
+//
+// Members are anonymous. Nothing here reads their address, User-Agent or
+// Referer, sets a cookie, or logs more than method, route, status and latency.
+package web
+
+import (
+	"io/fs"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"sova/i18n"
+	"sova/server/domain"
+	"sova/server/seal"
+)
+
+// Store is what the web layer needs from storage.
+type Store interface {
+	domain.SurveyFinder
+	domain.ResponseStore
+	LatestSurvey(id string) (*domain.Survey, error)
+	Surveys() []*domain.Survey
+}
+
+// Config is everything the web layer is built from. main (via package app)
+// fills it; nothing here reads flags or the environment.
+type Config struct {
+	Store    Store
+	Keys     *seal.Ring
+	Catalogs []*i18n.Catalog
+	Icons    fs.FS
+	Audio    fs.FS
+	PWA      fs.FS
+	Worker   []byte
+	Log      *slog.Logger
+	// Salt changes the app's version without changing its content, to push
+	// an update to every phone.
+	Salt string
+	// Now is the clock; responses keep only its UTC date.
+	Now func() time.Time
+}
+
+// Server serves Sova over HTTP.
+type Server struct {
+	cfg  Config
+	echo *echo.Echo
+	site atomic.Pointer[site]
+}
+
+// New builds the server and its site.
+func New(cfg Config) (*Server, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg}
+	if err := s.Rebuild(); err != nil {
+		return nil, err
+	}
+	s.echo = s.routes()
+	return s, nil
+}
+
+// Rebuild remakes the site from the current content (after a survey is
+// published, say) and swaps it in; phones then see a new version.
+func (s *Server) Rebuild() error {
+	st, err := buildSite(&content{
+		catalogs: s.cfg.Catalogs, surveys: s.cfg.Store.Surveys(),
+		icons: s.cfg.Icons, audio: s.cfg.Audio, pwa: s.cfg.PWA, worker: s.cfg.Worker, salt: s.cfg.Salt,
+	})
+	if err != nil {
+		return err
+	}
+	s.site.Store(st)
+	return nil
+}
+
+// Handler is the whole site as an http.Handler.
+func (s *Server) Handler() *echo.Echo { return s.echo }
+
+// Version is the current app version, the service worker's cache name.
+func (s *Server) Version() string { return s.site.Load().version }
