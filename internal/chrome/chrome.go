@@ -26,7 +26,7 @@ const DefaultPath = "/usr/bin/chromium"
 // Lifetime bounds the whole browser session of one test. When it passes the
 // context returned by New is done and the browser is killed, so a hung page or
 // browser fails the test instead of hanging it until the go test timeout.
-const Lifetime = 2 * time.Minute
+const Lifetime = 3 * time.Minute
 
 // stopTimeout bounds the graceful close at cleanup; after it the process is
 // killed.
@@ -46,16 +46,17 @@ func ExecPath() string {
 //
 // A missing browser is a test failure, not a skip: these tests guard features
 // users depend on offline, so they must not silently stop running.
-func New(tb testing.TB) context.Context {
+func New(tb testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	tb.Helper()
-	ctx, _ := NewWithProfile(tb)
+	ctx, _ := NewWithProfile(tb, extra...)
 	return ctx
 }
 
 // NewWithProfile is like [New] and also returns the browser's user data
 // directory, for tests that inspect what the browser wrote to disk (e.g. that
-// nothing readable is left behind).
-func NewWithProfile(tb testing.TB) (ctx context.Context, profileDir string) {
+// nothing readable is left behind). extra adds launch options, such as a
+// canary User-Agent.
+func NewWithProfile(tb testing.TB, extra ...chromedp.ExecAllocatorOption) (ctx context.Context, profileDir string) {
 	tb.Helper()
 	path := ExecPath()
 	if _, err := os.Stat(path); err != nil {
@@ -83,6 +84,7 @@ func NewWithProfile(tb testing.TB) (ctx context.Context, profileDir string) {
 		chromedp.UserDataDir(profileDir),
 		chromedp.CombinedOutput(out),
 	}
+	opts = append(opts, extra...)
 
 	// The browser lives as long as the context of its first Run, so the
 	// lifetime deadline is set on the root and inherited by everything.

@@ -1,1 +1,125 @@
-// todo
+// The member app's entry point: registers the service worker, keeps the
+// outbox moving, and runs whichever page this is. Pages are rendered by the
+// server and work as plain HTML; this adds voice, the one-question-at-a-time
+// survey, sealing, and live outbox counts.
+/* global sovaOutbox */
+import { seal } from './hpke.js';
+import { codec, say } from './voice.js';
+import { runSurvey } from './survey.js';
+
+const { page, lang, home } = document.body.dataset;
+const te = new TextEncoder();
+const b64u = (b) => btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const unb64u = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+
+// --- Keeping the outbox moving -------------------------------------------
+// Sync on load, on `online`, when the page comes back to view, after each
+// submit, and with backoff while anything waits. The worker also syncs on
+// Background Sync (Chromium) and whenever it starts.
+let delay = 0, timer = 0;
+async function sync() {
+  clearTimeout(timer);
+  try {
+    await sovaOutbox.sync();
+    delay = 0;
+    document.body.classList.remove('offline');
+  } catch {
+    document.body.classList.add('offline');
+    delay = Math.min(delay ? delay * 2 : 5000, 5 * 60000);
+  }
+  const { queued } = await sovaOutbox.counts();
+  if (queued && delay) timer = setTimeout(sync, delay);
+  updateCounts();
+}
+addEventListener('online', sync);
+document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && sync());
+
+async function askBackgroundSync() {
+  try {
+    const reg = await navigator.serviceWorker.ready;
+    if (reg.sync) await reg.sync.register('sova-outbox');
+  } catch { /* not in this browser: the other triggers cover it */ }
+}
+
+// --- Offline ---------------------------------------------------------------
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/sw.js').then(async () => {
+    const reg = await navigator.serviceWorker.ready;
+    if (page !== 'picker') reg.active.postMessage({ type: 'offline', lang, codec });
+  }).catch(() => {});
+  navigator.serviceWorker.addEventListener('message', (e) => {
+    if (e.data && e.data.type === 'offline-ready') document.body.dataset.offline = e.data.version;
+  });
+}
+
+// --- Counts on the home and outbox pages ------------------------------------
+const badge = document.querySelector('.badge[data-count]');
+const box = document.querySelector('main.outbox');
+async function updateCounts() {
+  const { queued, rejected } = await sovaOutbox.counts();
+  if (badge) {
+    badge.hidden = queued + rejected.length === 0;
+    badge.textContent = String(queued + rejected.length);
+  }
+  if (box) renderOutbox(queued, rejected);
+}
+const onChange = () => updateCounts();
+addEventListener('sova-outbox', onChange);
+if ('BroadcastChannel' in self) new BroadcastChannel(sovaOutbox.channel).onmessage = onChange;
+
+function renderOutbox(queued, rejected) {
+  const forms = JSON.parse(box.dataset.waiting);
+  const errors = JSON.parse(box.dataset.errors);
+  const form = forms[new Intl.PluralRules(lang).select(queued)] || forms.other;
+  box.querySelector('.count').textContent = form.replace('{n}', String(queued));
+  box.querySelector('.count').hidden = queued === 0;
+  box.querySelector('.empty').hidden = queued + rejected.length > 0;
+  box.querySelector('.offline').hidden = !(queued && document.body.classList.contains('offline'));
+  box.querySelector('.send-now').hidden = queued === 0;
+  const section = box.querySelector('.rejected');
+  section.hidden = rejected.length === 0;
+  const tpl = section.querySelector('template');
+  section.querySelector('ul').replaceChildren(...rejected.map((r) => {
+    const li = tpl.content.firstElementChild.cloneNode(true);
+    li.querySelector('.why').textContent = errors[r.error] || errors.network;
+    li.querySelector('.remove').dataset.n = r.n;
+    return li;
+  }));
+}
+
+if (box) {
+  box.addEventListener('click', async (e) => {
+    const b = e.target.closest('button');
+    if (!b) return;
+    if (b.classList.contains('send-now')) sync();
+    if (b.classList.contains('remove')) {
+      // Two taps: the first arms the button (it turns red and speaks), the
+      // second removes. No words to read, no accidental loss.
+      if (!b.classList.contains('armed')) { b.classList.add('armed'); return; }
+      await sovaOutbox.remove(Number(b.dataset.n));
+    }
+  });
+}
+
+// --- Submitting a survey -----------------------------------------------------
+async function submit(survey, version, answers) {
+  const key = await (await fetch('/api/v1/keys/response')).json();
+  const id = crypto.randomUUID();
+  const plaintext = te.encode(JSON.stringify({ lang, answers }));
+  const sealed = await seal(unb64u(key.publicKey), te.encode('sova response v1'), te.encode(id), plaintext);
+  await sovaOutbox.add({ id, survey, version, kid: key.kid, sealed: b64u(sealed) });
+  // Now there is something to keep: ask that the browser not evict it.
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+  askBackgroundSync();
+  sync();
+  // replace(): Back must not lead into an emptied survey.
+  location.replace(home + 'thanks');
+}
+
+const main = document.querySelector('main');
+if (page === 'survey') {
+  runSurvey(main, (answers) => submit(main.dataset.survey, Number(main.dataset.version), answers));
+} else {
+  say(main.dataset.prompt);
+}
+sync();

@@ -1,1 +1,131 @@
-// todo
+// The outbox: sealed responses waiting to be sent, kept in IndexedDB until
+// the server acknowledges each one. It is a classic script (not a module) so
+// the service worker can importScripts() the very same code the page uses.
+//
+// Shaped after Workbox's background-sync Queue: FIFO, an item leaves only on
+// the server's "accepted" or "duplicate", replay on every chance (page load,
+// `online`, Background Sync, worker start, backoff). Items the server refuses
+// stay, marked with the reason, until the member removes them herself.
+//
+// The database name and store never change between app versions, and the
+// schema only ever grows: an update must never orphan what waits here.
+(function (self) {
+  'use strict';
+  const DB = 'sova', STORE = 'outbox', VERSION = 1, BATCH = 50;
+  const channel = 'BroadcastChannel' in self ? new BroadcastChannel('sova-outbox') : null;
+  let dbp = null;
+
+  function open() {
+    return dbp || (dbp = new Promise((resolve, reject) => {
+      const r = indexedDB.open(DB, VERSION);
+      r.onupgradeneeded = () => {
+        const db = r.result;
+        if (!db.objectStoreNames.contains(STORE)) {
+          db.createObjectStore(STORE, { keyPath: 'n', autoIncrement: true }).createIndex('id', 'id', { unique: true });
+        }
+      };
+      r.onsuccess = () => {
+        const db = r.result;
+        // A newer app version wants to upgrade: let it, and reopen later.
+        db.onversionchange = () => { db.close(); dbp = null; };
+        resolve(db);
+      };
+      r.onerror = () => { dbp = null; reject(r.error); };
+    }));
+  }
+
+  // run calls fn(store) in one transaction and resolves with fn's request
+  // result once the transaction is durably committed.
+  async function run(mode, fn) {
+    const db = await open();
+    return new Promise((resolve, reject) => {
+      // 'strict' durability: a queued answer must survive the phone dying.
+      const t = db.transaction(STORE, mode, { durability: 'strict' });
+      const r = fn(t.objectStore(STORE));
+      t.oncomplete = () => resolve(r && r.result);
+      t.onerror = t.onabort = () => reject(t.error);
+    });
+  }
+
+  function changed() {
+    if (channel) channel.postMessage('changed');
+    self.dispatchEvent && self.dispatchEvent(new Event('sova-outbox'));
+  }
+
+  async function add(item) {
+    await run('readwrite', (s) => s.add({
+      id: item.id, survey: item.survey, version: item.version, kid: item.kid, sealed: item.sealed, state: 'queued',
+    }));
+    changed();
+  }
+
+  const all = () => run('readonly', (s) => s.getAll());
+
+  async function counts() {
+    const items = await all();
+    return {
+      queued: items.filter((i) => i.state === 'queued').length,
+      rejected: items.filter((i) => i.state === 'rejected').map(({ n, error }) => ({ n, error })),
+    };
+  }
+
+  // remove deletes a refused item, only ever at the member's request.
+  async function remove(n) {
+    await run('readwrite', (s) => s.delete(n));
+    changed();
+  }
+
+  async function post(items) {
+    const json = JSON.stringify({
+      responses: items.map(({ id, survey, version, kid, sealed }) => ({ id, survey, version, kid, sealed })),
+    });
+    const headers = { 'Content-Type': 'application/json' };
+    let body = json;
+    if ('CompressionStream' in self) { // prepaid data: gzip what we can
+      body = await new Response(new Blob([json]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
+      headers['Content-Encoding'] = 'gzip';
+    }
+    return fetch('/api/v1/responses', { method: 'POST', headers, body, cache: 'no-store', credentials: 'omit' });
+  }
+
+  async function flush() {
+    let batch = BATCH, sent = 0;
+    for (;;) {
+      const items = (await all()).filter((i) => i.state === 'queued').slice(0, batch);
+      if (!items.length) return sent;
+      const res = await post(items);
+      if (res.status === 413 && batch > 1) { batch = Math.ceil(batch / 2); continue; }
+      if (!res.ok) throw new Error('sync: HTTP ' + res.status);
+      const out = await res.json();
+      const done = new Set([...out.accepted, ...out.duplicate]);
+      const refused = new Map(out.rejected.map((r) => [r.id, r]));
+      if (!items.some((i) => done.has(i.id) || refused.has(i.id))) throw new Error('sync: reply names no item');
+      await run('readwrite', (s) => {
+        for (const it of items) {
+          if (done.has(it.id)) s.delete(it.n);
+          else if (refused.has(it.id)) {
+            const r = refused.get(it.id);
+            s.put(Object.assign({}, it, { state: 'rejected', error: r.error, message: r.message }));
+          }
+        }
+      });
+      sent += done.size;
+      changed();
+    }
+  }
+
+  // sync sends everything queued. Calls while one runs share it, and a Web
+  // Lock keeps the page and the worker from sending the same items at once
+  // (harmless, the server deduplicates, but wasteful on a slow link).
+  let running = null;
+  function sync() {
+    if (!running) {
+      const go = () => flush();
+      const p = self.navigator && navigator.locks ? navigator.locks.request('sova-outbox', go) : go();
+      running = p.finally(() => { running = null; });
+    }
+    return running;
+  }
+
+  self.sovaOutbox = { add, all, counts, remove, sync, channel: 'sova-outbox' };
+})(self);

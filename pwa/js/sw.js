@@ -1,1 +1,140 @@
-// todo
+// The service worker. The server prepends VERSION (a hash of everything a
+// phone may cache) and OUTBOX (the outbox script's URL), so a new version
+// of anything makes a new worker with a new cache.
+//
+// It precaches only what the member's language needs, serves it offline,
+// answers Range requests for cached voice, and sends the outbox whenever it
+// wakes. On update it drops old caches but never touches IndexedDB: queued
+// answers outlive every version.
+/* global VERSION, OUTBOX, sovaOutbox */
+importScripts(OUTBOX);
+
+const CACHE = 'sova-' + VERSION;
+// LANGS records which languages (and which audio codec) this phone keeps
+// offline, so the next version precaches the same ones.
+const LANGS = '/__sova/langs';
+const hashed = /^\/(pwa|icons|audio)\//;
+
+async function chosenLangs(cache) {
+  const r = (await cache.match(LANGS)) || (await caches.match(LANGS));
+  return r ? r.json() : [];
+}
+
+// precache stores one offline list in cache. A content-hashed file already
+// cached by an older version is copied, not downloaded again.
+async function precache(cache, lang, codec) {
+  const res = await fetch((lang ? '/' + lang : '') + '/offline.json', { cache: 'no-store' });
+  if (!res.ok) throw new Error('offline list: HTTP ' + res.status);
+  const list = await res.json();
+  const urls = [...list.pages, ...list.static, ...((codec && list.voice[codec]) || [])];
+  await Promise.all(urls.map(async (url) => {
+    if (await cache.match(url)) return;
+    const old = hashed.test(url) && (await caches.match(url));
+    const r = old || (await fetch(url, { cache: 'no-cache' }));
+    if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
+    await cache.put(url, r);
+  }));
+}
+
+async function keepOffline(lang, codec) {
+  const cache = await caches.open(CACHE);
+  await precache(cache, lang, codec);
+  const langs = (await chosenLangs(cache)).filter((l) => l.lang !== lang);
+  langs.push({ lang, codec });
+  await cache.put(LANGS, new Response(JSON.stringify(langs), { headers: { 'Content-Type': 'application/json' } }));
+}
+
+self.addEventListener('install', (e) => e.waitUntil((async () => {
+  const cache = await caches.open(CACHE);
+  await precache(cache, '');
+  for (const l of await chosenLangs(cache)) await keepOffline(l.lang, l.codec);
+  await self.skipWaiting();
+})()));
+
+self.addEventListener('activate', (e) => e.waitUntil((async () => {
+  for (const name of await caches.keys()) {
+    if (name.startsWith('sova-') && name !== CACHE) await caches.delete(name);
+  }
+  await self.clients.claim();
+  sovaOutbox.sync().catch(() => {});
+})()));
+
+self.addEventListener('message', (e) => {
+  const m = e.data || {};
+  if (m.type === 'offline' && typeof m.lang === 'string') {
+    e.waitUntil(keepOffline(m.lang, m.codec).then(
+      () => e.source && e.source.postMessage({ type: 'offline-ready', lang: m.lang, version: VERSION }),
+      () => {}));
+  } else if (m.type === 'sync') {
+    e.waitUntil(sovaOutbox.sync().catch(() => {}));
+  }
+});
+
+self.addEventListener('sync', (e) => {
+  // Rejecting tells the browser to try again later, with its own backoff.
+  if (e.tag === 'sova-outbox') e.waitUntil(sovaOutbox.sync());
+});
+
+self.addEventListener('fetch', (e) => {
+  const req = e.request;
+  const url = new URL(req.url);
+  if (req.method !== 'GET' || url.origin !== location.origin || url.pathname === '/sw.js') return;
+  if (url.pathname === '/api/v1/keys/response') return e.respondWith(networkFirst(req));
+  if (url.pathname.startsWith('/api/')) return;
+  e.respondWith(cacheFirst(req));
+});
+
+async function networkFirst(req) {
+  const cache = await caches.open(CACHE);
+  try {
+    const res = await fetch(req);
+    if (res.ok) await cache.put(req, res.clone());
+    return res;
+  } catch (err) {
+    const hit = await cache.match(req, { ignoreVary: true });
+    if (hit) return hit;
+    throw err;
+  }
+}
+
+async function cacheFirst(req) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(req, { ignoreSearch: true, ignoreVary: true });
+  if (!hit) {
+    try {
+      return await fetch(req);
+    } catch (err) {
+      if (req.mode === 'navigate') return (await cache.match('/')) || Response.error();
+      throw err;
+    }
+  }
+  const range = req.headers.get('range');
+  return range ? partial(hit, range) : hit;
+}
+
+// partial answers a Range request from a cached response: media elements
+// ask for ranges, and a cache hit is otherwise a 200 they may refuse.
+async function partial(res, range) {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
+  const blob = await res.blob();
+  const size = blob.size;
+  let start = m && m[1] ? +m[1] : NaN, end = m && m[2] ? +m[2] : size - 1;
+  if (m && !m[1] && m[2]) { start = Math.max(0, size - +m[2]); end = size - 1; }
+  if (!m || isNaN(start) || start >= size || end < start) {
+    return new Response(null, { status: 416, headers: { 'Content-Range': 'bytes */' + size } });
+  }
+  end = Math.min(end, size - 1);
+  return new Response(blob.slice(start, end + 1), {
+    status: 206,
+    headers: {
+      'Content-Type': res.headers.get('Content-Type') || 'application/octet-stream',
+      'Content-Range': `bytes ${start}-${end}/${size}`,
+      'Content-Length': String(end - start + 1),
+      'Accept-Ranges': 'bytes',
+    },
+  });
+}
+
+// The worker starting is a chance to send, too: it may have been woken by a
+// push or a navigation long after the page went away.
+sovaOutbox.sync().catch(() => {});

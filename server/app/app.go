@@ -97,6 +97,9 @@ func (a *App) setup() error {
 // Handler is the app's HTTP handler.
 func (a *App) Handler() http.Handler { return a.web.Handler() }
 
+// Version is the member app's current version (its service worker cache).
+func (a *App) Version() string { return a.web.Version() }
+
 // Store is the app's database, for tests and tools that check what was kept.
 func (a *App) Store() *store.DB { return a.db }
 

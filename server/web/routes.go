@@ -14,32 +14,41 @@ func (s *Server) routes() *echo.Echo {
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.accessLog, s.securityHeaders)
 
-	e.GET("/healthz", s.healthz)
+	// Every GET also answers HEAD: link checkers and some proxies use it.
+	get := func(g interface {
+		GET(string, echo.HandlerFunc, ...echo.MiddlewareFunc) *echo.Route
+		HEAD(string, echo.HandlerFunc, ...echo.MiddlewareFunc) *echo.Route
+	}, path string, h echo.HandlerFunc) {
+		g.GET(path, h)
+		g.HEAD(path, h)
+	}
+
+	get(e, "/healthz", s.healthz)
 
 	// The member app. Pages, assets and voice are made ready in memory
 	// (site.go) and all served by s.asset.
-	e.GET("/", s.asset)                           // language picker
-	e.GET("/sw.js", s.asset)                      // service worker, scope /
-	e.GET("/manifest.webmanifest", s.asset)       // manifest for the picker
-	e.GET("/offline.json", s.asset)               // what the worker precaches first
-	e.GET("/:lang", s.toLangHome)                 // /ru → /ru/
-	e.GET("/:lang/", s.asset)                     // home, made of icons
-	e.GET("/:lang/s/:survey", s.asset)            // a survey, one question per screen
-	e.GET("/:lang/thanks", s.asset)               // after submitting
-	e.GET("/:lang/outbox", s.asset)               // what waits to be sent
-	e.GET("/:lang/manifest.webmanifest", s.asset) // the installed app, in this language
-	e.GET("/:lang/offline.json", s.asset)         // what to precache for this language
-	e.GET("/pwa/:hash/*", s.asset)                // scripts, under a hash of all of them
-	e.GET("/icons/:file", s.asset)                // <name>.<hash>.svg
-	e.GET("/audio/:lang/:file", s.asset)          // <key>.<hash>.webm|mp3
+	get(e, "/", s.asset)                           // language picker
+	get(e, "/sw.js", s.asset)                      // service worker, scope /
+	get(e, "/manifest.webmanifest", s.asset)       // manifest for the picker
+	get(e, "/offline.json", s.asset)               // what the worker precaches first
+	get(e, "/:lang", s.toLangHome)                 // /ru → /ru/
+	get(e, "/:lang/", s.asset)                     // home, made of icons
+	get(e, "/:lang/s/:survey", s.asset)            // a survey, one question per screen
+	get(e, "/:lang/thanks", s.asset)               // after submitting
+	get(e, "/:lang/outbox", s.asset)               // what waits to be sent
+	get(e, "/:lang/manifest.webmanifest", s.asset) // the installed app, in this language
+	get(e, "/:lang/offline.json", s.asset)         // what to precache for this language
+	get(e, "/pwa/:hash/*", s.asset)                // scripts, under a hash of all of them
+	get(e, "/icons/:file", s.asset)                // <name>.<hash>.svg
+	get(e, "/audio/:lang/:file", s.asset)          // <key>.<hash>.webm|mp3
 
 	// The sync API (openapi.yaml).
 	api := e.Group("/api/v1")
-	api.GET("/openapi.yaml", s.openAPI)
-	api.GET("/surveys", s.listSurveys)
-	api.GET("/surveys/:id", s.getSurvey)
-	api.GET("/surveys/:id/versions/:n", s.getSurveyVersion)
-	api.GET("/keys/response", s.responseKey)
+	get(api, "/openapi.yaml", s.openAPI)
+	get(api, "/surveys", s.listSurveys)
+	get(api, "/surveys/:id", s.getSurvey)
+	get(api, "/surveys/:id/versions/:n", s.getSurveyVersion)
+	get(api, "/keys/response", s.responseKey)
 	api.POST("/responses", s.postResponses)
 	return e
 }

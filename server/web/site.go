@@ -241,9 +241,9 @@ func (b *builder) addLanguage(cat *i18n.Catalog) (offlineList, error) {
 		}
 	}
 	pages := map[string]templ.Component{
-		base:             home(v, surveys),
-		base + "thanks":  thanks(v),
-		base + "outbox":  outbox(v),
+		base:            home(v, surveys),
+		base + "thanks": thanks(v),
+		base + "outbox": outbox(v),
 	}
 	keys := append(cat.Keys(), "lang.self")
 	for _, sv := range surveys {

@@ -16,8 +16,8 @@ type view struct {
 
 func (b *builder) view(cat *i18n.Catalog) view { return view{cat: cat, b: b} }
 
-func (v view) Lang() string      { return v.cat.Lang }
-func (v view) Dir() string       { return v.cat.Dir }
+func (v view) Lang() string        { return v.cat.Lang }
+func (v view) Dir() string         { return v.cat.Dir }
 func (v view) T(key string) string { return v.cat.T(key) }
 func (v view) Icon(name string) string {
 	if u, ok := v.b.icon[name]; ok {
@@ -28,11 +28,11 @@ func (v view) Icon(name string) string {
 
 // Say is the voice URL stem of key, without its codec extension; the app
 // adds .webm or .mp3, whichever the phone can play.
-func (v view) Say(key string) string   { return v.b.voice[v.cat.Lang][key] }
-func (v view) JS(name string) string   { return v.b.pwaURL + "js/" + name }
-func (v view) Manifest() string        { return "/" + v.cat.Lang + "/manifest.webmanifest" }
-func (v view) Home() string            { return "/" + v.cat.Lang + "/" }
-func (v view) Style() string           { return "<style>" + v.b.css + "</style>" }
+func (v view) Say(key string) string                  { return v.b.voice[v.cat.Lang][key] }
+func (v view) JS(name string) string                  { return v.b.pwaURL + "js/" + name }
+func (v view) Manifest() string                       { return "/" + v.cat.Lang + "/manifest.webmanifest" }
+func (v view) Home() string                           { return "/" + v.cat.Lang + "/" }
+func (v view) Style() string                          { return "<style>" + v.b.css + "</style>" }
 func (v view) ST(s *domain.Survey, key string) string { return s.Texts[v.cat.Lang][key] }
 
 // Plural is a plural message's forms as JSON, for the app to choose from with
