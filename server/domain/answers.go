@@ -99,12 +99,12 @@ func (s *Survey) shown(q *Question, answers Answers) bool {
 		return false
 	}
 	for _, want := range q.ShowIf.AnyOf {
-		w, err := on.normalize(want)
+		w, err := on.conditionValue(want)
 		if err != nil {
 			continue
 		}
 		if chosen, isList := got.([]string); isList {
-			if slices.Contains(chosen, w.([]string)[0]) {
+			if slices.Contains(chosen, w.(string)) {
 				return true
 			}
 		} else if got == w {
@@ -114,9 +114,20 @@ func (s *Survey) shown(q *Question, answers Answers) bool {
 	return false
 }
 
+// conditionValue checks a showIf value against the question it depends on.
+// For a multiple-choice question it is one choice value, not a list.
+func (q *Question) conditionValue(v any) (any, *Error) {
+	if q.Type != Multiple {
+		return q.normalize(v)
+	}
+	if s, ok := v.(string); ok && q.hasChoice(s) {
+		return s, nil
+	}
+	return nil, Errorf(CodeInvalidAnswer, "must be one of the question's choice values")
+}
+
 // normalize checks one answer value against q's type and returns its
-// canonical form. A showIf value for a multiple question is a single choice
-// value, so it normalizes to a one-element list.
+// canonical form.
 func (q *Question) normalize(v any) (any, *Error) {
 	bad := func(format string, args ...any) (any, *Error) {
 		return nil, Errorf(CodeInvalidAnswer, format, args...)
@@ -132,13 +143,8 @@ func (q *Question) normalize(v any) (any, *Error) {
 		}
 		return s, nil
 	case Multiple:
-		var list []any
-		switch t := v.(type) {
-		case []any:
-			list = t
-		case string: // one showIf value
-			list = []any{t}
-		default:
+		list, ok := v.([]any)
+		if !ok {
 			return bad("must be a list of choice values")
 		}
 		if len(list) == 0 {

@@ -193,7 +193,7 @@ func (c *checker) showIf(q *Question, earlier map[string]*Question) {
 		c.add(q.ID, "showIf needs at least one value in anyOf")
 	}
 	for _, v := range cond.AnyOf {
-		if _, err := on.normalize(v); err != nil {
+		if _, err := on.conditionValue(v); err != nil {
 			c.add(q.ID, "showIf value %v cannot be an answer to %q: %s", v, on.ID, err.Message)
 		}
 	}

@@ -33,7 +33,11 @@ func (s *Server) postResponses(c echo.Context) error {
 	var req syncRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil || req.Responses == nil {
+	err = dec.Decode(&req)
+	if err == nil && dec.More() {
+		err = errors.New("trailing data")
+	}
+	if err != nil || req.Responses == nil {
 		return domain.Errorf(domain.CodeMalformed, `the body must be JSON: {"responses":[{"id","survey","version","kid","sealed"}, …]}`)
 	}
 	if len(req.Responses) > domain.MaxBatch {

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -192,8 +193,11 @@ func (b *builder) addIcons() error {
 // URL stem, hashed over both, so the app picks the codec by extension.
 func (b *builder) addVoice(lang string) error {
 	m, err := voice.LoadManifest(b.audio, lang)
-	if err != nil {
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil // a language without a voice pack still works, silently
+	}
+	if err != nil {
+		return fmt.Errorf("voice pack %s: %w", lang, err)
 	}
 	b.voice[lang] = map[string]string{}
 	for key, ph := range m.Phrases {
