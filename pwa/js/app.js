@@ -45,7 +45,9 @@ async function askBackgroundSync() {
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('/sw.js').then(async () => {
     const reg = await navigator.serviceWorker.ready;
-    if (page !== 'picker') reg.active.postMessage({ type: 'offline', lang, codec });
+    // The picker keeps the shell offline (with each language saying its own
+    // name); every other page keeps its language.
+    reg.active.postMessage({ type: 'offline', lang: page === 'picker' ? '' : lang, codec });
   }).catch(() => {});
   navigator.serviceWorker.addEventListener('message', (e) => {
     if (e.data && e.data.type === 'offline-ready') document.body.dataset.offline = e.data.version;

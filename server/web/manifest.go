@@ -37,6 +37,10 @@ func (b *builder) addManifest(p string, cat *i18n.Catalog) {
 		Name: cat.T("app.name"), ShortName: cat.T("app.name"),
 		ID: "/", StartURL: start, Scope: "/", Display: "standalone",
 		Dir: cat.Dir, Lang: cat.Lang, BackgroundColor: "#ffffff", ThemeColor: themeColor,
-		Icons: []manifestIcon{{Src: b.icon["sova"], Sizes: "any", Type: "image/svg+xml", Purpose: "any"}},
+		Icons: []manifestIcon{
+			{Src: b.icon["sova"], Sizes: "any", Type: "image/svg+xml", Purpose: "any"},
+			{Src: b.icon["app-192.png"], Sizes: "192x192", Type: "image/png", Purpose: "any maskable"},
+			{Src: b.icon["app-512.png"], Sizes: "512x512", Type: "image/png", Purpose: "any maskable"},
+		},
 	}, "application/manifest+json")
 }

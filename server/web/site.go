@@ -170,21 +170,25 @@ func (b *builder) staticJS() []string {
 	return out
 }
 
+// addIcons serves the SVG pictograms, and the PNG app icons that home
+// screens need, each under <name>.<hash>.<ext>.
 func (b *builder) addIcons() error {
-	names, err := fs.Glob(b.icons, "*.svg")
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		data, err := fs.ReadFile(b.icons, n)
+	for ext, ctype := range map[string]string{".svg": "image/svg+xml", ".png": "image/png"} {
+		names, err := fs.Glob(b.icons, "*"+ext)
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(data)
-		name := strings.TrimSuffix(n, ".svg")
-		url := "/icons/" + name + "." + hex.EncodeToString(sum[:4]) + ".svg"
-		b.icon[name] = url
-		b.blobs[url] = newBlob(data, "image/svg+xml", true)
+		for _, n := range names {
+			data, err := fs.ReadFile(b.icons, n)
+			if err != nil {
+				return err
+			}
+			sum := sha256.Sum256(data)
+			name := strings.TrimSuffix(n, ext)
+			url := "/icons/" + name + "." + hex.EncodeToString(sum[:4]) + ext
+			b.icon[strings.TrimSuffix(n, ".svg")] = url
+			b.blobs[url] = newBlob(data, ctype, true)
+		}
 	}
 	return nil
 }
