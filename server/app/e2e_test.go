@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"sova/i18n"
 	"sova/internal/chrome"
 	"sova/server/app"
 	"sova/server/store"
@@ -363,4 +365,38 @@ func assertAbsent(t *testing.T, what, dir, s string) {
 		}
 		return nil
 	})
+}
+
+func TestOutbox_RefusedItemStaysWithItsReasonUntilRemoved(t *testing.T) {
+	h := newHarness(t)
+	h.start("")
+	b := newBrowser(t)
+	b.visitOnline(h)
+	cats, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reason := cats[slices.IndexFunc(cats, func(c *i18n.Catalog) bool { return c.Lang == "en" })].T("error.unknown_key")
+
+	// An item sealed to a key this server does not have (say, a wiped
+	// server): it can never be accepted, and must not vanish either.
+	b.do(chromedp.Navigate(h.url("/en/outbox")))
+	eval[int](b, `sovaOutbox.add({id: crypto.randomUUID(), survey: 'needs', version: 1, kid: '00000000deadbeef', sealed: 'AAAA'}).then(() => sovaOutbox.sync())`)
+	shows := `document.querySelector('.rejected li .why')?.textContent === ` + strconv.Quote(reason)
+	b.wait("the refusal and its reason on the outbox page", shows)
+
+	b.do(chromedp.Reload())
+	b.wait("the refusal to survive a reload", shows)
+	if n := eval[int](b, `sovaOutbox.all().then((a) => a.filter((i) => i.state === 'rejected' && i.error === 'unknown_key').length)`); n != 1 {
+		t.Fatalf("refused items kept = %d, want 1", n)
+	}
+
+	// Removing takes two taps on the bin: the first only arms it.
+	b.do(chromedp.Click(".rejected .remove"))
+	if n := eval[int](b, `sovaOutbox.all().then((a) => a.length)`); n != 1 {
+		t.Fatal("one tap removed the item")
+	}
+	b.do(chromedp.Click(".rejected .remove"))
+	b.wait("the item to be removed", `sovaOutbox.all().then((a) => a.length === 0)`)
+	b.wait("the outbox to say all is sent", `!document.querySelector('main.outbox .empty').hidden`)
 }
