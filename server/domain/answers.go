@@ -42,9 +42,7 @@ func (c *Content) Equal(o *Content) bool {
 // absent, and each value of the question's type.
 func (s *Survey) Check(plaintext []byte) (*Content, error) {
 	var p Plaintext
-	dec := json.NewDecoder(bytes.NewReader(plaintext))
-	dec.UseNumber()
-	if err := dec.Decode(&p); err != nil || p.Answers == nil {
+	if err := DecodeStrict(plaintext, &p); err != nil || p.Answers == nil {
 		return nil, Errorf(CodeInvalidPlaintext, "the sealed content is not {\"lang\":…, \"answers\":{…}}")
 	}
 	if !s.HasLanguage(p.Lang) {

@@ -49,14 +49,8 @@ type Assets interface {
 // ParseSurvey reads and validates one definition. file names it in errors.
 func ParseSurvey(file string, data []byte, assets Assets) (*Survey, error) {
 	var s Survey
-	dec := json.NewDecoder(bytes.NewReader(data))
-	// A misspelt field ("requried") would otherwise vanish silently.
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
+	if err := DecodeStrict(data, &s); err != nil {
 		return nil, &DefinitionError{File: file, Problems: []Problem{{File: file, Message: jsonProblem(data, err)}}}
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, &DefinitionError{File: file, Problems: []Problem{{File: file, Message: "unexpected text after the closing }"}}}
 	}
 	if probs := s.validate(file, assets); len(probs) > 0 {
 		return nil, &DefinitionError{File: file, Problems: probs}
@@ -76,8 +70,28 @@ func jsonProblem(data []byte, err error) string {
 		return fmt.Sprintf("line %d: field %q must be %s, not %s", lineOf(data, typ.Offset), typ.Field, typ.Type, typ.Value)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "the file is empty or ends too early"
+	case errors.Is(err, ErrTrailingData):
+		return "unexpected text after the closing }"
 	}
 	return err.Error()
+}
+
+// ErrTrailingData is returned by DecodeStrict when more follows the value.
+var ErrTrailingData = errors.New("unexpected data after the JSON value")
+
+// DecodeStrict decodes exactly one JSON value into v. Unknown fields are
+// refused (a misspelt "requried" would otherwise vanish silently), and so is
+// anything after the value, even a stray "}".
+func DecodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return ErrTrailingData
+	}
+	return nil
 }
 
 func lineOf(data []byte, offset int64) int {

@@ -15,7 +15,9 @@ const (
 	CodeMalformed Code = "malformed"
 	CodeTooLarge  Code = "too_large"
 	CodeNotFound  Code = "not_found"
-	CodeInternal  Code = "internal"
+	// CodeUnsupportedEncoding: a body in a Content-Encoding other than gzip.
+	CodeUnsupportedEncoding Code = "unsupported_encoding"
+	CodeInternal            Code = "internal"
 
 	// Item-level rejections in a sync batch: one item is refused, the rest go on.
 	CodeInvalidID        Code = "invalid_id"

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"compress/gzip"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -31,13 +29,7 @@ func (s *Server) postResponses(c echo.Context) error {
 		return err
 	}
 	var req syncRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	err = dec.Decode(&req)
-	if err == nil && dec.More() {
-		err = errors.New("trailing data")
-	}
-	if err != nil || req.Responses == nil {
+	if err := domain.DecodeStrict(body, &req); err != nil || req.Responses == nil {
 		return domain.Errorf(domain.CodeMalformed, `the body must be JSON: {"responses":[{"id","survey","version","kid","sealed"}, …]}`)
 	}
 	if len(req.Responses) > domain.MaxBatch {
@@ -64,7 +56,7 @@ func readSyncBody(r *http.Request) ([]byte, error) {
 		}
 		in = zr
 	default:
-		return nil, domain.Errorf(domain.CodeMalformed, "Content-Encoding %q is not supported; send gzip or nothing", enc)
+		return nil, domain.Errorf(domain.CodeUnsupportedEncoding, "Content-Encoding %q is not supported; send gzip or nothing", enc)
 	}
 	body, err := io.ReadAll(io.LimitReader(in, MaxSyncBytes+1))
 	if err != nil {

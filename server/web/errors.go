@@ -17,6 +17,8 @@ func status(code domain.Code) int {
 		return http.StatusBadRequest
 	case domain.CodeTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case domain.CodeUnsupportedEncoding:
+		return http.StatusUnsupportedMediaType
 	case domain.CodeNotFound, domain.CodeUnknownSurvey, domain.CodeUnknownVersion, domain.CodeUnknownKey:
 		return http.StatusNotFound
 	case domain.CodeInternal:
@@ -63,8 +65,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 
 func httpCode(status int) domain.Code {
 	switch status {
-	case http.StatusNotFound, http.StatusMethodNotAllowed:
+	case http.StatusNotFound:
 		return domain.CodeNotFound
+	case http.StatusMethodNotAllowed:
+		return "method_not_allowed"
 	case http.StatusRequestEntityTooLarge:
 		return domain.CodeTooLarge
 	case http.StatusBadRequest:
