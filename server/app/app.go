@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -143,7 +144,7 @@ func (a *App) Run(ctx context.Context) error {
 // NewLogger logs text lines without a timestamp: the time of a member's
 // request must not be kept, and operators' log collectors add their own
 // receive time if they want one for server events.
-func NewLogger(w *os.File) *slog.Logger {
+func NewLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
 		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
 			if len(groups) == 0 && a.Key == slog.TimeKey {
