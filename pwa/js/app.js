@@ -121,6 +121,9 @@ async function submit(survey, version, answers) {
 const main = document.querySelector('main');
 if (page === 'survey') {
   runSurvey(main, (answers) => submit(main.dataset.survey, Number(main.dataset.version), answers));
+  // Back from another page may restore this one, answers and all, from the
+  // browser's page cache: start afresh instead, so nobody finds them there.
+  addEventListener('pageshow', (e) => e.persisted && location.reload());
 } else {
   say(main.dataset.prompt);
 }
