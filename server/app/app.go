@@ -38,6 +38,9 @@ type Config struct {
 	KeyFile string
 	Salt    string // forces a new app version; see web.Config.Salt
 	Log     *slog.Logger
+	// BusyAfter is how long a sync batch may wait for its turn before the
+	// server answers 503 busy; zero means web's default.
+	BusyAfter time.Duration
 }
 
 // App is a running Sova.
@@ -90,7 +93,7 @@ func (a *App) setup() error {
 	a.web, err = web.New(web.Config{
 		Store: a.db, Keys: ring, Catalogs: cats,
 		Icons: assets.Icons, Audio: assets.Audio, PWA: pwa.Files, Worker: pwa.Worker,
-		Log: a.cfg.Log, Salt: a.cfg.Salt,
+		Log: a.cfg.Log, Salt: a.cfg.Salt, BusyAfter: a.cfg.BusyAfter,
 	})
 	return err
 }

@@ -16,8 +16,8 @@ type Answers map[string]any
 
 // Plaintext is what a member's phone seals: her language and her answers.
 type Plaintext struct {
-	Lang    string                     `json:"lang"`
-	Answers map[string]json.RawMessage `json:"answers"`
+	Lang    string         `json:"lang"`
+	Answers map[string]any `json:"answers"`
 }
 
 // Content is an opened, checked response: the part that is stored, and that
@@ -56,7 +56,7 @@ func (s *Survey) Check(plaintext []byte) (*Content, error) {
 	out := Answers{}
 	for i := range s.Questions {
 		q := &s.Questions[i]
-		raw, present := p.Answers[q.ID]
+		v, present := p.Answers[q.ID]
 		if !s.shown(q, out) {
 			if present {
 				return nil, &Error{Code: CodeHiddenAnswer, Question: q.ID, Message: "answered, but its showIf condition hides it"}
@@ -68,12 +68,6 @@ func (s *Survey) Check(plaintext []byte) (*Content, error) {
 				return nil, &Error{Code: CodeMissingAnswer, Question: q.ID, Message: "required: answer it or send null for \"prefer not to say\""}
 			}
 			continue
-		}
-		var v any
-		d := json.NewDecoder(bytes.NewReader(raw))
-		d.UseNumber()
-		if err := d.Decode(&v); err != nil {
-			return nil, &Error{Code: CodeInvalidAnswer, Question: q.ID, Message: "not a JSON value"}
 		}
 		nv, err := q.normalize(v)
 		if err != nil {

@@ -81,10 +81,12 @@ var ErrTrailingData = errors.New("unexpected data after the JSON value")
 
 // DecodeStrict decodes exactly one JSON value into v. Unknown fields are
 // refused (a misspelt "requried" would otherwise vanish silently), and so is
-// anything after the value, even a stray "}".
+// anything after the value, even a stray "}". Numbers in untyped fields
+// arrive as json.Number.
 func DecodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
+	dec.UseNumber() // numbers keep their spelling until a rule checks them
 	if err := dec.Decode(v); err != nil {
 		return err
 	}

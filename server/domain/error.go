@@ -18,6 +18,9 @@ const (
 	// CodeUnsupportedEncoding: a body in a Content-Encoding other than gzip.
 	CodeUnsupportedEncoding Code = "unsupported_encoding"
 	CodeInternal            Code = "internal"
+	// CodeBusy: the server is at its limit of batches in progress; the
+	// client retries later, as its outbox does anyway.
+	CodeBusy Code = "busy"
 
 	// Item-level rejections in a sync batch: one item is refused, the rest go on.
 	CodeInvalidID        Code = "invalid_id"

@@ -48,7 +48,11 @@ func Open(dir string, key []byte, log *slog.Logger) (*DB, error) {
 		WithBlockCacheSize(16 << 20).
 		WithIndexCacheSize(8 << 20).
 		WithValueLogFileSize(64 << 20).
-		WithValueThreshold(1 << 10).
+		// Responses (a few hundred bytes) go to the value log once and the
+		// LSM tree holds only keys: otherwise every flush and compaction
+		// decrypts, re-encrypts and rewrites every answer, which costs both
+		// memory (B5) and latency spikes (B4).
+		WithValueThreshold(64).
 		WithNumCompactors(2).
 		WithCompression(options.None). // responses are sealed-size JSON; CPU matters more
 		WithLogger(badgerLog{log})

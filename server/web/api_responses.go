@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,6 +25,17 @@ type syncRequest struct {
 // which were accepted, which it already had, and which it refused and why.
 // It answers only after the accepted ones are durably stored.
 func (s *Server) postResponses(c echo.Context) error {
+	// Bound the batches in progress: past the CPU's pace, more at once only
+	// piles up memory (B5) and latency. Phones back off and retry.
+	select {
+	case s.ingest <- struct{}{}:
+		defer func() { <-s.ingest }()
+	case <-time.After(s.cfg.BusyAfter):
+		c.Response().Header().Set("Retry-After", "10")
+		return domain.Errorf(domain.CodeBusy, "the server is busy; try again in a little while")
+	case <-c.Request().Context().Done():
+		return c.Request().Context().Err()
+	}
 	body, err := readSyncBody(c.Request())
 	if err != nil {
 		return err

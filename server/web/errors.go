@@ -23,6 +23,8 @@ func status(code domain.Code) int {
 		return http.StatusNotFound
 	case domain.CodeInternal:
 		return http.StatusInternalServerError
+	case domain.CodeBusy:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusUnprocessableEntity
 }

@@ -88,7 +88,11 @@ func buildSite(c *content) (*site, error) {
 			shell.Voice[codec] = append(shell.Voice[codec], urls...)
 		}
 	}
-	if err := b.render("/", picker(b.view(c.catalogs[0]), c.catalogs)); err != nil {
+	// The picker speaks every language; its frame and manifest are the
+	// language-neutral ones.
+	pv := b.view(c.catalogs[0])
+	pv.manifest = "/manifest.webmanifest"
+	if err := b.render("/", picker(pv, c.catalogs)); err != nil {
 		return nil, err
 	}
 	b.addManifest("/manifest.webmanifest", c.catalogs[0])

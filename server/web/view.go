@@ -10,11 +10,14 @@ import (
 // view is what the page templates see: one language's words, and the URLs
 // of icons, voice and scripts in the site being built.
 type view struct {
-	cat *i18n.Catalog
-	b   *builder
+	cat      *i18n.Catalog
+	b        *builder
+	manifest string
 }
 
-func (b *builder) view(cat *i18n.Catalog) view { return view{cat: cat, b: b} }
+func (b *builder) view(cat *i18n.Catalog) view {
+	return view{cat: cat, b: b, manifest: "/" + cat.Lang + "/manifest.webmanifest"}
+}
 
 func (v view) Lang() string        { return v.cat.Lang }
 func (v view) Dir() string         { return v.cat.Dir }

@@ -10,6 +10,7 @@ package web
 import (
 	"io/fs"
 	"log/slog"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -44,13 +45,17 @@ type Config struct {
 	Salt string
 	// Now is the clock; responses keep only its UTC date.
 	Now func() time.Time
+	// BusyAfter is how long a sync batch waits for its turn before the
+	// server answers 503 busy (default 10 s).
+	BusyAfter time.Duration
 }
 
 // Server serves Sova over HTTP.
 type Server struct {
-	cfg  Config
-	echo *echo.Echo
-	site atomic.Pointer[site]
+	cfg    Config
+	echo   *echo.Echo
+	site   atomic.Pointer[site]
+	ingest chan struct{} // a token per sync batch in progress
 }
 
 // New builds the server and its site.
@@ -58,7 +63,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg}
+	if cfg.BusyAfter == 0 {
+		cfg.BusyAfter = 10 * time.Second
+	}
+	s := &Server{cfg: cfg, ingest: make(chan struct{}, 4*runtime.GOMAXPROCS(0))}
 	if err := s.Rebuild(); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,709 @@
+package main
+
+// These tests run the real sova binary as a child process, because what they
+// check is what only a process has: its flags and environment, its files,
+// its signals, and what survives when it is killed.
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"sova/internal/loadgen"
+	"sova/server/app"
+	"sova/server/domain"
+	"sova/server/store"
+)
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	binPath   string
+	buildErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// sovaBinary builds the command once per test run (without -race: the child
+// is what is tested, not raced).
+func sovaBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("", "sova-test-bin-")
+		if buildErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "sova")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = errors.New("go build: " + err.Error() + "\n" + string(out))
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// proc is one running sova.
+type proc struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	addr string // host:port it listens on
+	base string // http://host:port
+
+	mu    sync.Mutex
+	lines []string // its stderr, kept for failure messages
+	done  chan struct{}
+	state *os.ProcessState
+}
+
+var servingLine = regexp.MustCompile(`msg=serving addr=http://(\S+)`)
+
+// startSova starts the binary with args and extra environment (SOVA_*
+// variables of the test's own environment are dropped) and waits until it
+// says where it listens.
+func startSova(t *testing.T, env []string, args ...string) *proc {
+	t.Helper()
+	p, err := tryStart(t, env, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func tryStart(t *testing.T, env []string, args ...string) (*proc, error) {
+	t.Helper()
+	cmd := exec.Command(sovaBinary(t), args...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SOVA_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &proc{t: t, cmd: cmd, done: make(chan struct{})}
+	ready := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			if m := servingLine.FindStringSubmatch(line); m != nil {
+				select {
+				case ready <- m[1]:
+				default:
+				}
+			}
+			p.mu.Lock()
+			p.lines = append(p.lines, line)
+			if len(p.lines) > 2000 { // request lines: keep the head and the tail
+				p.lines = append(p.lines[:100], p.lines[len(p.lines)-1000:]...)
+			}
+			p.mu.Unlock()
+		}
+		io.Copy(io.Discard, stderr)
+		// Wait only after the pipe is drained, as os/exec asks.
+		cmd.Wait()
+		p.state = cmd.ProcessState
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	select {
+	case p.addr = <-ready:
+		p.base = "http://" + p.addr
+		return p, nil
+	case <-p.done:
+		return nil, errors.New("sova exited before serving:\n" + p.log())
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-p.done
+		return nil, errors.New("sova did not say where it serves within 20 s:\n" + p.log())
+	}
+}
+
+func (p *proc) log() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Join(p.lines, "\n")
+}
+
+// errorLines are the lines the server logged at level ERROR.
+func (p *proc) errorLines() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []string
+	for _, l := range p.lines {
+		if strings.Contains(l, "level=ERROR") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// kill sends SIGKILL and waits for the process to be gone.
+func (p *proc) kill() {
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	p.wait(10 * time.Second)
+}
+
+// stop sends SIGTERM and returns the exit code.
+func (p *proc) stop() int {
+	p.t.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if !p.wait(40 * time.Second) {
+		p.t.Fatalf("sova did not stop within 40 s of SIGTERM:\n%s", p.log())
+	}
+	return p.state.ExitCode()
+}
+
+func (p *proc) wait(d time.Duration) bool {
+	select {
+	case <-p.done:
+		return true
+	case <-time.After(d):
+		p.cmd.Process.Kill()
+		<-p.done
+		return false
+	}
+}
+
+func newClient() *http.Client {
+	return &http.Client{
+		Timeout:   15 * time.Second,
+		Transport: &http.Transport{MaxIdleConnsPerHost: 16, DisableCompression: true},
+	}
+}
+
+func get(t *testing.T, c *http.Client, url string) (int, string) {
+	t.Helper()
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func fetchKid(t *testing.T, p *proc) string {
+	t.Helper()
+	c := newClient()
+	defer c.CloseIdleConnections()
+	_, kid, err := loadgen.FetchKey(context.Background(), c, p.base)
+	if err != nil {
+		t.Fatalf("response key: %v\n%s", err, p.log())
+	}
+	return kid
+}
+
+// batchLog is what the durability test's clients learn, shared by all of them.
+type batchLog struct {
+	mu      sync.Mutex
+	acked   map[string]loadgen.Item // every id the server acknowledged
+	full    [][]loadgen.Item        // batches acknowledged item by item in full
+	pending [][]loadgen.Item        // batches sent but not answered: a phone resends them
+	sent    map[string]bool         // every id ever sent
+	errs    []string
+}
+
+func (l *batchLog) takePending() []loadgen.Item {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.pending) == 0 {
+		return nil
+	}
+	b := l.pending[len(l.pending)-1]
+	l.pending = l.pending[:len(l.pending)-1]
+	return b
+}
+
+// record files the server's answer to batch. Every item must be accepted or
+// duplicate: the generator makes only valid items and never reuses an id
+// with other content.
+func (l *batchLog) record(batch []loadgen.Item, out *domain.Outcome, resent bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	want := map[string]loadgen.Item{}
+	for _, it := range batch {
+		want[it.Sealed.ID] = it
+	}
+	answered := 0
+	for _, list := range [][]string{out.Accepted, out.Duplicate} {
+		for _, id := range list {
+			it, ok := want[id]
+			if !ok {
+				l.errs = append(l.errs, "server acknowledged id "+id+", which the batch does not hold")
+				continue
+			}
+			l.acked[id] = it
+			answered++
+		}
+	}
+	if !resent && len(out.Duplicate) > 0 {
+		l.errs = append(l.errs, "a fresh batch came back with duplicates")
+	}
+	for _, r := range out.Rejected {
+		l.errs = append(l.errs, "rejected "+r.ID+": "+string(r.Error)+": "+r.Message)
+	}
+	if answered != len(batch) || len(out.Rejected) > 0 {
+		l.errs = append(l.errs, "a batch was not answered item by item in full")
+		return
+	}
+	l.full = append(l.full, batch)
+}
+
+// TestDurability_AcknowledgedSurvivesSIGKILL kills the server again and again
+// while four clients sync, and then checks that every id it ever
+// acknowledged is stored with its content (BRIEF rule 8, "Nothing lost").
+// Batches that got no answer before a kill are resent after the restart, as
+// the phone's outbox does, and must come back accepted or duplicate, never as
+// a conflict.
+func TestDurability_AcknowledgedSurvivesSIGKILL(t *testing.T) {
+	const (
+		rounds    = 15
+		clients   = 4
+		batchSize = 50
+	)
+	start := time.Now()
+	deadline := start.Add(40 * time.Second)
+	dir := t.TempDir()
+	sv, err := loadgen.Needs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"SOVA_DATA=" + dir}
+	var gen *loadgen.Gen
+	var kid string
+	l := &batchLog{acked: map[string]loadgen.Item{}, sent: map[string]bool{}}
+	// Sealing (under -race here) costs more than the server's ingest, so
+	// two producers seal batches all along, also while the server restarts,
+	// and the clients only post: that keeps requests in flight at each kill.
+	batches := make(chan []loadgen.Item, 64)
+	prodCtx, stopProducers := context.WithCancel(context.Background())
+	var producers sync.WaitGroup
+	defer func() { stopProducers(); producers.Wait() }()
+	startProducers := func() {
+		for range 2 {
+			producers.Add(1)
+			go func() {
+				defer producers.Done()
+				for prodCtx.Err() == nil {
+					items, err := gen.Items(batchSize)
+					if err != nil {
+						l.mu.Lock()
+						l.errs = append(l.errs, err.Error())
+						l.mu.Unlock()
+						return
+					}
+					select {
+					case batches <- items:
+					case <-prodCtx.Done():
+						return
+					}
+				}
+			}()
+		}
+	}
+	cutOff, inFlight := 0, 0 // batches without an answer; of them, sent before the kill
+	for round := 0; round < rounds && time.Now().Before(deadline); round++ {
+		p := startSova(t, env, "-addr", "127.0.0.1:0")
+		if round == 0 {
+			c := newClient()
+			pub, k, err := loadgen.FetchKey(context.Background(), c, p.base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gen, kid = loadgen.New(pub, k, sv), k
+			startProducers()
+		} else if k := fetchKid(t, p); k != kid {
+			t.Fatalf("round %d: the response key changed after a restart: %s, was %s", round, k, kid)
+		}
+		// Have batches ready, so that the kill finds clients posting rather
+		// than waiting for the sealers (a busy machine seals slowly).
+		for wait := time.Now(); len(batches) < 16 && time.Since(wait) < 5*time.Second; {
+			time.Sleep(10 * time.Millisecond)
+		}
+		ackedBefore := len(l.acked)
+		c := newClient()
+		ctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		var roundCut, roundInFlight int
+		for range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for n := 0; n < 1000 && ctx.Err() == nil; n++ {
+					batch, resent := l.takePending(), true
+					if batch == nil {
+						resent = false
+						select {
+						case batch = <-batches:
+						case <-ctx.Done():
+							return
+						}
+					}
+					l.mu.Lock()
+					for _, it := range batch {
+						l.sent[it.Sealed.ID] = true
+					}
+					l.mu.Unlock()
+					out, err := loadgen.Post(ctx, c, p.base, loadgen.Body(batch))
+					if err != nil {
+						// Cut off by the kill: the phone keeps the batch.
+						l.mu.Lock()
+						var se *loadgen.StatusError
+						if errors.As(err, &se) {
+							l.errs = append(l.errs, "sync: "+se.Error())
+						}
+						l.pending = append(l.pending, batch)
+						roundCut++
+						if !errors.Is(err, syscall.ECONNREFUSED) && !errors.Is(err, context.Canceled) {
+							roundInFlight++
+						}
+						l.mu.Unlock()
+						return
+					}
+					l.record(batch, out, resent)
+				}
+			}()
+		}
+		time.Sleep(time.Duration(50+rand.IntN(351)) * time.Millisecond)
+		p.kill()
+		cancel()
+		wg.Wait()
+		c.CloseIdleConnections()
+		l.mu.Lock()
+		cutOff += roundCut
+		inFlight += roundInFlight
+		t.Logf("round %2d: %5d ids acknowledged; %d batches cut off, %d of them in flight", round, len(l.acked)-ackedBefore, roundCut, roundInFlight)
+		errs := l.errs
+		l.mu.Unlock()
+		if len(errs) > 0 {
+			t.Fatalf("round %d:\n%s\nserver log:\n%s", round, strings.Join(errs, "\n"), p.log())
+		}
+		for _, line := range p.errorLines() {
+			t.Errorf("round %d: server logged: %s", round, line)
+		}
+	}
+	stopProducers()
+	producers.Wait()
+	if len(l.acked) < 200 || inFlight == 0 {
+		t.Fatalf("the test did too little to mean anything: %d ids acknowledged, %d batches cut off by a kill while in flight", len(l.acked), inFlight)
+	}
+
+	// After the last kill: resend what was cut off, then everything that
+	// was acknowledged; the latter must all be duplicates now, whether sent
+	// as the same bytes or sealed afresh.
+	p := startSova(t, env, "-addr", "127.0.0.1:0")
+	if k := fetchKid(t, p); k != kid {
+		t.Fatalf("the response key changed after a restart")
+	}
+	c := newClient()
+	ctx := context.Background()
+	for b := l.takePending(); b != nil; b = l.takePending() {
+		out, err := loadgen.Post(ctx, c, p.base, loadgen.Body(b))
+		if err != nil {
+			t.Fatalf("resend cut-off batch: %v", err)
+		}
+		l.record(b, out, true)
+	}
+	if len(l.errs) > 0 {
+		t.Fatalf("resending cut-off batches:\n%s", strings.Join(l.errs, "\n"))
+	}
+	dups := 0
+	for i, b := range l.full {
+		body := loadgen.Body(b)
+		if i%10 == 0 { // some sealed afresh: other bytes, the same content
+			again := make([]loadgen.Item, len(b))
+			for j, it := range b {
+				if again[j], err = gen.Reseal(it); err != nil {
+					t.Fatal(err)
+				}
+			}
+			body = loadgen.Body(again)
+		}
+		out, err := loadgen.Post(ctx, c, p.base, body)
+		if err != nil {
+			t.Fatalf("resend acknowledged batch: %v", err)
+		}
+		if len(out.Accepted) > 0 || len(out.Rejected) > 0 || len(out.Duplicate) != len(b) {
+			t.Fatalf("resent acknowledged batch: want %d duplicates only, got %d accepted, %d duplicate, %d rejected %v",
+				len(b), len(out.Accepted), len(out.Duplicate), len(out.Rejected), out.Rejected)
+		}
+		dups += len(out.Duplicate)
+	}
+	c.CloseIdleConnections()
+	if code := p.stop(); code != 0 {
+		t.Fatalf("sova exited with %d on SIGTERM:\n%s", code, p.log())
+	}
+	for _, line := range p.errorLines() {
+		t.Errorf("server logged: %s", line)
+	}
+
+	// Open the data dir in-process and look at what is really stored.
+	a, err := app.Open(app.Config{DataDir: dir, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	missing := 0
+	for id, it := range l.acked {
+		r, err := a.Store().Response(id)
+		switch {
+		case err != nil:
+			t.Fatalf("read %s: %v", id, err)
+		case r == nil:
+			missing++
+			if missing <= 10 {
+				t.Errorf("acknowledged id %s is not stored", id)
+			}
+		case r.Survey != "needs" || r.Version != sv.Version:
+			t.Errorf("%s is stored as %s v%d, want needs v%d", id, r.Survey, r.Version, sv.Version)
+		case !r.Content.Equal(it.Content):
+			t.Errorf("%s is stored with other content than was sent", id)
+		case r.Day == "":
+			t.Errorf("%s is stored without its day", id)
+		}
+	}
+	if missing > 0 {
+		t.Fatalf("%d of %d acknowledged ids are lost", missing, len(l.acked))
+	}
+	stored := 0
+	err = a.Store().EachResponse(func(id string, _ *store.Response) error {
+		stored++
+		if !l.sent[id] {
+			t.Errorf("stored id %s was never sent", id)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored != len(l.acked) {
+		t.Errorf("%d responses stored, %d acknowledged: after resending every cut-off batch they must match", stored, len(l.acked))
+	}
+	t.Logf("%d ids acknowledged and all stored; %d batches cut off by kills (%d in flight); %d resent as duplicates; %s",
+		len(l.acked), cutOff, inFlight, dups, time.Since(start).Round(time.Millisecond))
+}
+
+// TestServe_GracefulShutdownOnSIGTERM sends SIGTERM while a batch is half
+// uploaded: the server must finish that request (its items are acknowledged
+// and stored), then exit 0 and close its port.
+func TestServe_GracefulShutdownOnSIGTERM(t *testing.T) {
+	dir := t.TempDir()
+	p := startSova(t, nil, "-addr", "127.0.0.1:0", "-data", dir)
+	c := newClient()
+	pub, kid, err := loadgen.FetchKey(context.Background(), c, p.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv, err := loadgen.Needs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := loadgen.New(pub, kid, sv).Items(20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := loadgen.Body(items)
+
+	// Send the headers, wait until the handler reads the body (it answers
+	// "100 Continue" then), send half the body, then signal.
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest(http.MethodPost, p.base+"/api/v1/responses", pr)
+	req.ContentLength = int64(len(body))
+	req.Header.Set("Expect", "100-continue")
+	reading := make(chan struct{})
+	var once sync.Once
+	req = req.WithContext(httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+		Got100Continue: func() { once.Do(func() { close(reading) }) },
+	}))
+	slow := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{ExpectContinueTimeout: 20 * time.Second}}
+	type result struct {
+		status int
+		body   string
+		err    error
+	}
+	res := make(chan result, 1)
+	go func() {
+		resp, err := slow.Do(req)
+		if err != nil {
+			res <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		res <- result{resp.StatusCode, string(b), err}
+	}()
+	select {
+	case <-reading:
+	case r := <-res:
+		t.Fatalf("request ended before the body was sent: %+v", r)
+	case <-time.After(20 * time.Second):
+		t.Fatal("the server never started reading the body")
+	}
+	half := len(body) / 2
+	if _, err := pw.Write(body[:half]); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case <-p.done:
+		t.Fatalf("sova exited with a request in flight:\n%s", p.log())
+	default:
+	}
+	if _, err := pw.Write(body[half:]); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	r := <-res
+	if r.err != nil || r.status != http.StatusOK || !strings.Contains(r.body, items[0].Sealed.ID) {
+		t.Fatalf("the request in flight at SIGTERM: status %d, err %v, body %s", r.status, r.err, r.body)
+	}
+	if !p.wait(40 * time.Second) {
+		t.Fatalf("sova did not exit after SIGTERM:\n%s", p.log())
+	}
+	if code := p.state.ExitCode(); code != 0 {
+		t.Fatalf("exit code %d after SIGTERM, want 0:\n%s", code, p.log())
+	}
+	if !strings.Contains(p.log(), "shutting down") {
+		t.Errorf("no 'shutting down' line in the log:\n%s", p.log())
+	}
+	if conn, err := net.DialTimeout("tcp", p.addr, time.Second); err == nil {
+		conn.Close()
+		t.Fatalf("port %s still open after exit", p.addr)
+	}
+	for _, line := range p.errorLines() {
+		t.Errorf("server logged: %s", line)
+	}
+	a, err := app.Open(app.Config{DataDir: dir, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	for _, it := range items {
+		if r, err := a.Store().Response(it.Sealed.ID); err != nil || r == nil {
+			t.Fatalf("item acknowledged during shutdown is not stored: %v", err)
+		}
+	}
+}
+
+// TestServe_FlagsAndEnv: SOVA_ADDR and SOVA_DATA set the address and data
+// dir, -addr and -data win over them, SOVA_KEY_FILE moves the at-rest key,
+// the key file is made 0600, and a second start reuses the key and the
+// response key pair.
+func TestServe_FlagsAndEnv(t *testing.T) {
+	root := t.TempDir()
+	data := filepath.Join(root, "data")
+	c := newClient()
+
+	// 1. From the environment only.
+	p := startSova(t, []string{"SOVA_ADDR=127.0.0.1:0", "SOVA_DATA=" + data})
+	if !strings.HasPrefix(p.addr, "127.0.0.1:") {
+		t.Errorf("SOVA_ADDR=127.0.0.1:0 but it serves on %s", p.addr)
+	}
+	if st, _ := get(t, c, p.base+"/healthz"); st != http.StatusOK {
+		t.Errorf("/healthz: %d", st)
+	}
+	kid := fetchKid(t, p)
+	c.CloseIdleConnections()
+	if code := p.stop(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, p.log())
+	}
+	dirInfo, err := os.Stat(data)
+	if err != nil {
+		t.Fatalf("SOVA_DATA dir not made: %v", err)
+	}
+	if dirInfo.Mode().Perm()&0o077 != 0 {
+		t.Errorf("data dir mode %v: others may read it", dirInfo.Mode().Perm())
+	}
+	keyFile := filepath.Join(data, "sova.key")
+	keyInfo, err := os.Stat(keyFile)
+	if err != nil {
+		t.Fatalf("key file not made: %v", err)
+	}
+	if keyInfo.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v, want 0600", keyInfo.Mode().Perm())
+	}
+	key1, _ := os.ReadFile(keyFile)
+
+	// 2. Flags win over the environment, which here points elsewhere and at
+	// an address that cannot be bound.
+	other := filepath.Join(root, "other")
+	p = startSova(t, []string{"SOVA_ADDR=256.0.0.1:0", "SOVA_DATA=" + other}, "-addr", "127.0.0.1:0", "-data", data)
+	if k := fetchKid(t, p); k != kid {
+		t.Errorf("second start made a new response key: kid %s, was %s", k, kid)
+	}
+	c.CloseIdleConnections()
+	if code := p.stop(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, p.log())
+	}
+	if _, err := os.Stat(other); !os.IsNotExist(err) {
+		t.Errorf("SOVA_DATA was used although -data was given (%v)", err)
+	}
+	if key2, _ := os.ReadFile(keyFile); string(key2) != string(key1) {
+		t.Errorf("second start changed the key file")
+	}
+
+	// 3. "serve" is the default command, and SOVA_KEY_FILE keeps the key
+	// out of the data dir.
+	data3 := filepath.Join(root, "data3")
+	keyFile3 := filepath.Join(root, "secrets", "at-rest.key")
+	p = startSova(t, []string{"SOVA_KEY_FILE=" + keyFile3}, "serve", "-addr", "127.0.0.1:0", "-data", data3)
+	if code := p.stop(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, p.log())
+	}
+	if info, err := os.Stat(keyFile3); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("SOVA_KEY_FILE: %v, %v", info, err)
+	}
+	if _, err := os.Stat(filepath.Join(data3, "sova.key")); !os.IsNotExist(err) {
+		t.Errorf("a key was made in the data dir although SOVA_KEY_FILE was set")
+	}
+
+	// 4. An unknown command is refused, without serving.
+	cmd := exec.Command(sovaBinary(t), "bogus")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() == 0 || !strings.Contains(string(out), "unknown command") {
+		t.Errorf("sova bogus: %v: %s", err, out)
+	}
+}

@@ -1,0 +1,929 @@
+// Command bench measures Sova against the budgets B1, B2, B4 and B5 of
+// BRIEF.md and prints one table: budget | limit | measured | ok?
+//
+//	go run ./server/tools/bench [-quick] [-v] [-clients 12] [-gzip=true] [-bin path/to/sova]
+//	                            [-server-env "GOMEMLIMIT=180MiB"] [-cpuprofile cpu.out] [-memprofile heap.out]
+//
+// It builds the real sova command and runs it as a child process on
+// 127.0.0.1 with a fresh data dir, so that the memory figures (VmRSS, VmHWM,
+// RssAnon, RssFile from /proc/<pid>/status) and the CPU time are the
+// server's alone. Every load goes to 127.0.0.1 only and every loop is
+// bounded in count and time.
+//
+//   - B1: the gzip body of the first HTML response of every public page.
+//   - B2: per language, /sw.js and everything /offline.json and
+//     /<lang>/offline.json list under pages and static (no voice), as sent
+//     with Accept-Encoding: gzip, deduplicated; and the JavaScript of it.
+//   - B4: 50-response sealed batches (sealed beforehand, not timed) posted
+//     (a) by -clients clients as fast as answered and (b) open loop at 200
+//     requests/s, latency counted from when each request was due.
+//   - B5: RSS 1 s after start, and the peak (VmHWM) through B4.
+//
+// The machine has 2 cores, shared with anything else running: the notes say
+// how much CPU other processes took meanwhile, and a busy machine makes B4
+// look worse than it is.
+//
+// It is a report, not a test: it exits 0 when a budget is missed (marked
+// MISS), and non-zero only when it could not measure.
+//
+// -cpuprofile and -memprofile run the server inside this process instead (so
+// the profiles see it); the memory figures then include the load generator,
+// and are marked so.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"sova/internal/loadgen"
+	"sova/server/app"
+)
+
+// Budgets, from BRIEF.md.
+const (
+	b1Limit     = 14000      // bytes, first HTML response, compressed
+	b2Limit     = 100 * 1024 // bytes, offline set of one language (KB = 1024 bytes)
+	b2JSLimit   = 30 * 1024  // bytes, JavaScript of it
+	b4Rate      = 10000      // responses/s
+	b4P99       = 50         // ms at 200 requests/s
+	b5Idle      = 100 << 20  // bytes RSS idle
+	b5Peak      = 200 << 20  // bytes RSS under the ingest benchmark
+	batchSize   = 50         // responses per request, as in B4
+	latencyRate = 200        // requests/s for B4 (b)
+	maxInFlight = 512        // open-loop requests outstanding before we call it overload
+	overall     = 8 * time.Minute
+)
+
+var (
+	quick      = flag.Bool("quick", false, "a shorter run: fewer batches, 3 s of latency load")
+	clients    = flag.Int("clients", 12, "concurrent clients for the throughput run (8–16 per the brief)")
+	binFlag    = flag.String("bin", "", "a built sova binary to run (default: go build sova/server/sova)")
+	useGzip    = flag.Bool("gzip", true, "send batches with Content-Encoding: gzip, as the PWA does where it can")
+	cpuProfile = flag.String("cpuprofile", "", "run the server in-process and write CPU profiles of the throughput run here and of the latency run to <file>.b4b")
+	memProfile = flag.String("memprofile", "", "run the server in-process and write a heap profile here, halfway through the latency run")
+	serverEnv  = flag.String("server-env", "", "extra environment for the server, space-separated, such as \"GOMEMLIMIT=150MiB GOGC=200\"")
+	verbose    = flag.Bool("v", false, "print the latency run second by second to stderr")
+)
+
+func main() {
+	flag.Parse()
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// row is one line of the report.
+type row struct {
+	budget, limit, measured string
+	ok                      *bool // nil: information only
+}
+
+type report struct {
+	rows  []row
+	notes []string
+}
+
+func (r *report) add(budget, limit, measured string, ok bool) {
+	r.rows = append(r.rows, row{budget, limit, measured, &ok})
+}
+func (r *report) info(budget, measured string) {
+	r.rows = append(r.rows, row{budget, "", measured, nil})
+}
+func (r *report) note(format string, args ...any) {
+	r.notes = append(r.notes, fmt.Sprintf(format, args...))
+}
+
+func (r *report) print(w io.Writer) (misses int) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "budget\tlimit\tmeasured\tok?")
+	fmt.Fprintln(tw, "------\t-----\t--------\t---")
+	for _, x := range r.rows {
+		mark := "(info)"
+		if x.ok != nil {
+			mark = "ok"
+			if !*x.ok {
+				mark = "MISS <<<"
+				misses++
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", x.budget, x.limit, x.measured, mark)
+	}
+	tw.Flush()
+	if len(r.notes) > 0 {
+		fmt.Fprintln(w, "\nnotes:")
+		for _, n := range r.notes {
+			fmt.Fprintln(w, "  -", n)
+		}
+	}
+	return misses
+}
+
+func run() error {
+	ctx, cancel := context.WithTimeout(context.Background(), overall)
+	defer cancel()
+	rep := &report{}
+	loadStart := loadavg()
+	tmp, err := os.MkdirTemp("", "sova-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	srv, err := startServer(ctx, tmp)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	fmt.Fprintf(os.Stderr, "bench: sova serving at %s (%s), GOMAXPROCS of this machine %d\n", srv.base, srv.kind, runtime.NumCPU())
+
+	// B5 (idle): after start, once it has settled.
+	time.Sleep(time.Second)
+	idle, _, err := srv.mem()
+	if err != nil {
+		return err
+	}
+
+	c := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		DisableCompression:  true, // count the bytes as sent
+		MaxIdleConnsPerHost: maxInFlight, MaxIdleConns: maxInFlight,
+	}}
+	if err := measureSite(ctx, c, srv.base, rep); err != nil {
+		return err
+	}
+	if err := measureIngest(ctx, c, srv, rep, idle); err != nil {
+		return err
+	}
+
+	rep.note("load average (1, 5, 15 min) at start %s, at end %s: anything else running on this %d-core machine lowers B4 and raises its latency",
+		loadStart, loadavg(), runtime.NumCPU())
+	if errs := srv.errorLines(); len(errs) > 0 {
+		rep.note("the server logged %d ERROR lines, first: %s", len(errs), errs[0])
+	}
+	fmt.Println()
+	misses := rep.print(os.Stdout)
+	if misses > 0 {
+		fmt.Printf("\n%d budget(s) MISSED (this is a report; exit status stays 0)\n", misses)
+	} else {
+		fmt.Println("\nall budgets met")
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------- server
+
+type server struct {
+	kind string // "child process" or "in-process"
+	base string
+	pid  int
+	stop func()
+
+	mu    sync.Mutex
+	lines []string // ERROR lines and the first lines of its log
+}
+
+func (s *server) errorLines() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, l := range s.lines {
+		if strings.Contains(l, "level=ERROR") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// memInfo is the server process's memory, in bytes, from /proc/<pid>/status.
+type memInfo struct {
+	rss, hwm   int64 // VmRSS, VmHWM
+	anon, file int64 // RssAnon (heap, stacks), RssFile (mapped files: Badger's tables and logs)
+}
+
+func (s *server) memInfo() (memInfo, error) {
+	var m memInfo
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.pid))
+	if err != nil {
+		return m, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "VmRSS:":
+			m.rss = kb << 10
+		case "VmHWM:":
+			m.hwm = kb << 10
+		case "RssAnon:":
+			m.anon = kb << 10
+		case "RssFile:":
+			m.file = kb << 10
+		}
+	}
+	return m, nil
+}
+
+// mem reads VmRSS and VmHWM of the server process, in bytes.
+func (s *server) mem() (rss, hwm int64, err error) {
+	m, err := s.memInfo()
+	return m.rss, m.hwm, err
+}
+
+// cpu is the server process's user+system CPU time so far.
+func (s *server) cpu() (time.Duration, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name, which is in parentheses: state is
+	// field 3, utime 14 and stime 15 (in clock ticks, 100 a second on Linux).
+	i := bytes.LastIndexByte(data, ')')
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 13 {
+		return 0, errors.New("short /proc/<pid>/stat")
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond, nil
+}
+
+// otherCPU is the CPU time the whole machine has spent busy so far, less
+// the server's and this process's own: what anything else running costs.
+func otherCPU(s *server) time.Duration {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal …
+	var busy int64
+	for i, v := range f[1:] {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		if i != 3 && i != 4 { // not idle, not iowait
+			busy += n
+		}
+	}
+	total := time.Duration(busy) * 10 * time.Millisecond
+	own, _ := (&server{pid: os.Getpid()}).cpu()
+	if s.pid != os.Getpid() {
+		srv, _ := s.cpu()
+		own += srv
+	}
+	return total - own
+}
+
+func loadavg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+var servingLine = regexp.MustCompile(`msg=serving addr=(http://\S+)`)
+
+func startServer(ctx context.Context, tmp string) (*server, error) {
+	data := filepath.Join(tmp, "data")
+	if *cpuProfile != "" || *memProfile != "" {
+		return startInProcess(data)
+	}
+	bin := *binFlag
+	if bin == "" {
+		bin = filepath.Join(tmp, "sova")
+		fmt.Fprintln(os.Stderr, "bench: building sova …")
+		out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "sova/server/sova").CombinedOutput()
+		if err != nil {
+			return nil, fmt.Errorf("go build sova/server/sova (run the bench from the module): %v\n%s", err, out)
+		}
+	}
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data", data)
+	if *serverEnv != "" {
+		cmd.Env = append(os.Environ(), strings.Fields(*serverEnv)...)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{kind: "child process", pid: cmd.Process.Pid}
+	if *serverEnv != "" {
+		s.kind += " with " + *serverEnv
+	}
+	ready := make(chan string, 1)
+	done := make(chan struct{})
+	go func() {
+		// Drain the log all along (a full pipe would stall the server) and
+		// keep its head and its errors.
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		n := 0
+		for sc.Scan() {
+			line := sc.Text()
+			if m := servingLine.FindStringSubmatch(line); m != nil {
+				select {
+				case ready <- m[1]:
+				default:
+				}
+			}
+			if n++; n <= 20 || strings.Contains(line, "level=ERROR") {
+				s.mu.Lock()
+				s.lines = append(s.lines, line)
+				s.mu.Unlock()
+			}
+		}
+		io.Copy(io.Discard, stderr)
+		cmd.Wait()
+		close(done)
+	}()
+	s.stop = func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	}
+	select {
+	case s.base = <-ready:
+		return s, nil
+	case <-done:
+		return nil, fmt.Errorf("sova exited before serving:\n%s", strings.Join(s.lines, "\n"))
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		return nil, errors.New("sova did not serve within 30 s")
+	}
+}
+
+func startInProcess(data string) (*server, error) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil)) // formats like the real one, writes nowhere
+	a, err := app.Open(app.Config{Addr: "127.0.0.1:0", DataDir: data, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	s := &server{kind: "in-process, for -cpuprofile: memory includes the load generator", pid: os.Getpid()}
+	s.stop = func() {
+		cancel()
+		<-done
+		a.Close()
+	}
+	select {
+	case addr := <-a.Ready:
+		s.base = "http://" + addr
+		return s, nil
+	case err := <-done:
+		return nil, err
+	}
+}
+
+// ---------------------------------------------------------------- B1, B2
+
+type offlineList struct {
+	Pages  []string `json:"pages"`
+	Static []string `json:"static"`
+}
+
+// fetched is one URL as a phone gets it with Accept-Encoding: gzip.
+type fetched struct {
+	status   int
+	wire     int // body bytes as sent
+	headers  int // status line and header bytes, roughly as sent
+	encoding string
+	ctype    string
+	body     []byte // decoded
+}
+
+func fetch(ctx context.Context, c *http.Client, url string) (*fetched, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	f := &fetched{status: resp.StatusCode, wire: len(raw), encoding: resp.Header.Get("Content-Encoding"),
+		ctype: resp.Header.Get("Content-Type"), body: raw}
+	var hb bytes.Buffer
+	resp.Header.Write(&hb)
+	f.headers = len("HTTP/1.1 200 OK\r\n") + hb.Len() + 2
+	if f.encoding == "gzip" {
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("%s: bad gzip: %w", url, err)
+		}
+		if f.body, err = io.ReadAll(zr); err != nil {
+			return nil, fmt.Errorf("%s: bad gzip: %w", url, err)
+		}
+	}
+	return f, nil
+}
+
+func getList(ctx context.Context, c *http.Client, url string) (*offlineList, *fetched, error) {
+	f, err := fetch(ctx, c, url)
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.status != http.StatusOK {
+		return nil, nil, fmt.Errorf("GET %s: %d", url, f.status)
+	}
+	var l offlineList
+	if err := json.Unmarshal(f.body, &l); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", url, err)
+	}
+	return &l, f, nil
+}
+
+var (
+	langLink = regexp.MustCompile(`href="/([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)/"`)
+	localRef = regexp.MustCompile(`(?:src|href)="(/[^"#?]*)"`)
+)
+
+func kb(n int) string { return fmt.Sprintf("%.1f KB (%d B)", float64(n)/1024, n) }
+
+func measureSite(ctx context.Context, c *http.Client, base string, rep *report) error {
+	// The languages are the picker's tiles.
+	picker, err := fetch(ctx, c, base+"/")
+	if err != nil {
+		return err
+	}
+	var langs []string
+	for _, m := range langLink.FindAllStringSubmatch(string(picker.body), -1) {
+		if !slices.Contains(langs, m[1]) {
+			langs = append(langs, m[1])
+		}
+	}
+	if len(langs) == 0 {
+		return errors.New("the language picker at / links no language")
+	}
+	sort.Strings(langs)
+	shell, shellF, err := getList(ctx, c, base+"/offline.json")
+	if err != nil {
+		return err
+	}
+
+	// B1: the first HTML response of every public page.
+	pages := []string{"/"}
+	lists := map[string]*offlineList{}
+	listF := map[string]*fetched{}
+	for _, l := range langs {
+		list, f, err := getList(ctx, c, base+"/"+l+"/offline.json")
+		if err != nil {
+			return err
+		}
+		lists[l], listF[l] = list, f
+		for _, p := range append([]string{"/" + l + "/", "/" + l + "/s/needs", "/" + l + "/outbox", "/" + l + "/thanks"}, list.Pages...) {
+			if !slices.Contains(pages, p) {
+				pages = append(pages, p)
+			}
+		}
+	}
+	worst, worstPage, worstHeaders := 0, "", 0
+	for _, p := range pages {
+		f, err := fetch(ctx, c, base+p)
+		if err != nil {
+			return err
+		}
+		switch {
+		case f.status != http.StatusOK:
+			rep.note("B1: GET %s answered %d", p, f.status)
+			continue
+		case !strings.HasPrefix(f.ctype, "text/html"):
+			rep.note("B1: %s is %s, not HTML", p, f.ctype)
+		case f.encoding != "gzip":
+			rep.note("B1: %s was sent uncompressed", p)
+		}
+		if f.wire > worst {
+			worst, worstPage, worstHeaders = f.wire, p, f.headers
+		}
+	}
+	rep.add("B1 first HTML, gzip body, largest of "+strconv.Itoa(len(pages))+" pages", "≤ 14,000 B",
+		fmt.Sprintf("%d B (%s)", worst, worstPage), worst <= b1Limit)
+	rep.info("B1   same page incl. response headers", fmt.Sprintf("%d B (headers %d B)", worst+worstHeaders, worstHeaders))
+
+	// B2: what the service worker precaches for one language, without voice.
+	for _, l := range langs {
+		urls := []string{"/sw.js"}
+		for _, u := range slices.Concat(shell.Pages, shell.Static, lists[l].Pages, lists[l].Static) {
+			if !slices.Contains(urls, u) {
+				urls = append(urls, u)
+			}
+		}
+		// The two lists themselves are downloaded too.
+		total := shellF.wire + listF[l].wire
+		js, count := 0, 2
+		have := map[string]bool{"/offline.json": true, "/" + l + "/offline.json": true}
+		for _, u := range urls {
+			f, err := fetch(ctx, c, base+u)
+			if err != nil {
+				return err
+			}
+			if f.status != http.StatusOK {
+				rep.note("B2 %s: %s is listed for precaching but answers %d", l, u, f.status)
+				continue
+			}
+			have[u] = true
+			total += f.wire
+			count++
+			if u == "/sw.js" || (strings.HasPrefix(u, "/pwa/") && strings.HasSuffix(u, ".js")) {
+				js += f.wire
+			}
+			if f.encoding != "gzip" && f.wire > 512 && !strings.HasPrefix(f.ctype, "image/png") {
+				rep.note("B2 %s: %s (%s, %d B) is sent uncompressed", l, u, f.ctype, f.wire)
+			}
+			// What a cached page needs must be cached too, or it breaks offline.
+			if strings.HasPrefix(f.ctype, "text/html") {
+				for _, m := range localRef.FindAllStringSubmatch(string(f.body), -1) {
+					ref := m[1]
+					if slices.ContainsFunc(langs, func(o string) bool { return ref == "/"+o+"/" }) {
+						continue // the picker's tiles of other languages: not precached by design
+					}
+					if !slices.Contains(urls, ref) && !strings.HasPrefix(ref, "/audio/") {
+						rep.note("B2 %s: page %s refers to %s, which %s/offline.json and /offline.json do not precache", l, u, ref, "/"+l)
+					}
+				}
+			}
+		}
+		rep.add("B2 offline set, "+l+" ("+strconv.Itoa(count)+" files, no voice)", "≤ 100 KB", kb(total), total <= b2Limit)
+		rep.add("B2   of it JavaScript, "+l, "≤ 30 KB", kb(js), js <= b2JSLimit)
+	}
+	rep.note("B2: KB = 1024 bytes; sizes are response bodies as sent with Accept-Encoding: gzip, deduplicated, "+
+		"incl. /sw.js and the two offline.json lists; voice excluded. %d languages: %s", len(langs), strings.Join(langs, ", "))
+	return nil
+}
+
+// ---------------------------------------------------------------- B4, B5
+
+type sample struct {
+	mu      sync.Mutex
+	maxRSS  int64
+	atMax   memInfo // the sample with the highest RSS
+	stopped chan struct{}
+}
+
+// watchMemory samples the server's RSS every 20 ms until stop is closed.
+func watchMemory(s *server, stop <-chan struct{}) *sample {
+	m := &sample{stopped: make(chan struct{})}
+	go func() {
+		defer close(m.stopped)
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if mi, err := s.memInfo(); err == nil {
+				m.mu.Lock()
+				if mi.rss > m.maxRSS {
+					m.maxRSS, m.atMax = mi.rss, mi
+				}
+				m.mu.Unlock()
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return m
+}
+
+type batch struct {
+	body []byte
+	n    int
+}
+
+// prepare seals n batches of batchSize responses, outside any timing.
+func prepare(ctx context.Context, gen *loadgen.Gen, n int) ([]batch, error) {
+	out := make([]batch, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var firstErr error
+	var once sync.Once
+	for range runtime.NumCPU() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				body, _, err := gen.Batch(batchSize)
+				if err == nil && *useGzip {
+					var buf bytes.Buffer
+					zw := gzip.NewWriter(&buf)
+					zw.Write(body)
+					err = zw.Close()
+					body = buf.Bytes()
+				}
+				if err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+				out[i] = batch{body: body, n: batchSize}
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	return out, firstErr
+}
+
+func post(ctx context.Context, c *http.Client, base string, b batch) (accepted int, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/responses", bytes.NewReader(b.body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if *useGzip {
+		req.Header.Set("Content-Encoding", "gzip")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, data)
+	}
+	var out struct {
+		Accepted []string `json:"accepted"`
+		Rejected []struct {
+			Error string `json:"error"`
+		} `json:"rejected"`
+	}
+	if err := json.Unmarshal(data, &out); err != nil {
+		return 0, err
+	}
+	if len(out.Rejected) > 0 {
+		return len(out.Accepted), fmt.Errorf("%d rejected, first: %s", len(out.Rejected), out.Rejected[0].Error)
+	}
+	return len(out.Accepted), nil
+}
+
+func measureIngest(ctx context.Context, c *http.Client, srv *server, rep *report, idle int64) error {
+	nThroughput, latencyFor := 400, 10*time.Second
+	if *quick {
+		nThroughput, latencyFor = 100, 3*time.Second
+	}
+	nLatency := int(latencyFor.Seconds() * latencyRate)
+	pub, kid, err := loadgen.FetchKey(ctx, c, srv.base)
+	if err != nil {
+		return err
+	}
+	sv, err := loadgen.Needs()
+	if err != nil {
+		return err
+	}
+	gen := loadgen.New(pub, kid, sv)
+	const warm = 20
+	fmt.Fprintf(os.Stderr, "bench: sealing %d batches of %d responses (not timed) …\n", warm+nThroughput+nLatency, batchSize)
+	t0 := time.Now()
+	all, err := prepare(ctx, gen, warm+nThroughput+nLatency)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "bench: sealed in %s\n", time.Since(t0).Round(time.Millisecond))
+	warmup, thr, lat := all[:warm], all[warm:warm+nThroughput], all[warm+nThroughput:]
+
+	stopMem := make(chan struct{})
+	mem := watchMemory(srv, stopMem)
+	for _, b := range warmup {
+		if _, err := post(ctx, c, srv.base, b); err != nil {
+			return fmt.Errorf("warm-up: %w", err)
+		}
+	}
+
+	// (a) Throughput: clients post as fast as the server answers.
+	fmt.Fprintf(os.Stderr, "bench: B4a throughput, %d clients, %d batches …\n", *clients, len(thr))
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
+	var next, accepted, failed atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	tctx, tcancel := context.WithTimeout(ctx, 2*time.Minute)
+	cpu0, _ := srv.cpu()
+	other0a := otherCPU(srv)
+	start := time.Now()
+	for range *clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for tctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= len(thr) {
+					return
+				}
+				n, err := post(tctx, c, srv.base, thr[i])
+				accepted.Add(int64(n))
+				if err != nil {
+					failed.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	cpu1, _ := srv.cpu()
+	other1a := otherCPU(srv)
+	_, hwmA, _ := srv.mem()
+	tcancel()
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+		rep.note("CPU profile of B4a written to %s (go tool pprof -top %s)", *cpuProfile, *cpuProfile)
+	}
+	rate := float64(accepted.Load()) / elapsed.Seconds()
+	rep.add(fmt.Sprintf("B4a ingest throughput (%d clients, %d×%d, gzip=%v)", *clients, len(thr), batchSize, *useGzip),
+		"≥ 10,000 resp/s", fmt.Sprintf("%.0f resp/s (%d in %s)", rate, accepted.Load(), elapsed.Round(time.Millisecond)),
+		rate >= b4Rate && failed.Load() == 0)
+	if n := accepted.Load(); n > 0 {
+		per := (cpu1 - cpu0) / time.Duration(n)
+		rep.info("B4a   server CPU per response", fmt.Sprintf("%d µs (%.0f%% of %d cores busy; ceiling ≈ %.0f resp/s if the server had the cores alone)",
+			per.Microseconds(), 100*(cpu1-cpu0).Seconds()/elapsed.Seconds()/float64(runtime.NumCPU()), runtime.NumCPU(),
+			float64(runtime.NumCPU())*float64(time.Second)/float64(per)))
+	}
+	rep.note("B4a: other processes than the server and this bench used %.0f%% of the machine's CPU meanwhile",
+		100*(other1a-other0a).Seconds()/elapsed.Seconds()/float64(runtime.NumCPU()))
+	if failed.Load() > 0 {
+		rep.note("B4a: %d requests failed, first: %v", failed.Load(), firstErr.Load())
+	}
+
+	// (b) Latency: open loop, a request every 5 ms whatever the answers do,
+	// timed from when it was due (so a stall counts against every request
+	// it delays).
+	time.Sleep(2 * time.Second) // let B4a's flushes and compactions settle: B4b is its own run
+	fmt.Fprintf(os.Stderr, "bench: B4b latency, %d requests/s for %s …\n", latencyRate, latencyFor)
+	var mu sync.Mutex
+	lats := make([]time.Duration, 0, len(lat))
+	perSecond := make([][]time.Duration, int(latencyFor/time.Second)+1)
+	var lfailed, skipped atomic.Int64
+	var lFirstErr atomic.Value
+	var inflight atomic.Int64
+	interval := time.Second / latencyRate
+	lctx, lcancel := context.WithTimeout(ctx, latencyFor+time.Minute)
+	defer lcancel()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile + ".b4b")
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
+	lcpu0, _ := srv.cpu()
+	other0 := otherCPU(srv)
+	lstart := time.Now()
+	var lwg sync.WaitGroup
+	for i, b := range lat {
+		due := lstart.Add(time.Duration(i) * interval)
+		time.Sleep(time.Until(due))
+		if lctx.Err() != nil {
+			break
+		}
+		if i == len(lat)/2 && *memProfile != "" {
+			if f, err := os.Create(*memProfile); err == nil {
+				pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+				rep.note("heap profile halfway through B4b written to %s", *memProfile)
+			}
+		}
+		if inflight.Load() >= maxInFlight {
+			skipped.Add(1)
+			continue
+		}
+		inflight.Add(1)
+		lwg.Add(1)
+		go func() {
+			defer lwg.Done()
+			defer inflight.Add(-1)
+			_, err := post(lctx, c, srv.base, b)
+			d := time.Since(due)
+			if err != nil {
+				lfailed.Add(1)
+				lFirstErr.CompareAndSwap(nil, err.Error())
+				return
+			}
+			mu.Lock()
+			lats = append(lats, d)
+			if sec := int(due.Sub(lstart) / time.Second); sec < len(perSecond) {
+				perSecond[sec] = append(perSecond[sec], d)
+			}
+			mu.Unlock()
+		}()
+	}
+	lwg.Wait()
+	sent := time.Since(lstart)
+	lcpu1, _ := srv.cpu()
+	other1 := otherCPU(srv)
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	if *verbose {
+		for sec, ds := range perSecond {
+			slices.Sort(ds)
+			if len(ds) > 0 {
+				fmt.Fprintf(os.Stderr, "bench: B4b second %2d: %3d requests, p50 %6.1f ms, max %7.1f ms\n", sec, len(ds),
+					float64(ds[len(ds)/2].Microseconds())/1000, float64(ds[len(ds)-1].Microseconds())/1000)
+			}
+		}
+	}
+	close(stopMem)
+	<-mem.stopped
+	slices.Sort(lats)
+	pct := func(p float64) time.Duration {
+		if len(lats) == 0 {
+			return 0
+		}
+		return lats[min(len(lats)-1, int(p*float64(len(lats))))]
+	}
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
+	p99 := pct(0.99)
+	rep.add(fmt.Sprintf("B4b latency p99 at %d req/s, open loop, %s", latencyRate, latencyFor), "≤ 50 ms",
+		fmt.Sprintf("p99 %s ms (p50 %s, p90 %s, max %s; n=%d)", ms(p99), ms(pct(0.5)), ms(pct(0.9)), ms(pct(1)), len(lats)),
+		p99 <= b4P99*time.Millisecond && lfailed.Load() == 0 && skipped.Load() == 0)
+	if lfailed.Load() > 0 || skipped.Load() > 0 {
+		rep.note("B4b: %d requests failed (first: %v), %d not sent because %d were outstanding", lfailed.Load(), lFirstErr.Load(), skipped.Load(), maxInFlight)
+	}
+	rep.note("B4b: %d requests over %s = %.0f req/s offered; the server used %.0f%% of the machine's CPU, other processes %.0f%%",
+		len(lats)+int(lfailed.Load()), sent.Round(time.Millisecond), float64(len(lats)+int(lfailed.Load()))/sent.Seconds(),
+		100*(lcpu1-lcpu0).Seconds()/sent.Seconds()/float64(runtime.NumCPU()), 100*(other1-other0).Seconds()/sent.Seconds()/float64(runtime.NumCPU()))
+
+	// B5.
+	_, hwm, err := srv.mem()
+	if err != nil {
+		return err
+	}
+	mem.mu.Lock()
+	peakSeen, atMax := mem.maxRSS, mem.atMax
+	mem.mu.Unlock()
+	rep.add("B5 RSS idle, 1 s after start", "≤ 100 MB", mb(idle), idle <= b5Idle)
+	rep.add(fmt.Sprintf("B5 peak RSS (VmHWM) through B4a, %d clients", *clients), "≤ 200 MB", mb(hwmA), hwmA <= b5Peak)
+	rep.add("B5 peak RSS (VmHWM) through B4a and B4b", "≤ 200 MB", fmt.Sprintf("%s (max VmRSS sampled %s)", mb(hwm), mb(peakSeen)), hwm <= b5Peak)
+	rep.info("B5   at the highest RSS sample", fmt.Sprintf("anonymous (Go heap, stacks) %s, mapped files (Badger) %s", mb(atMax.anon), mb(atMax.file)))
+	time.Sleep(2 * time.Second)
+	after, _ := srv.memInfo()
+	rep.info("B5   RSS 2 s after B4", fmt.Sprintf("%s (anonymous %s, mapped files %s)", mb(after.rss), mb(after.anon), mb(after.file)))
+	if srv.kind != "child process" {
+		rep.note("memory figures include the load generator: the server ran %s", srv.kind)
+	}
+	rep.note("server: %s; loads on 127.0.0.1 from this process, which shares the machine's %d cores with it", srv.kind, runtime.NumCPU())
+	return nil
+}
+
+func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
