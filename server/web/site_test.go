@@ -177,3 +177,24 @@ func TestSite_ManifestPerLanguage(t *testing.T) {
 		t.Errorf("manifest icons %+v", m.Icons)
 	}
 }
+
+// Every page links a manifest that the offline lists precache: the picker
+// the language-neutral one, each language its own.
+func TestSite_PagesLinkPrecachedManifests(t *testing.T) {
+	a := testapp.Open(t)
+	h := a.Handler()
+	cached := map[string]bool{}
+	for _, u := range offlineURLs(t, h) {
+		cached[u] = true
+	}
+	link := regexp.MustCompile(`rel="manifest" href="([^"]+)"`)
+	for _, p := range []string{"/", "/en/", "/ru/", "/ru/s/needs", "/en/outbox"} {
+		m := link.FindStringSubmatch(body(t, get(t, h, p)))
+		if m == nil || !cached[m[1]] {
+			t.Errorf("%s links manifest %v, which is not precached", p, m)
+		}
+	}
+	if m := link.FindStringSubmatch(body(t, get(t, h, "/"))); m == nil || m[1] != "/manifest.webmanifest" {
+		t.Errorf("the picker links %v, want /manifest.webmanifest", m)
+	}
+}

@@ -33,7 +33,7 @@ func (v view) Icon(name string) string {
 // adds .webm or .mp3, whichever the phone can play.
 func (v view) Say(key string) string                  { return v.b.voice[v.cat.Lang][key] }
 func (v view) JS(name string) string                  { return v.b.pwaURL + "js/" + name }
-func (v view) Manifest() string                       { return "/" + v.cat.Lang + "/manifest.webmanifest" }
+func (v view) Manifest() string                       { return v.manifest }
 func (v view) Home() string                           { return "/" + v.cat.Lang + "/" }
 func (v view) Style() string                          { return "<style>" + v.b.css + "</style>" }
 func (v view) ST(s *domain.Survey, key string) string { return s.Texts[v.cat.Lang][key] }
