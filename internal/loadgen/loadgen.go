@@ -262,11 +262,20 @@ func FetchKey(ctx context.Context, c *http.Client, base string) (pub []byte, kid
 // Post sends one sync batch and reads the server's judgement. A reply other
 // than 200 is an error that quotes the body.
 func Post(ctx context.Context, c *http.Client, base string, body []byte) (*domain.Outcome, error) {
+	return PostEncoded(ctx, c, base, body, "")
+}
+
+// PostEncoded is Post for a body already compressed as contentEncoding says
+// ("gzip", as the PWA sends where it can); "" sends it as it is.
+func PostEncoded(ctx context.Context, c *http.Client, base string, body []byte, contentEncoding string) (*domain.Outcome, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/responses", bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if contentEncoding != "" {
+		req.Header.Set("Content-Encoding", contentEncoding)
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return nil, err

@@ -69,7 +69,17 @@ const onChange = () => updateCounts();
 addEventListener('sova-outbox', onChange);
 if ('BroadcastChannel' in self) new BroadcastChannel(sovaOutbox.channel).onmessage = onChange;
 
+// armed holds the refused items whose bin was tapped once; it outlives the
+// list being redrawn when counts change.
+const armed = new Set();
+
+let shown = '';
 function renderOutbox(queued, rejected) {
+  // Redraw only on a real change: a redraw between a finger's press and
+  // release would swallow the tap.
+  const state = JSON.stringify([queued, rejected, document.body.classList.contains('offline')]);
+  if (state === shown) return;
+  shown = state;
   const forms = JSON.parse(box.dataset.waiting);
   const errors = JSON.parse(box.dataset.errors);
   const form = forms[new Intl.PluralRules(lang).select(queued)] || forms.other;
@@ -84,7 +94,9 @@ function renderOutbox(queued, rejected) {
   section.querySelector('ul').replaceChildren(...rejected.map((r) => {
     const li = tpl.content.firstElementChild.cloneNode(true);
     li.querySelector('.why').textContent = errors[r.error] || errors.network;
-    li.querySelector('.remove').dataset.n = r.n;
+    const rm = li.querySelector('.remove');
+    rm.dataset.n = r.n;
+    rm.classList.toggle('armed', armed.has(r.n));
     return li;
   }));
 }
@@ -97,8 +109,10 @@ if (box) {
     if (b.classList.contains('remove')) {
       // Two taps: the first arms the button (it turns red and speaks), the
       // second removes. No words to read, no accidental loss.
-      if (!b.classList.contains('armed')) { b.classList.add('armed'); return; }
-      await sovaOutbox.remove(Number(b.dataset.n));
+      const n = Number(b.dataset.n);
+      if (!armed.has(n)) { armed.add(n); b.classList.add('armed'); return; }
+      armed.delete(n);
+      await sovaOutbox.remove(n);
     }
   });
 }

@@ -5,11 +5,10 @@ package main
 // its signals, and what survives when it is killed.
 
 import (
-	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -17,7 +16,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -25,17 +23,13 @@ import (
 	"time"
 
 	"sova/internal/loadgen"
-	"sova/server/app"
+	"sova/internal/sovaproc"
+	"sova/internal/testapp"
 	"sova/server/domain"
 	"sova/server/store"
 )
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	binPath   string
-	buildErr  error
-)
+var binDir string // where sovaBinary built the command, removed by TestMain
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -45,160 +39,59 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// sovaBinary builds the command once per test run (without -race: the child
-// is what is tested, not raced).
+// buildSova builds the command once per test run.
+var buildSova = sync.OnceValues(func() (string, error) {
+	var err error
+	if binDir, err = os.MkdirTemp("", "sova-test-bin-"); err != nil {
+		return "", err
+	}
+	return sovaproc.Build(context.Background(), binDir)
+})
+
 func sovaBinary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "sova-test-bin-")
-		if buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "sova")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = errors.New("go build: " + err.Error() + "\n" + string(out))
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
-
-// proc is one running sova.
-type proc struct {
-	t    *testing.T
-	cmd  *exec.Cmd
-	addr string // host:port it listens on
-	base string // http://host:port
-
-	mu    sync.Mutex
-	lines []string // its stderr, kept for failure messages
-	done  chan struct{}
-	state *os.ProcessState
-}
-
-var servingLine = regexp.MustCompile(`msg=serving addr=http://(\S+)`)
-
-// startSova starts the binary with args and extra environment (SOVA_*
-// variables of the test's own environment are dropped) and waits until it
-// says where it listens.
-func startSova(t *testing.T, env []string, args ...string) *proc {
-	t.Helper()
-	p, err := tryStart(t, env, args...)
+	bin, err := buildSova()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return bin
+}
+
+// startSova starts the binary with args and extra environment (SOVA_*
+// variables of the test's own environment are dropped) and waits until it
+// says where it listens. It is killed when the test ends, if still running.
+func startSova(t *testing.T, env []string, args ...string) *sovaproc.Proc {
+	t.Helper()
+	var childEnv []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SOVA_") {
+			childEnv = append(childEnv, kv)
+		}
+	}
+	p, err := sovaproc.Start(sovaBinary(t), args, append(childEnv, env...), 20*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Kill)
 	return p
 }
 
-func tryStart(t *testing.T, env []string, args ...string) (*proc, error) {
-	t.Helper()
-	cmd := exec.Command(sovaBinary(t), args...)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SOVA_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, env...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	p := &proc{t: t, cmd: cmd, done: make(chan struct{})}
-	ready := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			line := sc.Text()
-			if m := servingLine.FindStringSubmatch(line); m != nil {
-				select {
-				case ready <- m[1]:
-				default:
-				}
-			}
-			p.mu.Lock()
-			p.lines = append(p.lines, line)
-			if len(p.lines) > 2000 { // request lines: keep the head and the tail
-				p.lines = append(p.lines[:100], p.lines[len(p.lines)-1000:]...)
-			}
-			p.mu.Unlock()
-		}
-		io.Copy(io.Discard, stderr)
-		// Wait only after the pipe is drained, as os/exec asks.
-		cmd.Wait()
-		p.state = cmd.ProcessState
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			cmd.Process.Kill()
-			<-p.done
-		}
-	})
-	select {
-	case p.addr = <-ready:
-		p.base = "http://" + p.addr
-		return p, nil
-	case <-p.done:
-		return nil, errors.New("sova exited before serving:\n" + p.log())
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		<-p.done
-		return nil, errors.New("sova did not say where it serves within 20 s:\n" + p.log())
-	}
-}
-
-func (p *proc) log() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return strings.Join(p.lines, "\n")
-}
-
-// errorLines are the lines the server logged at level ERROR.
-func (p *proc) errorLines() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var out []string
-	for _, l := range p.lines {
-		if strings.Contains(l, "level=ERROR") {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-// kill sends SIGKILL and waits for the process to be gone.
-func (p *proc) kill() {
-	p.cmd.Process.Signal(syscall.SIGKILL)
-	p.wait(10 * time.Second)
-}
-
 // stop sends SIGTERM and returns the exit code.
-func (p *proc) stop() int {
-	p.t.Helper()
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	if !p.wait(40 * time.Second) {
-		p.t.Fatalf("sova did not stop within 40 s of SIGTERM:\n%s", p.log())
+func stop(t *testing.T, p *sovaproc.Proc) int {
+	t.Helper()
+	code, err := p.Term(40 * time.Second)
+	if err != nil {
+		t.Fatalf("sova did not stop within 40 s of SIGTERM:\n%s", p.Log())
 	}
-	return p.state.ExitCode()
+	return code
 }
 
-func (p *proc) wait(d time.Duration) bool {
-	select {
-	case <-p.done:
-		return true
-	case <-time.After(d):
-		p.cmd.Process.Kill()
-		<-p.done
-		return false
+// checkNoErrorsLogged fails the test for every line the server logged at
+// level ERROR; prefix says when.
+func checkNoErrorsLogged(t *testing.T, p *sovaproc.Proc, prefix string) {
+	t.Helper()
+	for _, line := range p.ErrorLines() {
+		t.Errorf("%sserver logged: %s", prefix, line)
 	}
 }
 
@@ -220,13 +113,13 @@ func get(t *testing.T, c *http.Client, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-func fetchKid(t *testing.T, p *proc) string {
+func fetchKid(t *testing.T, p *sovaproc.Proc) string {
 	t.Helper()
 	c := newClient()
 	defer c.CloseIdleConnections()
-	_, kid, err := loadgen.FetchKey(context.Background(), c, p.base)
+	_, kid, err := loadgen.FetchKey(context.Background(), c, p.URL())
 	if err != nil {
-		t.Fatalf("response key: %v\n%s", err, p.log())
+		t.Fatalf("response key: %v\n%s", err, p.Log())
 	}
 	return kid
 }
@@ -344,7 +237,7 @@ func TestDurability_AcknowledgedSurvivesSIGKILL(t *testing.T) {
 		p := startSova(t, env, "-addr", "127.0.0.1:0")
 		if round == 0 {
 			c := newClient()
-			pub, k, err := loadgen.FetchKey(context.Background(), c, p.base)
+			pub, k, err := loadgen.FetchKey(context.Background(), c, p.URL())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -382,7 +275,7 @@ func TestDurability_AcknowledgedSurvivesSIGKILL(t *testing.T) {
 						l.sent[it.Sealed.ID] = true
 					}
 					l.mu.Unlock()
-					out, err := loadgen.Post(ctx, c, p.base, loadgen.Body(batch))
+					out, err := loadgen.Post(ctx, c, p.URL(), loadgen.Body(batch))
 					if err != nil {
 						// Cut off by the kill: the phone keeps the batch.
 						l.mu.Lock()
@@ -403,7 +296,7 @@ func TestDurability_AcknowledgedSurvivesSIGKILL(t *testing.T) {
 			}()
 		}
 		time.Sleep(time.Duration(50+rand.IntN(351)) * time.Millisecond)
-		p.kill()
+		p.Kill()
 		cancel()
 		wg.Wait()
 		c.CloseIdleConnections()
@@ -414,11 +307,9 @@ func TestDurability_AcknowledgedSurvivesSIGKILL(t *testing.T) {
 		errs := l.errs
 		l.mu.Unlock()
 		if len(errs) > 0 {
-			t.Fatalf("round %d:\n%s\nserver log:\n%s", round, strings.Join(errs, "\n"), p.log())
+			t.Fatalf("round %d:\n%s\nserver log:\n%s", round, strings.Join(errs, "\n"), p.Log())
 		}
-		for _, line := range p.errorLines() {
-			t.Errorf("round %d: server logged: %s", round, line)
-		}
+		checkNoErrorsLogged(t, p, fmt.Sprintf("round %d: ", round))
 	}
 	stopProducers()
 	producers.Wait()
@@ -436,7 +327,7 @@ func TestDurability_AcknowledgedSurvivesSIGKILL(t *testing.T) {
 	c := newClient()
 	ctx := context.Background()
 	for b := l.takePending(); b != nil; b = l.takePending() {
-		out, err := loadgen.Post(ctx, c, p.base, loadgen.Body(b))
+		out, err := loadgen.Post(ctx, c, p.URL(), loadgen.Body(b))
 		if err != nil {
 			t.Fatalf("resend cut-off batch: %v", err)
 		}
@@ -457,7 +348,7 @@ func TestDurability_AcknowledgedSurvivesSIGKILL(t *testing.T) {
 			}
 			body = loadgen.Body(again)
 		}
-		out, err := loadgen.Post(ctx, c, p.base, body)
+		out, err := loadgen.Post(ctx, c, p.URL(), body)
 		if err != nil {
 			t.Fatalf("resend acknowledged batch: %v", err)
 		}
@@ -468,19 +359,13 @@ func TestDurability_AcknowledgedSurvivesSIGKILL(t *testing.T) {
 		dups += len(out.Duplicate)
 	}
 	c.CloseIdleConnections()
-	if code := p.stop(); code != 0 {
-		t.Fatalf("sova exited with %d on SIGTERM:\n%s", code, p.log())
+	if code := stop(t, p); code != 0 {
+		t.Fatalf("sova exited with %d on SIGTERM:\n%s", code, p.Log())
 	}
-	for _, line := range p.errorLines() {
-		t.Errorf("server logged: %s", line)
-	}
+	checkNoErrorsLogged(t, p, "")
 
 	// Open the data dir in-process and look at what is really stored.
-	a, err := app.Open(app.Config{DataDir: dir, Log: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := testapp.OpenDir(t, dir)
 	missing := 0
 	for id, it := range l.acked {
 		r, err := a.Store().Response(id)
@@ -528,7 +413,7 @@ func TestServe_GracefulShutdownOnSIGTERM(t *testing.T) {
 	dir := t.TempDir()
 	p := startSova(t, nil, "-addr", "127.0.0.1:0", "-data", dir)
 	c := newClient()
-	pub, kid, err := loadgen.FetchKey(context.Background(), c, p.base)
+	pub, kid, err := loadgen.FetchKey(context.Background(), c, p.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -545,7 +430,7 @@ func TestServe_GracefulShutdownOnSIGTERM(t *testing.T) {
 	// Send the headers, wait until the handler reads the body (it answers
 	// "100 Continue" then), send half the body, then signal.
 	pr, pw := io.Pipe()
-	req, _ := http.NewRequest(http.MethodPost, p.base+"/api/v1/responses", pr)
+	req, _ := http.NewRequest(http.MethodPost, p.URL()+"/api/v1/responses", pr)
 	req.ContentLength = int64(len(body))
 	req.Header.Set("Expect", "100-continue")
 	reading := make(chan struct{})
@@ -582,13 +467,13 @@ func TestServe_GracefulShutdownOnSIGTERM(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond)
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := p.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(300 * time.Millisecond)
 	select {
-	case <-p.done:
-		t.Fatalf("sova exited with a request in flight:\n%s", p.log())
+	case <-p.Done():
+		t.Fatalf("sova exited with a request in flight:\n%s", p.Log())
 	default:
 	}
 	if _, err := pw.Write(body[half:]); err != nil {
@@ -599,27 +484,22 @@ func TestServe_GracefulShutdownOnSIGTERM(t *testing.T) {
 	if r.err != nil || r.status != http.StatusOK || !strings.Contains(r.body, items[0].Sealed.ID) {
 		t.Fatalf("the request in flight at SIGTERM: status %d, err %v, body %s", r.status, r.err, r.body)
 	}
-	if !p.wait(40 * time.Second) {
-		t.Fatalf("sova did not exit after SIGTERM:\n%s", p.log())
-	}
-	if code := p.state.ExitCode(); code != 0 {
-		t.Fatalf("exit code %d after SIGTERM, want 0:\n%s", code, p.log())
-	}
-	if !strings.Contains(p.log(), "shutting down") {
-		t.Errorf("no 'shutting down' line in the log:\n%s", p.log())
-	}
-	if conn, err := net.DialTimeout("tcp", p.addr, time.Second); err == nil {
-		conn.Close()
-		t.Fatalf("port %s still open after exit", p.addr)
-	}
-	for _, line := range p.errorLines() {
-		t.Errorf("server logged: %s", line)
-	}
-	a, err := app.Open(app.Config{DataDir: dir, Log: slog.New(slog.DiscardHandler)})
+	code, err := p.Wait(40 * time.Second)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("sova did not exit after SIGTERM:\n%s", p.Log())
 	}
-	defer a.Close()
+	if code != 0 {
+		t.Fatalf("exit code %d after SIGTERM, want 0:\n%s", code, p.Log())
+	}
+	if !strings.Contains(p.Log(), "shutting down") {
+		t.Errorf("no 'shutting down' line in the log:\n%s", p.Log())
+	}
+	if conn, err := net.DialTimeout("tcp", p.Addr(), time.Second); err == nil {
+		conn.Close()
+		t.Fatalf("port %s still open after exit", p.Addr())
+	}
+	checkNoErrorsLogged(t, p, "")
+	a := testapp.OpenDir(t, dir)
 	for _, it := range items {
 		if r, err := a.Store().Response(it.Sealed.ID); err != nil || r == nil {
 			t.Fatalf("item acknowledged during shutdown is not stored: %v", err)
@@ -638,16 +518,16 @@ func TestServe_FlagsAndEnv(t *testing.T) {
 
 	// 1. From the environment only.
 	p := startSova(t, []string{"SOVA_ADDR=127.0.0.1:0", "SOVA_DATA=" + data})
-	if !strings.HasPrefix(p.addr, "127.0.0.1:") {
-		t.Errorf("SOVA_ADDR=127.0.0.1:0 but it serves on %s", p.addr)
+	if !strings.HasPrefix(p.Addr(), "127.0.0.1:") {
+		t.Errorf("SOVA_ADDR=127.0.0.1:0 but it serves on %s", p.Addr())
 	}
-	if st, _ := get(t, c, p.base+"/healthz"); st != http.StatusOK {
+	if st, _ := get(t, c, p.URL()+"/healthz"); st != http.StatusOK {
 		t.Errorf("/healthz: %d", st)
 	}
 	kid := fetchKid(t, p)
 	c.CloseIdleConnections()
-	if code := p.stop(); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, p.log())
+	if code := stop(t, p); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, p.Log())
 	}
 	dirInfo, err := os.Stat(data)
 	if err != nil {
@@ -674,8 +554,8 @@ func TestServe_FlagsAndEnv(t *testing.T) {
 		t.Errorf("second start made a new response key: kid %s, was %s", k, kid)
 	}
 	c.CloseIdleConnections()
-	if code := p.stop(); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, p.log())
+	if code := stop(t, p); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, p.Log())
 	}
 	if _, err := os.Stat(other); !os.IsNotExist(err) {
 		t.Errorf("SOVA_DATA was used although -data was given (%v)", err)
@@ -689,8 +569,8 @@ func TestServe_FlagsAndEnv(t *testing.T) {
 	data3 := filepath.Join(root, "data3")
 	keyFile3 := filepath.Join(root, "secrets", "at-rest.key")
 	p = startSova(t, []string{"SOVA_KEY_FILE=" + keyFile3}, "serve", "-addr", "127.0.0.1:0", "-data", data3)
-	if code := p.stop(); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, p.log())
+	if code := stop(t, p); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, p.Log())
 	}
 	if info, err := os.Stat(keyFile3); err != nil || info.Mode().Perm() != 0o600 {
 		t.Errorf("SOVA_KEY_FILE: %v, %v", info, err)

@@ -32,7 +32,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -44,7 +43,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -55,11 +53,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"sova/internal/loadgen"
+	"sova/internal/sovaproc"
 	"sova/server/app"
 )
 
@@ -201,21 +199,14 @@ type server struct {
 	base string
 	pid  int
 	stop func()
-
-	mu    sync.Mutex
-	lines []string // ERROR lines and the first lines of its log
+	proc *sovaproc.Proc // nil in-process
 }
 
 func (s *server) errorLines() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []string
-	for _, l := range s.lines {
-		if strings.Contains(l, "level=ERROR") {
-			out = append(out, l)
-		}
+	if s.proc == nil {
+		return nil // in-process, the log goes nowhere
 	}
-	return out
+	return s.proc.ErrorLines()
 }
 
 // memInfo is the server process's memory, in bytes, from /proc/<pid>/status.
@@ -308,8 +299,6 @@ func loadavg() string {
 	return strings.Join(f[:3], " ")
 }
 
-var servingLine = regexp.MustCompile(`msg=serving addr=(http://\S+)`)
-
 func startServer(ctx context.Context, tmp string) (*server, error) {
 	data := filepath.Join(tmp, "data")
 	if *cpuProfile != "" || *memProfile != "" {
@@ -317,73 +306,26 @@ func startServer(ctx context.Context, tmp string) (*server, error) {
 	}
 	bin := *binFlag
 	if bin == "" {
-		bin = filepath.Join(tmp, "sova")
 		fmt.Fprintln(os.Stderr, "bench: building sova …")
-		out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "sova/server/sova").CombinedOutput()
-		if err != nil {
-			return nil, fmt.Errorf("go build sova/server/sova (run the bench from the module): %v\n%s", err, out)
+		var err error
+		if bin, err = sovaproc.Build(ctx, tmp); err != nil {
+			return nil, err
 		}
 	}
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data", data)
+	var env []string // nil: the server gets this process's environment
 	if *serverEnv != "" {
-		cmd.Env = append(os.Environ(), strings.Fields(*serverEnv)...)
+		env = append(os.Environ(), strings.Fields(*serverEnv)...)
 	}
-	stderr, err := cmd.StderrPipe()
+	p, err := sovaproc.Start(bin, []string{"-addr", "127.0.0.1:0", "-data", data}, env, 30*time.Second)
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &server{kind: "child process", pid: cmd.Process.Pid}
+	s := &server{kind: "child process", base: p.URL(), pid: p.Pid(), proc: p}
 	if *serverEnv != "" {
 		s.kind += " with " + *serverEnv
 	}
-	ready := make(chan string, 1)
-	done := make(chan struct{})
-	go func() {
-		// Drain the log all along (a full pipe would stall the server) and
-		// keep its head and its errors.
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		n := 0
-		for sc.Scan() {
-			line := sc.Text()
-			if m := servingLine.FindStringSubmatch(line); m != nil {
-				select {
-				case ready <- m[1]:
-				default:
-				}
-			}
-			if n++; n <= 20 || strings.Contains(line, "level=ERROR") {
-				s.mu.Lock()
-				s.lines = append(s.lines, line)
-				s.mu.Unlock()
-			}
-		}
-		io.Copy(io.Discard, stderr)
-		cmd.Wait()
-		close(done)
-	}()
-	s.stop = func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	}
-	select {
-	case s.base = <-ready:
-		return s, nil
-	case <-done:
-		return nil, fmt.Errorf("sova exited before serving:\n%s", strings.Join(s.lines, "\n"))
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		<-done
-		return nil, errors.New("sova did not serve within 30 s")
-	}
+	s.stop = func() { p.Term(30 * time.Second) }
+	return s, nil
 }
 
 func startInProcess(data string) (*server, error) {
@@ -670,34 +612,19 @@ func prepare(ctx context.Context, gen *loadgen.Gen, n int) ([]batch, error) {
 	return out, firstErr
 }
 
+// post sends one prepared batch and counts what the server accepted; a
+// rejected item is an error, since the generator makes only valid ones.
 func post(ctx context.Context, c *http.Client, base string, b batch) (accepted int, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/responses", bytes.NewReader(b.body))
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Content-Type", "application/json")
+	enc := ""
 	if *useGzip {
-		req.Header.Set("Content-Encoding", "gzip")
+		enc = "gzip"
 	}
-	resp, err := c.Do(req)
+	out, err := loadgen.PostEncoded(ctx, c, base, b.body, enc)
+	var se *loadgen.StatusError
+	if errors.As(err, &se) {
+		return 0, fmt.Errorf("HTTP %d: %.200s", se.Status, se.Body)
+	}
 	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return 0, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, data)
-	}
-	var out struct {
-		Accepted []string `json:"accepted"`
-		Rejected []struct {
-			Error string `json:"error"`
-		} `json:"rejected"`
-	}
-	if err := json.Unmarshal(data, &out); err != nil {
 		return 0, err
 	}
 	if len(out.Rejected) > 0 {
