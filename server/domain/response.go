@@ -142,6 +142,11 @@ func reject(id string, err error) Rejection {
 	r := Rejection{ID: id, Error: ErrorCode(err), Message: err.Error()}
 	if e, ok := err.(*Error); ok {
 		r.Message, r.Question = e.Message, e.Question
+		if e.Question != "" {
+			// The message names the question too, for clients that show
+			// only the message.
+			r.Message = "question " + e.Question + ": " + e.Message
+		}
 	}
 	return r
 }
