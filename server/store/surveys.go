@@ -22,20 +22,44 @@ func surveyKey(id string, version int) []byte {
 	return fmt.Appendf(nil, "%s%s/%08d", surveyPrefix, id, version)
 }
 
+// Each version's state lives under ss/<id>/<version>: a new upload is a
+// draft; publishing shows it to members; retiring hides it. Answers are
+// accepted for published and retired versions (phones may hold answers to
+// a version for weeks), never for drafts.
+const statePrefix = "ss/"
+
+// State is where a survey version is in its life.
+type State string
+
+const (
+	Draft     State = "draft"
+	Published State = "published"
+	Retired   State = "retired"
+)
+
 // surveyCache keeps every definition in memory: they are small, few, and
 // read for every response that arrives.
 type surveyCache struct {
-	mu   sync.RWMutex
-	byID map[string]map[int]*domain.Survey
+	mu    sync.RWMutex
+	byID  map[string]map[int]*domain.Survey
+	state map[string]State // "<id>/<version>" → state
 }
+
+func stateKey(id string, version int) string { return fmt.Sprintf("%s/%08d", id, version) }
 
 // ErrVersionExists is returned when a different definition is put under a
 // survey version that is already stored.
 var ErrVersionExists = errors.New("store: this survey version already exists with different content; publish a new version")
 
-// PutSurvey stores a validated definition. Putting the same definition again
-// does nothing, so built-in surveys can be imported at every start.
-func (s *DB) PutSurvey(sv *domain.Survey) error {
+// PutSurvey stores a validated definition as published (for built-in
+// surveys and tests). Putting the same definition again does nothing, so
+// built-in surveys can be imported at every start.
+func (s *DB) PutSurvey(sv *domain.Survey) error { return s.putSurvey(sv, Published) }
+
+// PutDraft stores an uploaded definition as a draft.
+func (s *DB) PutDraft(sv *domain.Survey) error { return s.putSurvey(sv, Draft) }
+
+func (s *DB) putSurvey(sv *domain.Survey, initial State) error {
 	val, err := json.Marshal(sv)
 	if err != nil {
 		return err
@@ -54,13 +78,44 @@ func (s *DB) PutSurvey(sv *domain.Survey) error {
 		if !errors.Is(err, badger.ErrKeyNotFound) {
 			return err
 		}
+		if err := txn.Set([]byte(statePrefix+stateKey(sv.ID, sv.Version)), []byte(initial)); err != nil {
+			return err
+		}
 		return txn.Set(key, val)
 	})
 	if err != nil {
 		return err
 	}
 	s.cacheSurvey(sv)
+	s.surveys.mu.Lock()
+	if _, ok := s.surveys.state[stateKey(sv.ID, sv.Version)]; !ok {
+		s.surveys.state[stateKey(sv.ID, sv.Version)] = initial
+	}
+	s.surveys.mu.Unlock()
 	return nil
+}
+
+// SetState publishes, retires or un-retires a stored version.
+func (s *DB) SetState(id string, version int, st State) error {
+	if _, err := s.version(id, version); err != nil {
+		return err
+	}
+	err := s.update(func(txn *badger.Txn) error {
+		return txn.Set([]byte(statePrefix+stateKey(id, version)), []byte(st))
+	})
+	if err == nil {
+		s.surveys.mu.Lock()
+		s.surveys.state[stateKey(id, version)] = st
+		s.surveys.mu.Unlock()
+	}
+	return err
+}
+
+// StateOf returns a stored version's state.
+func (s *DB) StateOf(id string, version int) State {
+	s.surveys.mu.RLock()
+	defer s.surveys.mu.RUnlock()
+	return s.surveys.state[stateKey(id, version)]
 }
 
 func (s *DB) cacheSurvey(sv *domain.Survey) {
@@ -68,6 +123,7 @@ func (s *DB) cacheSurvey(sv *domain.Survey) {
 	defer s.surveys.mu.Unlock()
 	if s.surveys.byID == nil {
 		s.surveys.byID = map[string]map[int]*domain.Survey{}
+		s.surveys.state = map[string]State{}
 	}
 	if s.surveys.byID[sv.ID] == nil {
 		s.surveys.byID[sv.ID] = map[int]*domain.Survey{}
@@ -77,7 +133,9 @@ func (s *DB) cacheSurvey(sv *domain.Survey) {
 
 // loadSurveys fills the cache at open.
 func (s *DB) loadSurveys() error {
-	return s.prefixScan([]byte(surveyPrefix), func(_, v []byte) error {
+	s.surveys.byID = map[string]map[int]*domain.Survey{}
+	s.surveys.state = map[string]State{}
+	err := s.prefixScan([]byte(surveyPrefix), func(_, v []byte) error {
 		var sv domain.Survey
 		if err := json.Unmarshal(v, &sv); err != nil {
 			return err
@@ -85,10 +143,26 @@ func (s *DB) loadSurveys() error {
 		s.cacheSurvey(&sv)
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	err = s.prefixScan([]byte(statePrefix), func(k, v []byte) error {
+		s.surveys.state[string(k[len(statePrefix):])] = State(v)
+		return nil
+	})
+	// Versions stored before states existed were all shown to members.
+	for id, versions := range s.surveys.byID {
+		for v := range versions {
+			if _, ok := s.surveys.state[stateKey(id, v)]; !ok {
+				s.surveys.state[stateKey(id, v)] = Published
+			}
+		}
+	}
+	return err
 }
 
-// FindSurvey returns one version of a survey, per domain.SurveyFinder.
-func (s *DB) FindSurvey(id string, version int) (*domain.Survey, error) {
+// version returns a stored version in any state.
+func (s *DB) version(id string, version int) (*domain.Survey, error) {
 	s.surveys.mu.RLock()
 	defer s.surveys.mu.RUnlock()
 	versions := s.surveys.byID[id]
@@ -102,31 +176,66 @@ func (s *DB) FindSurvey(id string, version int) (*domain.Survey, error) {
 	return sv, nil
 }
 
-// LatestSurvey returns the newest version of a survey.
+// FindSurvey returns a version that answers may be sent to (published or
+// retired), per domain.SurveyFinder. Drafts are unknown to members.
+func (s *DB) FindSurvey(id string, version int) (*domain.Survey, error) {
+	sv, err := s.version(id, version)
+	if err == nil && s.StateOf(id, version) == Draft {
+		return nil, domain.Errorf(domain.CodeUnknownVersion, "survey %q has no published version %d", id, version)
+	}
+	return sv, err
+}
+
+// Version returns a stored version in any state, for the console.
+func (s *DB) Version(id string, version int) (*domain.Survey, error) { return s.version(id, version) }
+
+// Versions returns every stored version of a survey, oldest first.
+func (s *DB) Versions(id string) []*domain.Survey {
+	s.surveys.mu.RLock()
+	defer s.surveys.mu.RUnlock()
+	var out []*domain.Survey
+	for _, sv := range s.surveys.byID[id] {
+		out = append(out, sv)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	return out
+}
+
+// LatestSurvey returns the newest published version of a survey.
 func (s *DB) LatestSurvey(id string) (*domain.Survey, error) {
 	s.surveys.mu.RLock()
 	defer s.surveys.mu.RUnlock()
 	var latest *domain.Survey
-	for _, sv := range s.surveys.byID[id] {
+	for v, sv := range s.surveys.byID[id] {
+		if s.surveys.state[stateKey(id, v)] != Published {
+			continue
+		}
 		if latest == nil || sv.Version > latest.Version {
 			latest = sv
 		}
 	}
 	if latest == nil {
-		return nil, domain.Errorf(domain.CodeUnknownSurvey, "no survey %q on this server", id)
+		return nil, domain.Errorf(domain.CodeUnknownSurvey, "no published survey %q on this server", id)
 	}
 	return latest, nil
 }
 
-// Surveys returns the newest version of every survey, ordered by id.
-func (s *DB) Surveys() []*domain.Survey {
+// SurveyIDs returns the id of every stored survey, sorted.
+func (s *DB) SurveyIDs() []string {
 	s.surveys.mu.RLock()
+	defer s.surveys.mu.RUnlock()
 	ids := make([]string, 0, len(s.surveys.byID))
 	for id := range s.surveys.byID {
 		ids = append(ids, id)
 	}
-	s.surveys.mu.RUnlock()
 	sort.Strings(ids)
+	return ids
+}
+
+// Surveys returns the newest published version of every survey, ordered by
+// id: what members see.
+func (s *DB) Surveys() []*domain.Survey {
+	ids := s.SurveyIDs()
 	out := make([]*domain.Survey, 0, len(ids))
 	for _, id := range ids {
 		if sv, err := s.LatestSurvey(id); err == nil {

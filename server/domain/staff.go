@@ -1,0 +1,60 @@
+package domain
+
+import (
+	"slices"
+	"time"
+)
+
+// Role is what a staff member may do. A person may hold several; each route
+// of the console names the one it needs (least privilege).
+type Role string
+
+const (
+	RoleAdmin       Role = "admin"       // surveys, results, exports, staff, devices
+	RoleModerator   Role = "moderator"   // safety warnings (later)
+	RoleFieldWorker Role = "fieldworker" // outreach devices, assisted surveys
+	RoleTranslator  Role = "translator"  // texts and voice (later)
+)
+
+// Roles lists every role, in the order the console shows them.
+var Roles = []Role{RoleAdmin, RoleModerator, RoleFieldWorker, RoleTranslator}
+
+// ValidRole reports whether r is a known role.
+func ValidRole(r Role) bool { return slices.Contains(Roles, r) }
+
+// Staff is an organisation's worker with a console account. Staff are not
+// members: their accounts are named, and their actions are audited.
+type Staff struct {
+	ID       string `json:"id"`
+	Login    string `json:"login"`
+	Roles    []Role `json:"roles"`
+	Password string `json:"password"` // argon2id, PHC string format
+	Disabled bool   `json:"disabled,omitempty"`
+}
+
+// Has reports whether the staff member holds role r.
+func (s *Staff) Has(r Role) bool { return s != nil && !s.Disabled && slices.Contains(s.Roles, r) }
+
+// Session is a signed-in staff member's server-side session. Only the hash
+// of its cookie token is stored.
+type Session struct {
+	StaffID  string    `json:"staff"`
+	CSRF     string    `json:"csrf"` // the token every console form must carry
+	Created  time.Time `json:"created"`
+	LastSeen time.Time `json:"lastSeen"`
+}
+
+// Invite is a one-time link to make a staff account with the given roles.
+// The first admin's setup link is an invite too.
+type Invite struct {
+	Roles []Role `json:"roles"`
+	By    string `json:"by,omitempty"` // the admin who made it; empty for the setup link
+}
+
+// AuditEntry records one staff action. It never holds member data.
+type AuditEntry struct {
+	Time   time.Time `json:"time"`
+	Staff  string    `json:"staff"` // login
+	Action string    `json:"action"`
+	Target string    `json:"target,omitempty"`
+}

@@ -1,0 +1,226 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"sova/server/domain"
+)
+
+// Staff accounts live under u/<id>, with an index l/<login> → id. Sessions
+// and invites live under their token's hash, with Badger TTLs so that an
+// expired one is gone from disk too, not just refused.
+const (
+	staffPrefix   = "u/"
+	loginPrefix   = "l/"
+	sessionPrefix = "sess/"
+	invitePrefix  = "inv/"
+	auditPrefix   = "a/"
+)
+
+// ErrLoginTaken is returned when a new account's login is in use.
+var ErrLoginTaken = errors.New("store: that login name is taken")
+
+func getJSON(txn *badger.Txn, key string, v any) error {
+	item, err := txn.Get([]byte(key))
+	if err != nil {
+		return err
+	}
+	return item.Value(func(b []byte) error { return json.Unmarshal(b, v) })
+}
+
+func setJSON(txn *badger.Txn, key string, v any, ttl time.Duration) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	e := badger.NewEntry([]byte(key), b)
+	if ttl > 0 {
+		e = e.WithTTL(ttl)
+	}
+	return txn.SetEntry(e)
+}
+
+// view reads key into v; found is false when there is no such key.
+func (s *DB) view(key string, v any) (found bool, err error) {
+	err = s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key, v) })
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// CreateStaff stores a new account; its login must be free.
+func (s *DB) CreateStaff(st *domain.Staff) error {
+	return s.update(func(txn *badger.Txn) error {
+		if _, err := txn.Get([]byte(loginPrefix + st.Login)); err == nil {
+			return ErrLoginTaken
+		} else if !errors.Is(err, badger.ErrKeyNotFound) {
+			return err
+		}
+		if err := txn.Set([]byte(loginPrefix+st.Login), []byte(st.ID)); err != nil {
+			return err
+		}
+		return setJSON(txn, staffPrefix+st.ID, st, 0)
+	})
+}
+
+// PutStaff updates an existing account (roles, password, disabled).
+func (s *DB) PutStaff(st *domain.Staff) error {
+	return s.update(func(txn *badger.Txn) error { return setJSON(txn, staffPrefix+st.ID, st, 0) })
+}
+
+// Staff returns the account with id, or nil.
+func (s *DB) Staff(id string) (*domain.Staff, error) {
+	var st domain.Staff
+	found, err := s.view(staffPrefix+id, &st)
+	if !found {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// StaffByLogin returns the account with login, or nil.
+func (s *DB) StaffByLogin(login string) (*domain.Staff, error) {
+	var id []byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get([]byte(loginPrefix + login))
+		if err != nil {
+			return err
+		}
+		id, err = item.ValueCopy(nil)
+		return err
+	})
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.Staff(string(id))
+}
+
+// AllStaff returns every account, ordered by login.
+func (s *DB) AllStaff() ([]*domain.Staff, error) {
+	var out []*domain.Staff
+	err := s.prefixScan([]byte(loginPrefix), func(_, id []byte) error {
+		st, err := s.Staff(string(id))
+		if st != nil {
+			out = append(out, st)
+		}
+		return err
+	})
+	return out, err
+}
+
+// HasAdmin reports whether any enabled account holds the admin role.
+func (s *DB) HasAdmin() (bool, error) {
+	all, err := s.AllStaff()
+	for _, st := range all {
+		if st.Has(domain.RoleAdmin) {
+			return true, err
+		}
+	}
+	return false, err
+}
+
+// PutSession stores a session under its token hash until the absolute
+// timeout.
+func (s *DB) PutSession(hash string, sess *domain.Session, ttl time.Duration) error {
+	return s.update(func(txn *badger.Txn) error { return setJSON(txn, sessionPrefix+hash, sess, ttl) })
+}
+
+// Session returns the live session with the token hash, or nil.
+func (s *DB) Session(hash string) (*domain.Session, error) {
+	var sess domain.Session
+	found, err := s.view(sessionPrefix+hash, &sess)
+	if !found {
+		return nil, err
+	}
+	return &sess, nil
+}
+
+// DeleteSession ends a session.
+func (s *DB) DeleteSession(hash string) error {
+	return s.update(func(txn *badger.Txn) error { return txn.Delete([]byte(sessionPrefix + hash)) })
+}
+
+// PutInvite stores a one-time invite under its token hash.
+func (s *DB) PutInvite(hash string, inv *domain.Invite, ttl time.Duration) error {
+	return s.update(func(txn *badger.Txn) error { return setJSON(txn, invitePrefix+hash, inv, ttl) })
+}
+
+// Invite returns a live invite without using it, or nil.
+func (s *DB) Invite(hash string) (*domain.Invite, error) {
+	var inv domain.Invite
+	found, err := s.view(invitePrefix+hash, &inv)
+	if !found {
+		return nil, err
+	}
+	return &inv, nil
+}
+
+// UseInvite deletes the invite and creates the account in one transaction,
+// so a link works exactly once even when two people race to use it.
+func (s *DB) UseInvite(hash string, st *domain.Staff) error {
+	return s.update(func(txn *badger.Txn) error {
+		var inv domain.Invite
+		if err := getJSON(txn, invitePrefix+hash, &inv); err != nil {
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				return ErrNoInvite
+			}
+			return err
+		}
+		if _, err := txn.Get([]byte(loginPrefix + st.Login)); err == nil {
+			return ErrLoginTaken
+		}
+		st.Roles = inv.Roles
+		if err := txn.Delete([]byte(invitePrefix + hash)); err != nil {
+			return err
+		}
+		if err := txn.Set([]byte(loginPrefix+st.Login), []byte(st.ID)); err != nil {
+			return err
+		}
+		return setJSON(txn, staffPrefix+st.ID, st, 0)
+	})
+}
+
+// ErrNoInvite is returned for a used, expired or unknown invite.
+var ErrNoInvite = errors.New("store: this link was already used or has expired")
+
+// Audit appends an entry to the audit log. Keys sort by time: this log is
+// about staff, whose actions are meant to be traceable.
+func (s *DB) Audit(e domain.AuditEntry) error {
+	key := fmt.Sprintf("%s%020d", auditPrefix, e.Time.UnixNano())
+	return s.update(func(txn *badger.Txn) error {
+		for { // two entries in the same nanosecond keep both
+			if _, err := txn.Get([]byte(key)); errors.Is(err, badger.ErrKeyNotFound) {
+				break
+			}
+			key += "+"
+		}
+		return setJSON(txn, key, e, 0)
+	})
+}
+
+// AuditLog returns the newest entries first, at most n.
+func (s *DB) AuditLog(n int) ([]domain.AuditEntry, error) {
+	var out []domain.AuditEntry
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(auditPrefix), Reverse: true, PrefetchValues: true})
+		defer it.Close()
+		for it.Seek([]byte(auditPrefix + "\xff")); it.Valid() && len(out) < n; it.Next() {
+			var e domain.AuditEntry
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &e) }); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
