@@ -41,14 +41,17 @@ type Config struct {
 	// BusyAfter is how long a sync batch may wait for its turn before the
 	// server answers 503 busy; zero means web's default.
 	BusyAfter time.Duration
+	// Now is the clock (tests move it to expire sessions); nil is time.Now.
+	Now func() time.Time
 }
 
 // App is a running Sova.
 type App struct {
-	cfg   Config
-	db    *store.DB
-	web   *web.Server
-	Ready chan string // receives the listen address once serving (for tests)
+	cfg       Config
+	db        *store.DB
+	web       *web.Server
+	setupLink string
+	Ready     chan string // receives the listen address once serving (for tests)
 }
 
 // Open prepares everything: data dir, keys, content, web server.
@@ -93,10 +96,23 @@ func (a *App) setup() error {
 	a.web, err = web.New(web.Config{
 		Store: a.db, Keys: ring, Catalogs: cats,
 		Icons: assets.Icons, Audio: assets.Audio, PWA: pwa.Files, Worker: pwa.Worker,
-		Log: a.cfg.Log, Salt: a.cfg.Salt, BusyAfter: a.cfg.BusyAfter,
+		Log: a.cfg.Log, Salt: a.cfg.Salt, BusyAfter: a.cfg.BusyAfter, Now: a.cfg.Now,
 	})
+	if err != nil {
+		return err
+	}
+	// No admin yet: there is no default password, only a one-time link,
+	// printed when the server is listening.
+	if has, err := a.db.HasAdmin(); err != nil || has {
+		return err
+	}
+	a.setupLink, err = a.web.NewSetupLink()
 	return err
 }
+
+// SetupLink is the path of the first admin's one-time setup link, or "" once
+// an admin exists.
+func (a *App) SetupLink() string { return a.setupLink }
 
 // Handler is the app's HTTP handler.
 func (a *App) Handler() http.Handler { return a.web.Handler() }
@@ -130,6 +146,10 @@ func (a *App) Run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(a.cfg.Log.Handler(), slog.LevelWarn),
 	}
 	a.cfg.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "data", a.cfg.DataDir, "version", a.web.Version())
+	if a.setupLink != "" {
+		a.cfg.Log.Warn("no admin yet: open this one-time link within an hour to make the first admin account",
+			"link", "http://"+ln.Addr().String()+a.setupLink)
+	}
 	a.Ready <- ln.Addr().String()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

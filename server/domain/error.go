@@ -21,6 +21,11 @@ const (
 	// CodeBusy: the server is at its limit of batches in progress; the
 	// client retries later, as its outbox does anyway.
 	CodeBusy Code = "busy"
+	// CodeForbidden: a staff member lacks the role, or a form's CSRF
+	// token is missing or stale.
+	CodeForbidden Code = "forbidden"
+	// CodeInvalid: a console form was filled in wrongly; the message says how.
+	CodeInvalid Code = "invalid"
 
 	// Item-level rejections in a sync batch: one item is refused, the rest go on.
 	CodeInvalidID        Code = "invalid_id"

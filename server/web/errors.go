@@ -25,6 +25,8 @@ func status(code domain.Code) int {
 		return http.StatusInternalServerError
 	case domain.CodeBusy:
 		return http.StatusServiceUnavailable
+	case domain.CodeForbidden:
+		return http.StatusForbidden
 	}
 	return http.StatusUnprocessableEntity
 }
@@ -58,8 +60,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.cfg.Log.Error("internal error", "route", c.Path(), "err", err)
 		body = apiError{Error: domain.CodeInternal, Message: "internal error"}
 	}
-	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+	switch p := c.Request().URL.Path; {
+	case strings.HasPrefix(p, "/api/"):
 		c.JSON(code, body)
+		return
+	case strings.HasPrefix(p, "/staff/"):
+		render(c, code, messagePage(s.consoleView(c), http.StatusText(code), body.Message))
 		return
 	}
 	c.String(code, body.Message+"\n")

@@ -2,6 +2,8 @@ package web
 
 import (
 	"github.com/labstack/echo/v4"
+
+	"sova/server/domain"
 )
 
 // routes is the whole route table, so that any URL's handler is one hop away.
@@ -18,9 +20,9 @@ func (s *Server) routes() *echo.Echo {
 	get := func(g interface {
 		GET(string, echo.HandlerFunc, ...echo.MiddlewareFunc) *echo.Route
 		HEAD(string, echo.HandlerFunc, ...echo.MiddlewareFunc) *echo.Route
-	}, path string, h echo.HandlerFunc) {
-		g.GET(path, h)
-		g.HEAD(path, h)
+	}, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+		g.GET(path, h, m...)
+		g.HEAD(path, h, m...)
 	}
 
 	get(e, "/healthz", s.healthz)
@@ -41,6 +43,20 @@ func (s *Server) routes() *echo.Echo {
 	get(e, "/pwa/:hash/*", s.asset)                // scripts, under a hash of all of them
 	get(e, "/icons/:file", s.asset)                // <name>.<hash>.svg
 	get(e, "/audio/:lang/:file", s.asset)          // <key>.<hash>.webm|mp3
+
+	// The staff console: server-rendered, no JavaScript needed. Each route
+	// names the role it needs; "" is any signed-in staff member.
+	get(e, "/staff/login", s.loginPage)
+	e.POST("/staff/login", s.login)
+	get(e, "/staff/invite/:token", s.invitePage) // also the first admin's setup link
+	e.POST("/staff/invite/:token", s.acceptInvite)
+	anyone, admin := s.requireRole(""), s.requireRole(domain.RoleAdmin)
+	get(e, "/staff/", s.dashboard, anyone)
+	e.POST("/staff/logout", s.logout, anyone)
+	get(e, "/staff/people", s.people, admin)
+	e.POST("/staff/people/invite", s.invite, admin)
+	e.POST("/staff/people/:id", s.setRoles, admin)
+	get(e, "/staff/audit", s.auditPage, admin)
 
 	// The sync API (openapi.yaml).
 	api := e.Group("/api/v1")

@@ -28,6 +28,7 @@ import (
 // its version (a hash of all of it) names the service worker's cache, so a
 // phone updates exactly when something it holds has changed.
 type site struct {
+	b       *builder // kept for pages rendered on demand (console previews)
 	blobs   map[string]*blob
 	version string
 	csp     string
@@ -126,7 +127,7 @@ func buildSite(c *content) (*site, error) {
 	s.csp = "default-src 'self'; script-src 'self'; style-src 'self' 'sha256-" + base64.StdEncoding.EncodeToString(cssHash[:]) +
 		"'; img-src 'self'; media-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; " +
 		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-	s.blobs = b.blobs
+	s.blobs, s.b = b.blobs, b
 	return s, nil
 }
 
@@ -153,11 +154,13 @@ func (b *builder) addPWA() error {
 	b.pwaURL = "/pwa/" + hex.EncodeToString(h.Sum(nil))[:12] + "/"
 	for p, data := range files {
 		switch {
-		case strings.HasSuffix(p, ".css"):
-			b.css += string(data) // inlined into every page: no extra round trip (B1)
+		case p == "css/app.css":
+			b.css = string(data) // inlined into every member page: no extra round trip (B1)
 		case p == "js/sw.js": // served from /sw.js, see buildSite
 		case strings.HasSuffix(p, ".js"):
 			b.blobs[b.pwaURL+p] = newBlob(data, "text/javascript; charset=utf-8", true)
+		case strings.HasSuffix(p, ".css"):
+			b.blobs[b.pwaURL+p] = newBlob(data, "text/css; charset=utf-8", true)
 		}
 	}
 	return nil
@@ -166,7 +169,7 @@ func (b *builder) addPWA() error {
 func (b *builder) staticJS() []string {
 	var out []string
 	for p := range b.blobs {
-		if strings.HasPrefix(p, b.pwaURL) {
+		if strings.HasPrefix(p, b.pwaURL) && strings.HasSuffix(p, ".js") {
 			out = append(out, p)
 		}
 	}

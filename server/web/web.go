@@ -17,22 +17,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"sova/i18n"
-	"sova/server/domain"
 	"sova/server/seal"
+	"sova/server/store"
 )
-
-// Store is what the web layer needs from storage.
-type Store interface {
-	domain.SurveyFinder
-	domain.ResponseStore
-	LatestSurvey(id string) (*domain.Survey, error)
-	Surveys() []*domain.Survey
-}
 
 // Config is everything the web layer is built from. main (via package app)
 // fills it; nothing here reads flags or the environment.
 type Config struct {
-	Store    Store
+	Store    *store.DB
 	Keys     *seal.Ring
 	Catalogs []*i18n.Catalog
 	Icons    fs.FS
@@ -56,6 +48,7 @@ type Server struct {
 	echo   *echo.Echo
 	site   atomic.Pointer[site]
 	ingest chan struct{} // a token per sync batch in progress
+	auth   *consoleAuth
 }
 
 // New builds the server and its site.
@@ -66,7 +59,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.BusyAfter == 0 {
 		cfg.BusyAfter = 10 * time.Second
 	}
-	s := &Server{cfg: cfg, ingest: make(chan struct{}, 4*runtime.GOMAXPROCS(0))}
+	s := &Server{cfg: cfg, ingest: make(chan struct{}, 4*runtime.GOMAXPROCS(0)), auth: newConsoleAuth(cfg.Now)}
 	if err := s.Rebuild(); err != nil {
 		return nil, err
 	}

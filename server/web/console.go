@@ -1,0 +1,163 @@
+package web
+
+import (
+	"crypto/subtle"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"sova/server/auth"
+	"sova/server/domain"
+)
+
+// The console is for staff only, under /staff/. Its pages are server-rendered
+// and work without JavaScript. Its cookie is the only cookie Sova ever sets,
+// and only on /staff/ pages; members never get one.
+const (
+	sessionCookie = "__Host-sova-staff" // __Host-: Secure, Path=/, no Domain
+	sessionIdle   = 30 * time.Minute
+	sessionMax    = 12 * time.Hour
+	inviteTTL     = time.Hour
+	// touchEvery bounds session writes: LastSeen moves at most this often.
+	touchEvery = time.Minute
+)
+
+// consoleAuth holds the console's guards, made once per server.
+type consoleAuth struct {
+	hasher *auth.Hasher
+	// Two limits on login attempts: per account, and per direct peer
+	// address (never a forwarded-for header, which anyone can write).
+	perAccount *auth.Limiter
+	perPeer    *auth.Limiter
+}
+
+func newConsoleAuth(now func() time.Time) *consoleAuth {
+	return &consoleAuth{
+		hasher:     auth.NewHasher(2),
+		perAccount: auth.NewLimiter(5, 15*time.Minute, now),
+		perPeer:    auth.NewLimiter(20, 15*time.Minute, now),
+	}
+}
+
+// staffCtx is what a console handler knows about who is asking.
+type staffCtx struct {
+	staff     *domain.Staff
+	session   *domain.Session
+	tokenHash string
+}
+
+func current(c echo.Context) *staffCtx {
+	sc, _ := c.Get("staff").(*staffCtx)
+	return sc
+}
+
+// requireRole admits a signed-in staff member who holds role (any role if
+// role is ""), checks the CSRF token of every form post, and keeps the
+// session alive within its idle and absolute limits.
+func (s *Server) requireRole(role domain.Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			sc, err := s.session(c)
+			if err != nil {
+				return err
+			}
+			if sc == nil {
+				return c.Redirect(http.StatusSeeOther, "/staff/login")
+			}
+			if role != "" && !sc.staff.Has(role) {
+				return domain.Errorf(domain.CodeForbidden, "this page needs the %s role", role)
+			}
+			if c.Request().Method == http.MethodPost && !validCSRF(c, sc.session.CSRF) {
+				return domain.Errorf(domain.CodeForbidden, "the form has expired or came from elsewhere; go back, reload and try again")
+			}
+			c.Set("staff", sc)
+			return next(c)
+		}
+	}
+}
+
+// session returns the caller's live session, or nil.
+func (s *Server) session(c echo.Context) (*staffCtx, error) {
+	ck, err := c.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" {
+		return nil, nil
+	}
+	hash := auth.TokenHash(ck.Value)
+	sess, err := s.cfg.Store.Session(hash)
+	if err != nil || sess == nil {
+		return nil, err
+	}
+	now := s.cfg.Now()
+	if now.Sub(sess.LastSeen) > sessionIdle || now.Sub(sess.Created) > sessionMax {
+		return nil, s.cfg.Store.DeleteSession(hash)
+	}
+	st, err := s.cfg.Store.Staff(sess.StaffID)
+	if err != nil || st == nil || st.Disabled {
+		return nil, err
+	}
+	if now.Sub(sess.LastSeen) > touchEvery {
+		sess.LastSeen = now
+		if err := s.cfg.Store.PutSession(hash, sess, sess.Created.Add(sessionMax).Sub(now)); err != nil {
+			return nil, err
+		}
+	}
+	return &staffCtx{staff: st, session: sess, tokenHash: hash}, nil
+}
+
+// validCSRF checks the form's token against the session's, and refuses a
+// post that says it comes from another site.
+func validCSRF(c echo.Context, want string) bool {
+	r := c.Request()
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return false
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		if err != nil || u.Host != r.Host {
+			return false
+		}
+	}
+	got := c.FormValue("csrf")
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// startSession signs st in with a brand-new session id (never reusing one
+// that existed before login) and sets the cookie.
+func (s *Server) startSession(c echo.Context, st *domain.Staff) error {
+	if old, err := c.Cookie(sessionCookie); err == nil && old.Value != "" {
+		_ = s.cfg.Store.DeleteSession(auth.TokenHash(old.Value))
+	}
+	token, hash := auth.NewToken()
+	csrf, _ := auth.NewToken()
+	now := s.cfg.Now()
+	if err := s.cfg.Store.PutSession(hash, &domain.Session{StaffID: st.ID, CSRF: csrf, Created: now, LastSeen: now}, sessionMax); err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", MaxAge: int(sessionMax / time.Second),
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode,
+	})
+	return nil
+}
+
+func clearSessionCookie(c echo.Context) {
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+}
+
+// peer is the direct peer's address, for the login limit only. It is held
+// in memory by the limiter and never stored or logged.
+func peer(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// audit records a staff action; a failure to audit fails the action.
+func (s *Server) audit(c echo.Context, action, target string) error {
+	return s.cfg.Store.Audit(domain.AuditEntry{Time: s.cfg.Now().UTC(), Staff: current(c).staff.Login, Action: action, Target: target})
+}

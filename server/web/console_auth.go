@@ -1,0 +1,158 @@
+package web
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"sova/server/auth"
+	"sova/server/domain"
+	"sova/server/store"
+)
+
+// wrongLogin is the one answer to a failed login: it never says whether the
+// account exists.
+const wrongLogin = "Wrong login name or password."
+
+func (s *Server) loginPage(c echo.Context) error {
+	return render(c, http.StatusOK, loginPage(s.consoleView(c), ""))
+}
+
+func (s *Server) login(c echo.Context) error {
+	r := c.Request()
+	if !sameOrigin(r) {
+		return domain.Errorf(domain.CodeForbidden, "the form came from elsewhere")
+	}
+	name := strings.TrimSpace(c.FormValue("login"))
+	if !s.auth.perPeer.Allow(peer(r)) || !s.auth.perAccount.Allow(name) {
+		return render(c, http.StatusTooManyRequests, loginPage(s.consoleView(c), "Too many attempts. Wait 15 minutes, then try again."))
+	}
+	st, err := s.cfg.Store.StaffByLogin(name)
+	if err != nil {
+		return err
+	}
+	hash := ""
+	if st != nil && !st.Disabled {
+		hash = st.Password
+	}
+	ok, err := s.auth.hasher.Check(r.Context(), hash, c.FormValue("password"))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return render(c, http.StatusUnauthorized, loginPage(s.consoleView(c), wrongLogin))
+	}
+	s.auth.perAccount.Reset(name)
+	if err := s.startSession(c, st); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/staff/")
+}
+
+func (s *Server) logout(c echo.Context) error {
+	if err := s.cfg.Store.DeleteSession(current(c).tokenHash); err != nil {
+		return err
+	}
+	clearSessionCookie(c)
+	return c.Redirect(http.StatusSeeOther, "/staff/login")
+}
+
+// sameOrigin refuses a form posted from another site (the login form has
+// no session yet, so no CSRF token to check).
+func sameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return false
+	}
+	o := r.Header.Get("Origin")
+	return o == "" || strings.TrimPrefix(strings.TrimPrefix(o, "http://"), "https://") == r.Host
+}
+
+var loginPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,31}$`)
+
+func (s *Server) invitePage(c echo.Context) error {
+	inv, err := s.cfg.Store.Invite(auth.TokenHash(c.Param("token")))
+	if err != nil {
+		return err
+	}
+	if inv == nil {
+		return render(c, http.StatusGone, messagePage(s.consoleView(c), "Link expired", store.ErrNoInvite.Error()+". Ask an admin for a new one."))
+	}
+	return render(c, http.StatusOK, invitePage(s.consoleView(c), inv, ""))
+}
+
+// acceptInvite makes the account an invite (or the first start's setup link)
+// allows, and signs its owner in.
+func (s *Server) acceptInvite(c echo.Context) error {
+	r := c.Request()
+	if !sameOrigin(r) {
+		return domain.Errorf(domain.CodeForbidden, "the form came from elsewhere")
+	}
+	hash := auth.TokenHash(c.Param("token"))
+	inv, err := s.cfg.Store.Invite(hash)
+	if err != nil {
+		return err
+	}
+	if inv == nil {
+		return render(c, http.StatusGone, messagePage(s.consoleView(c), "Link expired", store.ErrNoInvite.Error()+". Ask an admin for a new one."))
+	}
+	name := strings.ToLower(strings.TrimSpace(c.FormValue("login")))
+	pw := c.FormValue("password")
+	var problem string
+	switch {
+	case !loginPattern.MatchString(name):
+		problem = "A login name is 3–32 lower-case letters, digits, '.', '_' or '-'. Use a nickname, not your real name."
+	case len([]rune(pw)) < auth.MinPassword:
+		problem = "The password must have at least 12 characters. A few random words make a good one."
+	case pw != c.FormValue("repeat"):
+		problem = "The two passwords differ."
+	}
+	if problem != "" {
+		return render(c, http.StatusUnprocessableEntity, invitePage(s.consoleView(c), inv, problem))
+	}
+	pwHash, err := s.auth.hasher.Hash(r.Context(), pw)
+	if err != nil {
+		return err
+	}
+	st := &domain.Staff{ID: uuid.NewString(), Login: name, Password: pwHash}
+	switch err := s.cfg.Store.UseInvite(hash, st); err {
+	case nil:
+	case store.ErrLoginTaken:
+		return render(c, http.StatusUnprocessableEntity, invitePage(s.consoleView(c), inv, "That login name is taken; choose another."))
+	case store.ErrNoInvite:
+		return render(c, http.StatusGone, messagePage(s.consoleView(c), "Link expired", err.Error()+". Ask an admin for a new one."))
+	default:
+		return err
+	}
+	if err := s.startSession(c, st); err != nil {
+		return err
+	}
+	c.Set("staff", &staffCtx{staff: st})
+	if err := s.audit(c, "account created", rolesText(st.Roles)); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/staff/")
+}
+
+// NewSetupLink makes the first admin's one-time link path, valid for an hour.
+func (s *Server) NewSetupLink() (string, error) {
+	token, hash := auth.NewToken()
+	if err := s.cfg.Store.PutInvite(hash, &domain.Invite{Roles: []domain.Role{domain.RoleAdmin}}, inviteTTL); err != nil {
+		return "", err
+	}
+	return "/staff/invite/" + token, nil
+}
+
+func rolesText(roles []domain.Role) string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = string(r)
+	}
+	return strings.Join(out, ", ")
+}
+
+func (s *Server) dashboard(c echo.Context) error {
+	return render(c, http.StatusOK, dashboardPage(s.consoleView(c)))
+}
