@@ -133,7 +133,10 @@ async function submit(survey, version, answers) {
 }
 
 const main = document.querySelector('main');
-if (page === 'survey') {
+if (page === 'preview') {
+  // A staff preview: the same screens, but nothing is sealed or queued.
+  runSurvey(main, async () => location.assign('/staff/surveys'));
+} else if (page === 'survey') {
   runSurvey(main, (answers) => submit(main.dataset.survey, Number(main.dataset.version), answers));
   // Back from another page may restore this one, answers and all, from the
   // browser's page cache: start afresh instead, so nobody finds them there.

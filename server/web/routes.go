@@ -4,6 +4,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"sova/server/domain"
+	"sova/server/store"
 )
 
 // routes is the whole route table, so that any URL's handler is one hop away.
@@ -57,6 +58,11 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/staff/people/invite", s.invite, admin)
 	e.POST("/staff/people/:id", s.setRoles, admin)
 	get(e, "/staff/audit", s.auditPage, admin)
+	get(e, "/staff/surveys", s.surveys, admin)
+	e.POST("/staff/surveys", s.uploadSurvey, admin)
+	e.POST("/staff/surveys/:id/:v/publish", s.setSurveyState(store.Published), admin)
+	e.POST("/staff/surveys/:id/:v/retire", s.setSurveyState(store.Retired), admin)
+	get(e, "/staff/surveys/:id/:v/preview/:lang", s.previewSurvey, admin)
 
 	// The sync API (openapi.yaml).
 	api := e.Group("/api/v1")

@@ -13,6 +13,15 @@ type view struct {
 	cat      *i18n.Catalog
 	b        *builder
 	manifest string
+	preview  bool // a staff preview: the app must not seal or queue anything
+}
+
+// Page is the page kind the app's script sees.
+func (v view) Page(kind string) string {
+	if v.preview {
+		return "preview"
+	}
+	return kind
 }
 
 func (b *builder) view(cat *i18n.Catalog) view {

@@ -1,0 +1,133 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"sova/server/domain"
+	"sova/server/store"
+)
+
+// maxDefinition bounds an uploaded survey file; the needs survey is ~40 KB.
+const maxDefinition = 1 << 20
+
+// surveyRow is one survey in the console's list, with every version.
+type surveyRow struct {
+	ID       string
+	Versions []versionRow
+}
+
+type versionRow struct {
+	Survey *domain.Survey
+	State  store.State
+}
+
+func (s *Server) surveyRows() []surveyRow {
+	var rows []surveyRow
+	for _, id := range s.cfg.Store.SurveyIDs() {
+		row := surveyRow{ID: id}
+		for _, sv := range s.cfg.Store.Versions(id) {
+			row.Versions = append(row.Versions, versionRow{Survey: sv, State: s.cfg.Store.StateOf(id, sv.Version)})
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func (s *Server) surveys(c echo.Context) error {
+	return render(c, http.StatusOK, surveysPage(s.consoleView(c), s.surveyRows(), nil, ""))
+}
+
+// uploadSurvey takes a new survey or a new version as a draft. A bad file is
+// refused with every problem listed in the page, by file and question.
+func (s *Server) uploadSurvey(c echo.Context) error {
+	fail := func(probs []domain.Problem, msg string) error {
+		return render(c, http.StatusUnprocessableEntity, surveysPage(s.consoleView(c), s.surveyRows(), probs, msg))
+	}
+	fh, err := c.FormFile("definition")
+	if err != nil {
+		return fail(nil, "Choose a survey file (.json) to upload.")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxDefinition+1))
+	if err != nil {
+		return err
+	}
+	if len(data) > maxDefinition {
+		return fail(nil, "That file is over 1 MB; a survey definition is much smaller. Is it the right file?")
+	}
+	sv, err := domain.ParseSurvey(fh.Filename, bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), s.site.Load().b)
+	var de *domain.DefinitionError
+	if errors.As(err, &de) {
+		return fail(de.Problems, "")
+	}
+	if err != nil {
+		return err
+	}
+	switch err := s.cfg.Store.PutDraft(sv); {
+	case errors.Is(err, store.ErrVersionExists):
+		return fail(nil, "Version "+strconv.Itoa(sv.Version)+" of "+sv.ID+" already exists with other content. Raise \"version\" in the file and upload it again.")
+	case err != nil:
+		return err
+	}
+	if err := s.audit(c, "survey uploaded", sv.ID+" v"+strconv.Itoa(sv.Version)); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/staff/surveys")
+}
+
+// setSurveyState publishes or retires a version, then rebuilds the member
+// site so phones pick the change up with their next update.
+func (s *Server) setSurveyState(state store.State) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Param("id")
+		v, err := strconv.Atoi(c.Param("v"))
+		if err != nil {
+			return domain.Errorf(domain.CodeNotFound, "no such version")
+		}
+		if err := s.cfg.Store.SetState(id, v, state); err != nil {
+			return err
+		}
+		if err := s.Rebuild(); err != nil {
+			return err
+		}
+		if err := s.audit(c, "survey "+string(state), id+" v"+strconv.Itoa(v)); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/staff/surveys")
+	}
+}
+
+// previewSurvey renders a version, draft or not, exactly as members see it;
+// its send button leads back here instead of sealing anything.
+func (s *Server) previewSurvey(c echo.Context) error {
+	v, err := strconv.Atoi(c.Param("v"))
+	if err != nil {
+		return domain.Errorf(domain.CodeNotFound, "no such version")
+	}
+	sv, err := s.cfg.Store.Version(c.Param("id"), v)
+	if err != nil {
+		return err
+	}
+	st := s.site.Load()
+	for _, cat := range st.langs {
+		if cat.Lang == c.Param("lang") && sv.HasLanguage(cat.Lang) {
+			view := st.b.view(cat)
+			view.preview = true
+			return render(c, http.StatusOK, surveyPage(view, sv))
+		}
+	}
+	return domain.Errorf(domain.CodeNotFound, "survey %s v%d has no language %q", sv.ID, v, c.Param("lang"))
+}
+
+// HasIcon makes the site's icons the validator's list of known icons.
+func (b *builder) HasIcon(name string) bool { _, ok := b.icon[name]; return ok }
