@@ -43,6 +43,8 @@ type Config struct {
 	BusyAfter time.Duration
 	// Now is the clock (tests move it to expire sessions); nil is time.Now.
 	Now func() time.Time
+	// AccessLog logs every request, not only failures (see web.Config).
+	AccessLog bool
 }
 
 // App is a running Sova.
@@ -96,7 +98,7 @@ func (a *App) setup() error {
 	a.web, err = web.New(web.Config{
 		Store: a.db, Keys: ring, Catalogs: cats,
 		Icons: assets.Icons, Audio: assets.Audio, PWA: pwa.Files, Worker: pwa.Worker,
-		Log: a.cfg.Log, Salt: a.cfg.Salt, BusyAfter: a.cfg.BusyAfter, Now: a.cfg.Now,
+		Log: a.cfg.Log, Salt: a.cfg.Salt, BusyAfter: a.cfg.BusyAfter, Now: a.cfg.Now, AccessLog: a.cfg.AccessLog,
 	})
 	if err != nil {
 		return err

@@ -15,7 +15,7 @@ import (
 // nothing that could tell who made the request or when.
 func TestAccessLog_HoldsOnlyMethodRouteStatusLatency(t *testing.T) {
 	var buf bytes.Buffer
-	a, err := app.Open(app.Config{DataDir: t.TempDir(), Log: app.NewLogger(&buf)})
+	a, err := app.Open(app.Config{DataDir: t.TempDir(), Log: app.NewLogger(&buf), AccessLog: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,5 +45,23 @@ func TestAccessLog_HoldsOnlyMethodRouteStatusLatency(t *testing.T) {
 	}
 	if !strings.Contains(line, "route=/:lang/s/:survey ") {
 		t.Errorf("route pattern missing: %s", line)
+	}
+}
+
+// By default only failures are logged: a log collector would stamp each
+// member request line with its time of day.
+func TestAccessLog_OffByDefaultForSuccessfulRequests(t *testing.T) {
+	var buf bytes.Buffer
+	a, err := app.Open(app.Config{DataDir: t.TempDir(), Log: app.NewLogger(&buf)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	buf.Reset()
+	for _, p := range []string{"/", "/ru/", "/ru/s/needs", "/api/v1/surveys"} {
+		a.Handler().ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, p, nil))
+	}
+	if buf.Len() != 0 {
+		t.Errorf("successful member requests were logged:\n%s", buf.String())
 	}
 }

@@ -81,7 +81,7 @@ func (h *Hasher) Check(ctx context.Context, hash, password string) (bool, error)
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
 		return false, ErrBadHash
 	}
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m > 1<<20 || t > 10 || p == 0 {
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m > 1<<20 || t == 0 || t > 10 || p == 0 {
 		return false, ErrBadHash
 	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])

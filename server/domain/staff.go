@@ -47,8 +47,9 @@ type Session struct {
 // Invite is a one-time link to make a staff account with the given roles.
 // The first admin's setup link is an invite too.
 type Invite struct {
-	Roles []Role `json:"roles"`
-	By    string `json:"by,omitempty"` // the admin who made it; empty for the setup link
+	Roles   []Role    `json:"roles"`
+	By      string    `json:"by,omitempty"` // the admin who made it; empty for the setup link
+	Expires time.Time `json:"expires"`
 }
 
 // AuditEntry records one staff action. It never holds member data.

@@ -36,11 +36,12 @@ func run(args []string) error {
 	fl := flag.NewFlagSet("sova", flag.ContinueOnError)
 	addr := fl.String("addr", env("SOVA_ADDR", "localhost:8080"), "listen address (SOVA_ADDR)")
 	data := fl.String("data", env("SOVA_DATA", "./data"), "data directory (SOVA_DATA)")
+	accessLog := fl.Bool("access-log", env("SOVA_ACCESS_LOG", "") == "1", "log every request, not only failures (SOVA_ACCESS_LOG=1); see README")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
 	log := app.NewLogger(os.Stderr)
-	a, err := app.Open(app.Config{Addr: *addr, DataDir: *data, KeyFile: os.Getenv("SOVA_KEY_FILE"), Salt: os.Getenv("SOVA_SALT"), Log: log})
+	a, err := app.Open(app.Config{Addr: *addr, DataDir: *data, KeyFile: os.Getenv("SOVA_KEY_FILE"), Salt: os.Getenv("SOVA_SALT"), Log: log, AccessLog: *accessLog})
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,11 @@ package web
 
 import (
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,25 +17,18 @@ import (
 // of a long survey with text answers fit in well under 4 MiB.
 const MaxSyncBytes = 4 << 20
 
+// syncRequest keeps each item raw, so that one malformed item is refused on
+// its own instead of sinking the batch.
 type syncRequest struct {
-	Responses []domain.Sealed `json:"responses"`
+	Responses []json.RawMessage `json:"responses"`
 }
 
 // postResponses takes a batch of sealed responses and says, item by item,
 // which were accepted, which it already had, and which it refused and why.
 // It answers only after the accepted ones are durably stored.
 func (s *Server) postResponses(c echo.Context) error {
-	// Bound the batches in progress: past the CPU's pace, more at once only
-	// piles up memory (B5) and latency. Phones back off and retry.
-	select {
-	case s.ingest <- struct{}{}:
-		defer func() { <-s.ingest }()
-	case <-time.After(s.cfg.BusyAfter):
-		c.Response().Header().Set("Retry-After", "10")
-		return domain.Errorf(domain.CodeBusy, "the server is busy; try again in a little while")
-	case <-c.Request().Context().Done():
-		return c.Request().Context().Err()
-	}
+	// The body is read before taking a turn, so phones uploading slowly on
+	// 2G hold no turn while others wait.
 	body, err := readSyncBody(c.Request())
 	if err != nil {
 		return err
@@ -47,12 +40,42 @@ func (s *Server) postResponses(c echo.Context) error {
 	if len(req.Responses) > domain.MaxBatch {
 		return domain.Errorf(domain.CodeTooLarge, "at most %d responses per request; split the batch", domain.MaxBatch)
 	}
+	items := make([]domain.Sealed, 0, len(req.Responses))
+	var malformed []domain.Rejection
+	for _, raw := range req.Responses {
+		var it domain.Sealed
+		if err := domain.DecodeStrict(raw, &it); err != nil {
+			malformed = append(malformed, malformedItem(raw))
+			continue
+		}
+		items = append(items, it)
+	}
+	// Bound the batches being judged: past the CPU's pace, more at once only
+	// piles up memory (B5) and latency. Phones back off and retry.
+	release, err := s.ingest.enter(c.Request().Context(), s.cfg.BusyAfter)
+	if err != nil {
+		c.Response().Header().Set("Retry-After", "10")
+		return err
+	}
+	defer release()
 	day := s.cfg.Now().UTC().Format("2006-01-02")
-	out, err := domain.Ingest(req.Responses, day, s.cfg.Keys, s.cfg.Store, s.cfg.Store)
+	out, err := domain.Ingest(items, day, s.cfg.Keys, s.cfg.Store, s.cfg.Store)
 	if err != nil {
 		return err
 	}
+	out.Rejected = append(out.Rejected, malformed...)
 	return c.JSON(http.StatusOK, out)
+}
+
+// malformedItem refuses one item that is not {"id","survey","version",
+// "kid","sealed"} with the right types, naming it by its id if it has one.
+func malformedItem(raw json.RawMessage) domain.Rejection {
+	var named struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(raw, &named)
+	return domain.Rejection{ID: named.ID, Error: domain.CodeMalformed,
+		Message: `this item must be {"id","survey","version","kid","sealed"} with a string id, survey, kid and sealed and a whole-number version, and nothing else`}
 }
 
 // readSyncBody reads the body, gunzipping it if needed, and refuses more

@@ -864,9 +864,7 @@ func TestSync_MalformedBodyIsRefusedWithAClearMessage(t *testing.T) {
 		{Name: "an object without responses", Body: raw(`{}`)},
 		{Name: "responses is null", Body: raw(`{"responses":null}`)},
 		{Name: "responses is an object", Body: raw(`{"responses":{}}`)},
-		{Name: "version is a string", Body: raw(`{"responses":[{"id":"` + idA + `","survey":"needs","version":"1","kid":"k","sealed":"AA"}]}`)},
 		{Name: "an unknown field", Body: raw(`{"responses":[],"device":"x"}`)},
-		{Name: "an unknown item field", Body: raw(`{"responses":[{"id":"` + idA + `","ip":"10.0.0.1"}]}`)},
 		{Name: "JSON cut off", Body: raw(`{"responses":[{"id":"`)},
 		// A second batch after the first would otherwise be silently dropped.
 		{Name: "a second JSON value after the batch", Body: func(t *testing.T, e *env) []byte {
@@ -1252,4 +1250,34 @@ func pathBlock(doc, path string) string {
 		return rest
 	}
 	return rest[:end[0]+1]
+}
+
+// A malformed item is refused on its own, named by its id; the good items
+// beside it are stored (one bad item never sinks the batch).
+func TestSync_MalformedItemIsRefusedAlone(t *testing.T) {
+	for _, s := range []scenario{
+		{
+			Name: "version sent as a string",
+			Body: func(t *testing.T, e *env) []byte {
+				good := testapp.Body(e.Phone.Needs(t, idA, testapp.NeedsAnswers()))
+				bad := `{"id":"` + idB + `","survey":"needs","version":"1","kid":"k","sealed":"AA"}`
+				return []byte(strings.Replace(string(good), `[`, `[`+bad+`,`, 1))
+			},
+			ExpectedStatus:  http.StatusOK,
+			ExpectedContent: []string{`"accepted":["` + idA + `"]`, `"id":"` + idB + `"`, apiError(domain.CodeMalformed)},
+		},
+		{
+			Name: "an unknown item field",
+			Body: func(t *testing.T, e *env) []byte {
+				good := testapp.Body(e.Phone.Needs(t, idA, testapp.NeedsAnswers()))
+				bad := `{"id":"` + idB + `","ip":"10.0.0.1"}`
+				return []byte(strings.Replace(string(good), `[`, `[`+bad+`,`, 1))
+			},
+			ExpectedStatus:     http.StatusOK,
+			ExpectedContent:    []string{`"accepted":["` + idA + `"]`, `"id":"` + idB + `"`, apiError(domain.CodeMalformed)},
+			NotExpectedContent: []string{"10.0.0.1"},
+		},
+	} {
+		s.test(t)
+	}
 }

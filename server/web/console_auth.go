@@ -26,7 +26,7 @@ func (s *Server) login(c echo.Context) error {
 	if !sameOrigin(r) {
 		return domain.Errorf(domain.CodeForbidden, "the form came from elsewhere")
 	}
-	name := strings.TrimSpace(c.FormValue("login"))
+	name := strings.ToLower(strings.TrimSpace(c.FormValue("login"))) // phone keyboards capitalise
 	if !s.auth.perPeer.Allow(peer(r)) || !s.auth.perAccount.Allow(name) {
 		return render(c, http.StatusTooManyRequests, loginPage(s.consoleView(c), "Too many attempts. Wait 15 minutes, then try again."))
 	}
@@ -72,8 +72,31 @@ func sameOrigin(r *http.Request) bool {
 
 var loginPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,31}$`)
 
+// liveInvite returns the invite behind a link if it may still be used: not
+// expired by the server's clock, and, for a setup link, only while there is
+// no admin (links printed at earlier starts die with the first admin).
+func (s *Server) liveInvite(hash string) (*domain.Invite, error) {
+	inv, err := s.cfg.Store.Invite(hash)
+	if err != nil || inv == nil || !s.cfg.Now().Before(inv.Expires) {
+		return nil, err
+	}
+	if inv.By == "" {
+		if has, err := s.cfg.Store.HasAdmin(); err != nil || has {
+			return nil, err
+		}
+	}
+	return inv, nil
+}
+
+// putInvite stores a new invite and returns its link's token.
+func (s *Server) putInvite(roles []domain.Role, by string) (string, error) {
+	token, hash := auth.NewToken()
+	inv := &domain.Invite{Roles: roles, By: by, Expires: s.cfg.Now().Add(inviteTTL)}
+	return token, s.cfg.Store.PutInvite(hash, inv, inviteTTL)
+}
+
 func (s *Server) invitePage(c echo.Context) error {
-	inv, err := s.cfg.Store.Invite(auth.TokenHash(c.Param("token")))
+	inv, err := s.liveInvite(auth.TokenHash(c.Param("token")))
 	if err != nil {
 		return err
 	}
@@ -91,7 +114,7 @@ func (s *Server) acceptInvite(c echo.Context) error {
 		return domain.Errorf(domain.CodeForbidden, "the form came from elsewhere")
 	}
 	hash := auth.TokenHash(c.Param("token"))
-	inv, err := s.cfg.Store.Invite(hash)
+	inv, err := s.liveInvite(hash)
 	if err != nil {
 		return err
 	}
@@ -138,11 +161,8 @@ func (s *Server) acceptInvite(c echo.Context) error {
 
 // NewSetupLink makes the first admin's one-time link path, valid for an hour.
 func (s *Server) NewSetupLink() (string, error) {
-	token, hash := auth.NewToken()
-	if err := s.cfg.Store.PutInvite(hash, &domain.Invite{Roles: []domain.Role{domain.RoleAdmin}}, inviteTTL); err != nil {
-		return "", err
-	}
-	return "/staff/invite/" + token, nil
+	token, err := s.putInvite([]domain.Role{domain.RoleAdmin}, "")
+	return "/staff/invite/" + token, err
 }
 
 func rolesText(roles []domain.Role) string {

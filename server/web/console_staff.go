@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"sova/server/auth"
 	"sova/server/domain"
 )
 
@@ -25,8 +24,8 @@ func (s *Server) invite(c echo.Context) error {
 	if len(roles) == 0 {
 		return domain.Errorf(domain.CodeInvalid, "choose at least one role for the new account")
 	}
-	token, hash := auth.NewToken()
-	if err := s.cfg.Store.PutInvite(hash, &domain.Invite{Roles: roles, By: current(c).staff.Login}, inviteTTL); err != nil {
+	token, err := s.putInvite(roles, current(c).staff.Login)
+	if err != nil {
 		return err
 	}
 	if err := s.audit(c, "invite made", rolesText(roles)); err != nil {

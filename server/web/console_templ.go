@@ -240,7 +240,7 @@ func loginPage(v consoleView, msg string) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<form method=\"post\" action=\"/staff/login\" class=\"card\"><label>Login name <input type=\"text\" name=\"login\" autocomplete=\"username\" required autofocus></label> <label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\" required></label> <button type=\"submit\">Sign in</button></form>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<form method=\"post\" action=\"/staff/login\" class=\"card\"><label>Login name <input type=\"text\" name=\"login\" autocomplete=\"username\" autocapitalize=\"none\" required autofocus></label> <label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\" required></label> <button type=\"submit\">Sign in</button></form>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -360,7 +360,7 @@ func invitePage(v consoleView, inv *domain.Invite, msg string) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<form method=\"post\" class=\"card\"><label>Login name (a nickname is fine) <input type=\"text\" name=\"login\" autocomplete=\"username\" required pattern=\"[a-z0-9][a-z0-9._\\-]{2,31}\"></label> <label>Password, at least 12 characters <input type=\"password\" name=\"password\" autocomplete=\"new-password\" required minlength=\"12\"></label> <label>The same password again <input type=\"password\" name=\"repeat\" autocomplete=\"new-password\" required minlength=\"12\"></label> <button type=\"submit\">Make my account</button></form>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<form method=\"post\" class=\"card\"><label>Login name (a nickname is fine) <input type=\"text\" name=\"login\" autocomplete=\"username\" autocapitalize=\"none\" required pattern=\"[a-z0-9][a-z0-9._\\-]{2,31}\"></label> <label>Password, at least 12 characters <input type=\"password\" name=\"password\" autocomplete=\"new-password\" required minlength=\"12\"></label> <label>The same password again <input type=\"password\" name=\"repeat\" autocomplete=\"new-password\" required minlength=\"12\"></label> <button type=\"submit\">Make my account</button></form>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -42,6 +43,12 @@ type apiError struct {
 // bare "internal".
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		return
+	}
+	if errors.Is(err, context.Canceled) {
+		// The phone went away (out of signal) before its answer: nothing to
+		// write, and nothing wrong with the server.
+		c.Response().WriteHeader(499)
 		return
 	}
 	body := apiError{Error: domain.ErrorCode(err)}

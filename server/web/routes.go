@@ -15,7 +15,7 @@ func (s *Server) routes() *echo.Echo {
 	// address anyway, this only keeps Echo's own RealIP honest.
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.accessLog, s.securityHeaders)
+	e.Use(s.accessLog, s.recoverPanics, s.securityHeaders)
 
 	// Every GET also answers HEAD: link checkers and some proxies use it.
 	get := func(g interface {

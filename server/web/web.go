@@ -40,6 +40,9 @@ type Config struct {
 	// BusyAfter is how long a sync batch waits for its turn before the
 	// server answers 503 busy (default 10 s).
 	BusyAfter time.Duration
+	// AccessLog logs every request (method, route, status, latency), not
+	// only failures. Off by default: see accessLog.
+	AccessLog bool
 }
 
 // Server serves Sova over HTTP.
@@ -47,7 +50,7 @@ type Server struct {
 	cfg    Config
 	echo   *echo.Echo
 	site   atomic.Pointer[site]
-	ingest chan struct{} // a token per sync batch in progress
+	ingest gate // sync batches being judged
 	auth   *consoleAuth
 }
 
@@ -59,7 +62,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.BusyAfter == 0 {
 		cfg.BusyAfter = 10 * time.Second
 	}
-	s := &Server{cfg: cfg, ingest: make(chan struct{}, 4*runtime.GOMAXPROCS(0)), auth: newConsoleAuth(cfg.Now)}
+	s := &Server{cfg: cfg, ingest: make(gate, 4*runtime.GOMAXPROCS(0)), auth: newConsoleAuth(cfg.Now)}
 	if err := s.Rebuild(); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,195 @@
+package testapp
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"sova/server/app"
+	"sova/server/domain"
+)
+
+// StaffCookie is the console's session cookie, the only cookie Sova sets.
+const StaffCookie = "__Host-sova-staff"
+
+// Clock is a clock for tests that moves only when told. Give its Now to
+// app.Config (OpenClock does) to expire sessions, invites and login limits
+// without waiting.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock starts a clock at t.
+func NewClock(t time.Time) *Clock { return &Clock{now: t} }
+
+// Now is the clock's current time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// OpenClock starts Sova on dir (fresh or from an earlier run) with clk as its
+// clock. The app is closed when the test ends; closing it earlier is fine.
+func OpenClock(tb testing.TB, dir string, clk *Clock) *app.App {
+	tb.Helper()
+	a, err := app.Open(app.Config{DataDir: dir, Log: slog.New(slog.DiscardHandler), Now: clk.Now})
+	if err != nil {
+		tb.Fatalf("testapp: open %s: %v", dir, err)
+	}
+	tb.Cleanup(func() { _ = a.Close() })
+	return a
+}
+
+// Console is a staff member's browser, cut down to what the console needs:
+// it keeps the session cookie by hand (Go's cookiejar never sends a Secure
+// cookie over plain http, and tests serve without TLS), and talks to the
+// handler directly.
+type Console struct {
+	H http.Handler
+	// Token is the session cookie's value; "" when signed out. Copy it to
+	// replay an old cookie after logout.
+	Token string
+	// RemoteAddr is the direct peer ("host:port"); "" keeps httptest's
+	// 192.0.2.1:1234.
+	RemoteAddr string
+}
+
+// NewConsole returns a signed-out browser on h.
+func NewConsole(h http.Handler) *Console { return &Console{H: h} }
+
+// Do sends a request with the session cookie (if any) and, for a form,
+// form; header is pairs of name and value. It keeps whatever session cookie
+// the answer sets or clears.
+func (c *Console) Do(tb testing.TB, method, path string, form url.Values, header ...string) *httptest.ResponseRecorder {
+	tb.Helper()
+	var req *http.Request
+	if form != nil {
+		req = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		req = httptest.NewRequest(method, path, nil)
+	}
+	if c.RemoteAddr != "" {
+		req.RemoteAddr = c.RemoteAddr
+	}
+	if c.Token != "" {
+		req.AddCookie(&http.Cookie{Name: StaffCookie, Value: c.Token})
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	rec := httptest.NewRecorder()
+	c.H.ServeHTTP(rec, req)
+	if ck := SessionCookie(rec); ck != nil {
+		if ck.Value == "" || ck.MaxAge < 0 {
+			c.Token = ""
+		} else {
+			c.Token = ck.Value
+		}
+	}
+	return rec
+}
+
+// Get fetches path.
+func (c *Console) Get(tb testing.TB, path string, header ...string) *httptest.ResponseRecorder {
+	tb.Helper()
+	return c.Do(tb, http.MethodGet, path, nil, header...)
+}
+
+// Post posts form to path (an empty form if form is nil).
+func (c *Console) Post(tb testing.TB, path string, form url.Values, header ...string) *httptest.ResponseRecorder {
+	tb.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	return c.Do(tb, http.MethodPost, path, form, header...)
+}
+
+// Login posts the login form.
+func (c *Console) Login(tb testing.TB, login, password string, header ...string) *httptest.ResponseRecorder {
+	tb.Helper()
+	return c.Post(tb, "/staff/login", url.Values{"login": {login}, "password": {password}}, header...)
+}
+
+// CSRF loads the console's home page and returns the form token on it; the
+// test fails if there is none (signed out, say).
+func (c *Console) CSRF(tb testing.TB) string {
+	tb.Helper()
+	rec := c.Get(tb, "/staff/")
+	tok := CSRFToken(rec.Body.String())
+	if rec.Code != http.StatusOK || tok == "" {
+		tb.Fatalf("testapp: GET /staff/: %d, no csrf token in %.300s", rec.Code, rec.Body)
+	}
+	return tok
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// CSRFToken is the first form token on a console page, or "".
+func CSRFToken(page string) string {
+	m := csrfField.FindStringSubmatch(page)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// SessionCookie is the session cookie that rec sets (or clears), or nil.
+func SessionCookie(rec *httptest.ResponseRecorder) *http.Cookie {
+	for _, ck := range rec.Result().Cookies() {
+		if ck.Name == StaffCookie {
+			return ck
+		}
+	}
+	return nil
+}
+
+// SignUp makes an account with a one-time link (an invite or the first
+// admin's setup link) and returns the session cookie it is signed in with.
+func SignUp(tb testing.TB, h http.Handler, linkPath, login, password string) *http.Cookie {
+	tb.Helper()
+	c := NewConsole(h)
+	rec := c.Post(tb, linkPath, url.Values{"login": {login}, "password": {password}, "repeat": {password}})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/staff/" {
+		tb.Fatalf("testapp: sign up %s with %s: %d %s %.300s", login, linkPath, rec.Code, rec.Header().Get("Location"), rec.Body)
+	}
+	ck := SessionCookie(rec)
+	if ck == nil || ck.Value == "" {
+		tb.Fatalf("testapp: sign up %s: no session cookie", login)
+	}
+	return ck
+}
+
+var inviteLink = regexp.MustCompile(`/staff/invite/[A-Za-z0-9_-]+`)
+
+// Invite has the admin signed in with adminCookie make a one-time link for
+// roles, and returns its path.
+func Invite(tb testing.TB, h http.Handler, adminCookie *http.Cookie, csrf string, roles ...domain.Role) string {
+	tb.Helper()
+	c := &Console{H: h, Token: adminCookie.Value}
+	form := url.Values{"csrf": {csrf}}
+	for _, r := range roles {
+		form.Set("role_"+string(r), "on")
+	}
+	rec := c.Post(tb, "/staff/people/invite", form)
+	link := inviteLink.FindString(rec.Body.String())
+	if rec.Code != http.StatusOK || link == "" {
+		tb.Fatalf("testapp: invite %v: %d %.300s", roles, rec.Code, rec.Body)
+	}
+	return link
+}
