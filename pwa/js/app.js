@@ -91,14 +91,22 @@ function renderOutbox(queued, rejected) {
   const section = box.querySelector('.rejected');
   section.hidden = rejected.length === 0;
   const tpl = section.querySelector('template');
-  section.querySelector('ul').replaceChildren(...rejected.map((r) => {
+  replaceAll(section.querySelector('ul'), rejected.map((r) => {
     const li = tpl.content.firstElementChild.cloneNode(true);
-    li.querySelector('.why').textContent = errors[r.error] || errors.network;
+    const why = errors[r.error] || errors.network;
+    li.querySelector('.why').textContent = why.t;
+    if (why.v) li.querySelector('.why').dataset.say = why.v;
     const rm = li.querySelector('.remove');
     rm.dataset.n = r.n;
     rm.classList.toggle('armed', armed.has(r.n));
     return li;
   }));
+}
+
+// replaceAll is Element.replaceChildren, which Chrome < 86 and iOS < 14 lack.
+function replaceAll(el, nodes) {
+  el.textContent = '';
+  el.append(...nodes);
 }
 
 if (box) {
@@ -118,9 +126,27 @@ if (box) {
 }
 
 // --- Submitting a survey -----------------------------------------------------
+// The key is fetched when the survey opens, not at "send": by then the
+// signal may be gone, and the worker serves its cached copy anyway.
+const withTimeout = (ms) => {
+  const c = new AbortController();
+  setTimeout(() => c.abort(), ms);
+  return c.signal;
+};
+let keyP = null;
+const responseKey = () => keyP || (keyP = fetch('/api/v1/keys/response', { signal: withTimeout(20000) })
+  .then((r) => { if (!r.ok) throw new Error('key: HTTP ' + r.status); return r.json(); })
+  .catch((err) => { keyP = null; throw err; }));
+
+// uuid4 is crypto.randomUUID where the browser has it (Chrome 92, Safari
+// 15.4), else the same from getRandomValues.
+const uuid4 = () => (crypto.randomUUID ? crypto.randomUUID()
+  : ([1e7] + -1e3 + -4e3 + -8e3 + -1e11).replace(/[018]/g, (c) =>
+    (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16)));
+
 async function submit(survey, version, answers) {
-  const key = await (await fetch('/api/v1/keys/response')).json();
-  const id = crypto.randomUUID();
+  const key = await responseKey();
+  const id = uuid4();
   const plaintext = te.encode(JSON.stringify({ lang, answers }));
   const sealed = await seal(unb64u(key.publicKey), te.encode('sova response v1'), te.encode(id), plaintext);
   await sovaOutbox.add({ id, survey, version, kid: key.kid, sealed: b64u(sealed) });
@@ -137,6 +163,7 @@ if (page === 'preview') {
   // A staff preview: the same screens, but nothing is sealed or queued.
   runSurvey(main, async () => location.assign('/staff/surveys'));
 } else if (page === 'survey') {
+  responseKey().catch(() => {});
   runSurvey(main, (answers) => submit(main.dataset.survey, Number(main.dataset.version), answers));
   // Back from another page may restore this one, answers and all, from the
   // browser's page cache: start afresh instead, so nobody finds them there.

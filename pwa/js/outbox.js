@@ -85,7 +85,24 @@
       body = await new Response(new Blob([json]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
       headers['Content-Encoding'] = 'gzip';
     }
-    return fetch('/api/v1/responses', { method: 'POST', headers, body, cache: 'no-store', credentials: 'omit' });
+    // A dead mobile link can take many minutes to fail; give up sooner so
+    // the next trigger can try again.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 60000);
+    try {
+      return await fetch('/api/v1/responses', {
+        method: 'POST', headers, body, cache: 'no-store', credentials: 'omit', signal: abort.signal,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // refuse marks items the server will never take, keeping them visible. Only
+  // the code is kept: the server's message may name a question, which says
+  // something about the answers.
+  function refuse(s, it, code) {
+    s.put(Object.assign({}, it, { state: 'rejected', error: code }));
   }
 
   async function flush() {
@@ -94,7 +111,12 @@
       const items = (await all()).filter((i) => i.state === 'queued').slice(0, batch);
       if (!items.length) return sent;
       const res = await post(items);
-      if (res.status === 413 && batch > 1) { batch = Math.ceil(batch / 2); continue; }
+      if ((res.status === 413 || res.status === 400) && batch > 1) { batch = Math.ceil(batch / 2); continue; }
+      if (res.status === 400) { // this one item is unreadable: set it aside, go on
+        await run('readwrite', (s) => refuse(s, items[0], 'malformed'));
+        changed();
+        continue;
+      }
       if (!res.ok) throw new Error('sync: HTTP ' + res.status);
       const out = await res.json();
       const done = new Set([...out.accepted, ...out.duplicate]);
@@ -103,10 +125,7 @@
       await run('readwrite', (s) => {
         for (const it of items) {
           if (done.has(it.id)) s.delete(it.n);
-          else if (refused.has(it.id)) {
-            const r = refused.get(it.id);
-            s.put(Object.assign({}, it, { state: 'rejected', error: r.error, message: r.message }));
-          }
+          else if (refused.has(it.id)) refuse(s, it, refused.get(it.id).error);
         }
       });
       sent += done.size;

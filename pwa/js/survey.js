@@ -45,7 +45,8 @@ export function runSurvey(main, submit) {
 
   function renderDots() {
     const visible = screens.filter((el) => shown(el, visibleAnswers()));
-    dots.replaceChildren(...visible.map((el) => {
+    dots.textContent = ''; // not replaceChildren: Chrome < 86, iOS < 14
+    dots.append(...visible.map((el) => {
       const li = document.createElement('li');
       if (el === cur) li.className = 'now';
       else if (el.dataset.q in answers) li.className = 'done';
@@ -151,13 +152,18 @@ export function runSurvey(main, submit) {
     sending = true;
     btn.disabled = true;
     sendScreen.querySelector('.sealing').hidden = false;
+    const failed = sendScreen.querySelector('.failed');
+    failed.hidden = true;
     try {
       await submit(visibleAnswers());
     } catch (err) {
+      // Nothing was kept: say so, in words and voice, and keep the answers
+      // here so one more tap can try again.
       sending = false;
       btn.disabled = false;
       sendScreen.querySelector('.sealing').hidden = true;
-      throw err;
+      failed.hidden = false;
+      say(failed.dataset.say);
     }
   }
 

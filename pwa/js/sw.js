@@ -79,22 +79,26 @@ self.addEventListener('fetch', (e) => {
   const req = e.request;
   const url = new URL(req.url);
   if (req.method !== 'GET' || url.origin !== location.origin || url.pathname === '/sw.js') return;
-  if (url.pathname === '/api/v1/keys/response') return e.respondWith(networkFirst(req));
+  if (url.pathname === '/api/v1/keys/response') return e.respondWith(cachedThenRefresh(e, req));
   if (url.pathname.startsWith('/api/')) return;
   e.respondWith(cacheFirst(req));
 });
 
-async function networkFirst(req) {
+// cachedThenRefresh answers from the cache at once (the server keeps every
+// old key, so a stale one still seals answers it can open) and refreshes the
+// copy in the background.
+async function cachedThenRefresh(e, req) {
   const cache = await caches.open(CACHE);
-  try {
-    const res = await fetch(req);
+  const refresh = fetch(req).then(async (res) => {
     if (res.ok) await cache.put(req, res.clone());
     return res;
-  } catch (err) {
-    const hit = await cache.match(req, { ignoreVary: true });
-    if (hit) return hit;
-    throw err;
+  });
+  const hit = await cache.match(req, { ignoreVary: true });
+  if (hit) {
+    e.waitUntil(refresh.catch(() => {}));
+    return hit;
   }
+  return refresh;
 }
 
 async function cacheFirst(req) {

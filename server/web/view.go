@@ -54,17 +54,23 @@ func (v view) Plural(key string) string {
 	return string(data)
 }
 
-// Errors are the member-facing texts of every rejection code, as JSON.
+// Errors are the member-facing text and voice of every rejection code, as
+// JSON: {"conflict": {"t": "…", "v": "/audio/…"}, …}.
 func (v view) Errors() string {
-	out := map[string]string{}
+	type said struct {
+		T string `json:"t"`
+		V string `json:"v,omitempty"`
+	}
+	out := map[string]said{}
 	for _, code := range []domain.Code{
-		domain.CodeConflict, domain.CodeUnknownSurvey, domain.CodeUnknownVersion, domain.CodeUnknownKey,
+		domain.CodeMalformed, domain.CodeConflict, domain.CodeUnknownSurvey, domain.CodeUnknownVersion, domain.CodeUnknownKey,
 		domain.CodeDecryptFailed, domain.CodeInvalidPlaintext, domain.CodeUnknownLanguage, domain.CodeInvalidID,
 		domain.CodeMissingAnswer, domain.CodeInvalidAnswer, domain.CodeUnknownQuestion, domain.CodeHiddenAnswer,
+		"network",
 	} {
-		out[string(code)] = v.cat.T("error." + string(code))
+		key := "error." + string(code)
+		out[string(code)] = said{T: v.cat.T(key), V: v.Say(key)}
 	}
-	out["network"] = v.cat.T("error.network")
 	data, _ := json.Marshal(out)
 	return string(data)
 }
