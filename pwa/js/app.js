@@ -3,13 +3,12 @@
 // server and work as plain HTML; this adds voice, the one-question-at-a-time
 // survey, sealing, and live outbox counts.
 /* global sovaOutbox */
-import { seal } from './hpke.js';
+import { b64u, seal } from './hpke.js';
 import { codec, say } from './voice.js';
 import { runSurvey } from './survey.js';
 
 const { page, lang, home } = document.body.dataset;
 const te = new TextEncoder();
-const b64u = (b) => btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const unb64u = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
 
 // --- Keeping the outbox moving -------------------------------------------

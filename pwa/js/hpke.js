@@ -23,7 +23,8 @@ const i2osp = (n, w) => {
   for (let i = w - 1; i >= 0 && n > 0; i--, n = Math.floor(n / 256)) o[i] = n % 256;
   return o;
 };
-const b64u = (b) => btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+// b64u is unpadded base64url, as JWK and the sync API want it.
+export const b64u = (b) => btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 // Suite ids (§4.1, §5.1): 0x0010 KEM, 0x0001 KDF, 0x0001 AEAD.
 const KEM = cat(te.encode('KEM'), i2osp(0x10, 2));

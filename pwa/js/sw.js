@@ -15,8 +15,10 @@ const CACHE = 'sova-' + VERSION;
 const LANGS = '/__sova/langs';
 const hashed = /^\/(pwa|icons|audio)\//;
 
-async function chosenLangs(cache) {
-  const r = (await cache.match(LANGS)) || (await caches.match(LANGS));
+// chosenLangs reads LANGS from cache, or from any cache when older is set
+// (a new version's install, carrying the choice forward).
+async function chosenLangs(cache, older) {
+  const r = (await cache.match(LANGS)) || (older && (await caches.match(LANGS)));
   return r ? r.json() : [];
 }
 
@@ -38,8 +40,12 @@ async function precache(cache, lang, codec) {
 
 async function keepOffline(lang, codec) {
   const cache = await caches.open(CACHE);
+  const kept = await chosenLangs(cache, false);
+  // Already kept by this version: every page view asks, and prepaid data
+  // must not pay for the list again.
+  if (kept.some((l) => l.lang === lang && l.codec === codec)) return;
   await precache(cache, lang, codec);
-  const langs = (await chosenLangs(cache)).filter((l) => l.lang !== lang);
+  const langs = (await chosenLangs(cache, false)).filter((l) => l.lang !== lang);
   langs.push({ lang, codec });
   await cache.put(LANGS, new Response(JSON.stringify(langs), { headers: { 'Content-Type': 'application/json' } }));
 }
@@ -47,7 +53,7 @@ async function keepOffline(lang, codec) {
 self.addEventListener('install', (e) => e.waitUntil((async () => {
   const cache = await caches.open(CACHE);
   await precache(cache, '');
-  for (const l of await chosenLangs(cache)) await keepOffline(l.lang, l.codec);
+  for (const l of await chosenLangs(cache, true)) await keepOffline(l.lang, l.codec);
   await self.skipWaiting();
 })()));
 

@@ -22,8 +22,6 @@ export function say(stem) {
   });
 }
 
-export function stop() { player.pause(); }
-
 soundBtn.addEventListener('click', () => say(pending || soundBtn.dataset.say));
 
 // Any control with a voice speaks when tapped (buttons and tiles alike);

@@ -226,14 +226,17 @@ func loadOrMakeResponseKey(db *store.DB) (*seal.Ring, error) {
 		return nil, err
 	}
 	if current == nil {
+		if len(all) > 0 {
+			// Keys without the pointer to the current one: never paper
+			// over it with a new key, which would strand every phone's queue.
+			return nil, fmt.Errorf("the data has %d response keys but no current-key record; restore it from a backup", len(all))
+		}
 		k, err := seal.GenerateKey()
 		if err != nil {
 			return nil, err
 		}
-		if err := db.PutSecret("response/"+k.Kid(), k.Private()); err != nil {
-			return nil, err
-		}
-		if err := db.PutSecret("response-current", []byte(k.Kid())); err != nil {
+		// The key and the pointer to it are written together.
+		if err := db.PutSecrets(map[string][]byte{"response/" + k.Kid(): k.Private(), "response-current": []byte(k.Kid())}); err != nil {
 			return nil, err
 		}
 		return seal.NewRing(k), nil

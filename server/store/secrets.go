@@ -34,3 +34,15 @@ func (s *DB) Secrets(prefix string) (map[string][]byte, error) {
 	})
 	return out, err
 }
+
+// PutSecrets stores several secrets in one transaction: all or none.
+func (s *DB) PutSecrets(secrets map[string][]byte) error {
+	return s.update(func(txn *badger.Txn) error {
+		for name, val := range secrets {
+			if err := txn.Set([]byte(secretPrefix+name), val); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

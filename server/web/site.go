@@ -98,6 +98,7 @@ func buildSite(c *content) (*site, error) {
 	}
 	b.addManifest("/manifest.webmanifest", c.catalogs[0])
 	shell.Static = append(shell.Static, "/manifest.webmanifest", "/api/v1/keys/response")
+	shell.Static = append(shell.Static, b.iconsIn([]string{"/"})...)
 	s.offline[""] = shell
 	for lang, list := range s.offline {
 		name := "/offline.json"
