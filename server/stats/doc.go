@@ -58,22 +58,28 @@
 // last months both fall on such boundaries. Consecutive boundaries enclose a
 // block, and any combination of the figure's published values is a sum of
 // whole blocks, so it suffices that every block holds 0 or ≥ 11 people.
+//
 // Relations between figures are chains: a total's parts are taken in a fixed
 // order, most frequent first, and each part may only use boundaries its
 // predecessor uses (bars within Answered, Answered within Responses, each
 // language within the one before it, languages ordered by number of
-// responses, within all languages). Each block is then checked for the part
-// itself, for what the later parts leave (the complement), for the later
-// languages, and for both at once. Where a part is the last of its chain and
-// nothing else is unaccounted, it is derivable and so simply takes its
-// predecessor's boundaries. Boundaries are chosen greedily from the earliest
-// month; a block that would hold 1–10 people is merged with the next.
+// responses, within all languages). Each block of a part is checked for the
+// part itself, for what the later parts leave of the total (the complement),
+// for the same part in the later languages, and for the complement in the
+// later languages. A part that is the last of its chain, with nothing else
+// unaccounted, is derivable anyway and takes its predecessor's boundaries.
+//
+// Boundaries are tried coarse to fine, year changes first, then quarters,
+// then single months, most recent first within each pass; one is kept when
+// both blocks it creates pass the checks. So what can be published lines up
+// with the calendar, and recent months are the last to be merged.
 //
 // The result depends only on the data, never on which view was asked first:
 // everything is decided in one pass of Compute, and View only reads it. The
-// cost of the suppression falls, in this order, on short month ranges, small
-// languages and rare answers; a count that is exactly 0 may show as "<11"
-// where its boundaries are not published.
+// cost of the suppression falls mostly on short month ranges, small languages
+// and rare answers. A figure may be hidden though its count is 11 or more (to
+// protect a complement), or exactly 0 (where its boundaries are not
+// published).
 //
 // # Limits
 //
@@ -82,8 +88,9 @@
 //     minus the later question's Answered counts the people who skipped the
 //     later question.
 //   - Multiple-choice bars are protected one by one against Answered. The sum
-//     of all bars minus Answered counts choices beyond the first, a quantity
-//     that is not a number of people and is not controlled.
+//     of all bars minus Answered counts the choices people made beyond their
+//     first; with two choices that is the number of people who chose both,
+//     and it is not controlled.
 //   - Knowledge from outside the console (say, that one person answered on a
 //     given day) is out of scope.
 //

@@ -67,8 +67,8 @@ func (f Figure) Label() string {
 
 // Bar is the count of one answer to a question. Value is the choice value
 // (single, multiple), "true" or "false" (yesno), "1" to "5" (scale), a range
-// such as "0", "1-2", "3-5" (number: ranges derived from the question's bounds, see Values), or "null" for "prefer not
-// to say".
+// of a number question such as "0", "1-2", "3-5" (see Values), or "null" for
+// "prefer not to say".
 type Bar struct {
 	Value string `json:"value"`
 	Figure
@@ -118,7 +118,8 @@ type Results struct {
 	// there, and whether it is the last part with nothing else unaccounted.
 	pred, rel, pos []int
 	last           []bool
-	order          []int // figures in decision order: every pred first
+	order          []int   // figures in decision order: every pred first
+	passes         [][]int // month boundaries in the order they are tried
 }
 
 // figure is one line of a table: Responses, a question's Answered, or a bar.
@@ -221,7 +222,15 @@ func (r *Results) layout() {
 }
 
 // Values lists the bar values of a question in the order they are shown,
-// "prefer not to say" last. A text question has none.
+// "prefer not to say" ("null") last. A text question has none.
+//
+// A number question's bars are ranges derived from its bounds lo–hi
+// (domain.Question.Bounds): lo alone (usually 0, "none"), then ranges whose
+// upper ends lie 2, 5, 10, 20, 50, 100, … above lo, the last one ending at
+// hi. For 0–7 that is "0", "1-2", "3-5", "6-7"; for 0–100 "0", "1-2", "3-5",
+// "6-10", "11-20", "21-50", "51-100"; for the default 0–1000 ten bars.
+// Labels are written for whole numbers; a fractional answer counts in the
+// range of its distance from lo rounded up (2.5 in 0–7 counts in "3-5").
 func Values(q *domain.Question) []string {
 	var vs []string
 	switch q.Type {
@@ -441,13 +450,7 @@ type bucketer struct {
 	upper  []float64 // inclusive upper end of each bucket, as an offset from lo
 }
 
-// numberBuckets are the bars of a number question, derived from its bounds lo–hi
-// (domain.Question.Bounds): lo alone (usually 0, "none"), then ranges whose
-// upper ends lie 2, 5, 10, 20, 50, 100, … above lo, the last one ending at
-// hi. For 0–7 that is "0", "1-2", "3-5", "6-7"; for 0–100 "0", "1-2", "3-5",
-// "6-10", "11-20", "21-50", "51-100". Labels are written for whole numbers;
-// a fractional answer counts in the bucket of its distance from lo rounded
-// up (2.5 in 0–7 counts as "3-5").
+// numberBuckets are the bars of a number question, as described at Values.
 func numberBuckets(q *domain.Question) bucketer {
 	lo, hi := q.Bounds()
 	b := bucketer{lo: lo, hi: hi, upper: []float64{0}, Labels: []string{num(lo)}}

@@ -67,6 +67,7 @@ func (r *Results) relate() {
 // language, most responses first), each figure after its predecessor.
 func (r *Results) suppress() {
 	levels := len(r.cnt)
+	r.splitOrder()
 	r.open = make([][][]bool, levels)
 	for level := range levels {
 		r.open[level] = make([][]bool, len(r.figs))
@@ -87,7 +88,9 @@ func (r *Results) decide(level, f int) []bool {
 	case level > 0 && level == K:
 		// The last language is all languages minus the others.
 		return r.open[level-1][f]
-
+	case r.last[f]:
+		// The last part is its total minus the other parts.
+		return r.open[level][r.pred[f]]
 	}
 	M := len(r.months)
 	cand := make([]bool, M+1)
@@ -111,24 +114,52 @@ func (r *Results) decide(level, f int) []bool {
 		}
 		return true
 	}
-	kept := []int{0}
-	for b := 1; b < M; b++ {
-		if cand[b] && ok(kept[len(kept)-1], b) {
-			kept = append(kept, b)
-		}
-	}
-	for !ok(kept[len(kept)-1], M) {
-		if len(kept) == 1 {
-			return nil
-		}
-		kept = kept[:len(kept)-1]
+	if !ok(0, M) {
+		return nil
 	}
 	open := make([]bool, M+1)
-	for _, b := range append(kept, M) {
-		open[b] = true
+	open[0], open[M] = true, true
+	for _, pass := range r.passes {
+		for _, b := range pass {
+			if !cand[b] || open[b] {
+				continue
+			}
+			lo, hi := b-1, b+1
+			for !open[lo] {
+				lo--
+			}
+			for !open[hi] {
+				hi++
+			}
+			if ok(lo, b) && ok(b, hi) {
+				open[b] = true
+			}
+		}
 	}
 	return open
 }
+
+// splitOrder sets r.passes: the inner month boundaries in the order decide
+// tries them. Years first, then quarters, then single months, so that what
+// can be published lines up with the calendar; within each pass the most
+// recent first, so that recent months are the last to be merged.
+func (r *Results) splitOrder() {
+	r.passes = make([][]int, 3)
+	for b := len(r.months) - 1; b >= 1; b-- {
+		prev, next := r.months[b-1], r.months[b]
+		switch {
+		case len(prev) < 7 || len(next) < 7 || prev[:4] != next[:4]:
+			r.passes[0] = append(r.passes[0], b)
+		case quarter(prev) != quarter(next):
+			r.passes[1] = append(r.passes[1], b)
+		default:
+			r.passes[2] = append(r.passes[2], b)
+		}
+	}
+}
+
+// quarter is 0–3 for a "YYYY-MM" month.
+func quarter(month string) int { return (int(month[5]-'0')*10 + int(month[6]-'0') - 1) / 3 }
 
 // predOpen is the boundaries of f's predecessor in its chain at the same
 // level; all boundaries for Responses.

@@ -573,6 +573,16 @@ var consoleRoutes = []struct {
 	{"POST", "/staff/surveys/:id/:v/publish", adminOnly},
 	{"GET", "/staff/surveys/:id/:v/preview/:lang", adminOnly},
 	{"HEAD", "/staff/surveys/:id/:v/preview/:lang", adminOnly},
+	{"GET", "/staff/results", adminOnly},
+	{"HEAD", "/staff/results", adminOnly},
+	{"GET", "/staff/results/:id/:v", adminOnly},
+	{"HEAD", "/staff/results/:id/:v", adminOnly},
+	{"GET", "/staff/results/:id/:v/results.json", adminOnly},
+	{"HEAD", "/staff/results/:id/:v/results.json", adminOnly},
+	{"GET", "/staff/results/:id/:v/export.csv", adminOnly},
+	{"HEAD", "/staff/results/:id/:v/export.csv", adminOnly},
+	{"GET", "/staff/results/:id/:v/export.json", adminOnly},
+	{"HEAD", "/staff/results/:id/:v/export.json", adminOnly},
 }
 
 func TestConsole_RoleMatrix(t *testing.T) {
@@ -623,7 +633,7 @@ func TestConsole_RoleMatrix(t *testing.T) {
 	token := strings.TrimPrefix(freshInvite, "/staff/invite/")
 
 	fill := func(path string) string {
-		if strings.HasPrefix(path, "/staff/surveys/") {
+		if strings.HasPrefix(path, "/staff/surveys/") || strings.HasPrefix(path, "/staff/results/") {
 			return strings.NewReplacer(":id", "needs", ":v", "1", ":lang", "en").Replace(path)
 		}
 		return strings.NewReplacer(":token", token, ":id", target).Replace(path)

@@ -63,6 +63,11 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/staff/surveys/:id/:v/publish", s.setSurveyState(store.Published), admin)
 	e.POST("/staff/surveys/:id/:v/retire", s.setSurveyState(store.Retired), admin)
 	get(e, "/staff/surveys/:id/:v/preview/:lang", s.previewSurvey, admin)
+	get(e, "/staff/results", s.resultsIndex, admin)
+	get(e, "/staff/results/:id/:v", s.results, admin)
+	get(e, "/staff/results/:id/:v/results.json", s.resultsJSON, admin)
+	get(e, "/staff/results/:id/:v/export.csv", s.export("csv"), admin)
+	get(e, "/staff/results/:id/:v/export.json", s.export("json"), admin)
 
 	// The sync API (openapi.yaml).
 	api := e.Group("/api/v1")
