@@ -148,7 +148,12 @@ async function submit(survey, version, answers) {
   const id = uuid4();
   const plaintext = te.encode(JSON.stringify({ lang, answers }));
   const sealed = await seal(unb64u(key.publicKey), te.encode('sova response v1'), te.encode(id), plaintext);
-  await sovaOutbox.add({ id, survey, version, kid: key.kid, sealed: b64u(sealed) });
+  const item = { id, survey, version, kid: key.kid, sealed: b64u(sealed) };
+  // On a field worker's phone every item is marked assisted: her id and
+  // the site, nothing about the person who answered.
+  const device = await sovaOutbox.getMeta('outreach');
+  if (device) item.assisted = { worker: device.worker, site: device.site };
+  await sovaOutbox.add(item);
   // Now there is something to keep: ask that the browser not evict it.
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
   askBackgroundSync();
@@ -171,3 +176,39 @@ if (page === 'preview') {
   say(main.dataset.prompt);
 }
 sync();
+
+// --- Outreach and kiosk modes -------------------------------------------------
+// Outreach: a field worker's phone (set up from the console) shows her site,
+// which she can change between places.
+(async () => {
+  const device = await sovaOutbox.getMeta('outreach');
+  const bar = document.querySelector('.outreach-bar');
+  if (!device || !bar) return;
+  const select = bar.querySelector('select');
+  for (const site of device.sites) {
+    const o = new Option(site.code + (site.name ? ' · ' + site.name : ''), site.code, false, site.code === device.site);
+    select.append(o);
+  }
+  select.addEventListener('change', () => sovaOutbox.setMeta('outreach', Object.assign({}, device, { site: select.value })));
+  bar.hidden = false;
+})();
+
+// Kiosk: a shared tablet. Staff turn it on once with ?kiosk=on (off with
+// ?kiosk=off). After each person, and after three idle minutes, it goes back
+// to the start, with replace() so Back leads nowhere.
+const kioskParam = new URLSearchParams(location.search).get('kiosk');
+if (kioskParam) {
+  sovaOutbox.setMeta('kiosk', kioskParam === 'on' ? true : undefined)
+    .then(() => location.replace(location.pathname));
+} else {
+  sovaOutbox.getMeta('kiosk').then((kiosk) => {
+    if (!kiosk) return;
+    document.body.classList.add('kiosk');
+    const restart = () => location.replace('/');
+    let idle = setTimeout(restart, 180000);
+    for (const ev of ['pointerdown', 'keydown', 'input']) {
+      addEventListener(ev, () => { clearTimeout(idle); idle = setTimeout(restart, 180000); }, true);
+    }
+    if (page === 'thanks') setTimeout(restart, 10000);
+  });
+}

@@ -11,7 +11,8 @@
 // schema only ever grows: an update must never orphan what waits here.
 (function (self) {
   'use strict';
-  const DB = 'sova', STORE = 'outbox', VERSION = 1, BATCH = 50;
+  // VERSION 2 added META (outreach and kiosk settings). Upgrades only add.
+  const DB = 'sova', STORE = 'outbox', META = 'meta', VERSION = 2, BATCH = 50;
   const channel = 'BroadcastChannel' in self ? new BroadcastChannel('sova-outbox') : null;
   let dbp = null;
 
@@ -23,6 +24,7 @@
         if (!db.objectStoreNames.contains(STORE)) {
           db.createObjectStore(STORE, { keyPath: 'n', autoIncrement: true }).createIndex('id', 'id', { unique: true });
         }
+        if (!db.objectStoreNames.contains(META)) db.createObjectStore(META);
       };
       r.onsuccess = () => {
         const db = r.result;
@@ -36,12 +38,12 @@
 
   // run calls fn(store) in one transaction and resolves with fn's request
   // result once the transaction is durably committed.
-  async function run(mode, fn) {
+  async function run(mode, fn, store) {
     const db = await open();
     return new Promise((resolve, reject) => {
       // 'strict' durability: a queued answer must survive the phone dying.
-      const t = db.transaction(STORE, mode, { durability: 'strict' });
-      const r = fn(t.objectStore(STORE));
+      const t = db.transaction(store || STORE, mode, { durability: 'strict' });
+      const r = fn(t.objectStore(store || STORE));
       t.oncomplete = () => resolve(r && r.result);
       t.onerror = t.onabort = () => reject(t.error);
     });
@@ -53,9 +55,9 @@
   }
 
   async function add(item) {
-    await run('readwrite', (s) => s.add({
-      id: item.id, survey: item.survey, version: item.version, kid: item.kid, sealed: item.sealed, state: 'queued',
-    }));
+    const it = { id: item.id, survey: item.survey, version: item.version, kid: item.kid, sealed: item.sealed, state: 'queued' };
+    if (item.assisted) it.assisted = item.assisted;
+    await run('readwrite', (s) => s.add(it));
     changed();
   }
 
@@ -75,11 +77,35 @@
     changed();
   }
 
+  // Settings kept beside the outbox: the outreach device ('outreach') and
+  // kiosk mode ('kiosk'). Never answers.
+  const getMeta = (key) => run('readonly', (s) => s.get(key), META);
+  async function setMeta(key, value) {
+    await run('readwrite', (s) => (value === undefined ? s.delete(key) : s.put(value, key)), META);
+  }
+
+  // requeue sends refused items with one of the codes again, e.g. after a
+  // field worker set her phone up anew with a fresh token.
+  async function requeue(codes) {
+    const items = await all();
+    await run('readwrite', (s) => {
+      for (const it of items) {
+        if (it.state === 'rejected' && codes.includes(it.error)) s.put(Object.assign({}, it, { state: 'queued', error: undefined }));
+      }
+    });
+    changed();
+  }
+
   async function post(items) {
     const json = JSON.stringify({
-      responses: items.map(({ id, survey, version, kid, sealed }) => ({ id, survey, version, kid, sealed })),
+      responses: items.map(({ id, survey, version, kid, sealed, assisted }) => (
+        assisted ? { id, survey, version, kid, sealed, assisted } : { id, survey, version, kid, sealed })),
     });
     const headers = { 'Content-Type': 'application/json' };
+    if (items.some((i) => i.assisted)) {
+      const device = await getMeta('outreach');
+      if (device) headers.Authorization = 'Bearer ' + device.token;
+    }
     let body = json;
     if ('CompressionStream' in self) { // prepaid data: gzip what we can
       body = await new Response(new Blob([json]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
@@ -146,5 +172,5 @@
     return running;
   }
 
-  self.sovaOutbox = { add, all, counts, remove, sync, channel: 'sova-outbox' };
+  self.sovaOutbox = { add, all, counts, remove, sync, getMeta, setMeta, requeue, channel: 'sova-outbox' };
 })(self);

@@ -40,6 +40,8 @@ const (
 	CodeInvalidAnswer    Code = "invalid_answer"
 	CodeUnknownQuestion  Code = "unknown_question"
 	CodeHiddenAnswer     Code = "hidden_answer"
+	CodeUnauthorized     Code = "unauthorized" // assisted item without its field worker's live device token
+	CodeUnknownSite      Code = "unknown_site"
 
 	// A survey definition that breaks the format.
 	CodeInvalidSurvey Code = "invalid_survey"

@@ -23,6 +23,8 @@ type Sealed struct {
 	Version int    `json:"version"`
 	Kid     string `json:"kid"`
 	Sealed  string `json:"sealed"`
+	// Assisted is set when a field worker collected it (outreach mode).
+	Assisted *Assisted `json:"assisted,omitempty"`
 }
 
 // Rejection says why one item was refused. The item stays on the phone.
@@ -52,9 +54,10 @@ const (
 // Record is one opened, checked response waiting to be stored under its id.
 // Day is the UTC date of receipt: stored dates are days, never times.
 type Record struct {
-	ID      string
-	Day     string
-	Content *Content
+	ID       string
+	Day      string
+	Content  *Content
+	Assisted *Assisted
 }
 
 // Opener opens sealed responses. It returns an *Error with CodeUnknownKey or
@@ -96,7 +99,7 @@ func Ingest(items []Sealed, day string, keys Opener, surveys SurveyFinder, store
 			out.Rejected = append(out.Rejected, reject(it.ID, err))
 			continue
 		}
-		records = append(records, Record{ID: it.ID, Day: day, Content: content})
+		records = append(records, Record{ID: it.ID, Day: day, Content: content, Assisted: it.Assisted})
 	}
 	if len(records) == 0 {
 		return out, nil

@@ -18,6 +18,8 @@ const responsePrefix = "r/"
 type Response struct {
 	domain.Content
 	Day string `json:"day"`
+	// Assisted names the field worker and site of an outreach response.
+	Assisted *domain.Assisted `json:"assisted,omitempty"`
 }
 
 // SaveAll stores each record unless its id is already there, per
@@ -72,7 +74,7 @@ func saveOne(txn *badger.Txn, r domain.Record) (domain.Verdict, error) {
 	case !errors.Is(err, badger.ErrKeyNotFound):
 		return 0, err
 	}
-	val, err := json.Marshal(Response{Content: *r.Content, Day: r.Day})
+	val, err := json.Marshal(Response{Content: *r.Content, Day: r.Day, Assisted: r.Assisted})
 	if err != nil {
 		return 0, err
 	}

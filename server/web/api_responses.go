@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"sova/server/auth"
 	"sova/server/domain"
 )
 
@@ -40,13 +41,23 @@ func (s *Server) postResponses(c echo.Context) error {
 	if len(req.Responses) > domain.MaxBatch {
 		return domain.Errorf(domain.CodeTooLarge, "at most %d responses per request; split the batch", domain.MaxBatch)
 	}
+	device, err := s.device(c.Request())
+	if err != nil {
+		return err
+	}
 	items := make([]domain.Sealed, 0, len(req.Responses))
-	var malformed []domain.Rejection
+	var refused []domain.Rejection
 	for _, raw := range req.Responses {
 		var it domain.Sealed
 		if err := domain.DecodeStrict(raw, &it); err != nil {
-			malformed = append(malformed, malformedItem(raw))
+			refused = append(refused, malformedItem(raw))
 			continue
+		}
+		if it.Assisted != nil {
+			if err := domain.CheckAssisted(it.Assisted, device, s.cfg.Store.HasSite); err != nil {
+				refused = append(refused, domain.Rejection{ID: it.ID, Error: domain.ErrorCode(err), Message: err.(*domain.Error).Message})
+				continue
+			}
 		}
 		items = append(items, it)
 	}
@@ -63,7 +74,7 @@ func (s *Server) postResponses(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out.Rejected = append(out.Rejected, malformed...)
+	out.Rejected = append(out.Rejected, refused...)
 	return c.JSON(http.StatusOK, out)
 }
 
@@ -109,4 +120,14 @@ func bodyError(err error, msg string) error {
 		return domain.Errorf(domain.CodeTooLarge, "the body is over %d bytes; split the batch", MaxSyncBytes)
 	}
 	return domain.Errorf(domain.CodeMalformed, "%s", msg)
+}
+
+// device is the outreach device whose token the request carries
+// ("Authorization: Bearer <token>"), or nil. Members' phones send none.
+func (s *Server) device(r *http.Request) (*domain.Device, error) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || token == "" {
+		return nil, nil
+	}
+	return s.cfg.Store.Device(auth.TokenHash(token))
 }

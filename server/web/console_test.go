@@ -539,10 +539,11 @@ const (
 	public    access = iota // anyone, signed in or not
 	anyStaff                // any signed-in staff member
 	adminOnly               // staff with the admin role
+	fieldOnly               // staff with the fieldworker role
 )
 
 func (a access) String() string {
-	return [...]string{"public", "any signed-in", "admin"}[a]
+	return [...]string{"public", "any signed-in", "admin", "fieldworker"}[a]
 }
 
 // consoleRoutes is every route under /staff/ and who may use it. A new
@@ -573,6 +574,13 @@ var consoleRoutes = []struct {
 	{"POST", "/staff/surveys/:id/:v/publish", adminOnly},
 	{"GET", "/staff/surveys/:id/:v/preview/:lang", adminOnly},
 	{"HEAD", "/staff/surveys/:id/:v/preview/:lang", adminOnly},
+	{"GET", "/staff/outreach", fieldOnly},
+	{"HEAD", "/staff/outreach", fieldOnly},
+	{"POST", "/staff/outreach/device", fieldOnly},
+	{"GET", "/staff/devices", adminOnly},
+	{"HEAD", "/staff/devices", adminOnly},
+	{"POST", "/staff/devices/:hash/revoke", adminOnly},
+	{"POST", "/staff/sites", adminOnly},
 	{"GET", "/staff/results", adminOnly},
 	{"HEAD", "/staff/results", adminOnly},
 	{"GET", "/staff/results/:id/:v", adminOnly},
@@ -632,11 +640,15 @@ func TestConsole_RoleMatrix(t *testing.T) {
 	freshInvite := testapp.Invite(t, e.h, &http.Cookie{Value: e.admin.Token}, e.admin.CSRF(t), domain.RoleModerator)
 	token := strings.TrimPrefix(freshInvite, "/staff/invite/")
 
+	const deviceHash = "matrix-device-hash-0123456789"
+	if err := e.app.Store().PutDevice(deviceHash, &domain.Device{StaffID: target}); err != nil {
+		t.Fatal(err)
+	}
 	fill := func(path string) string {
 		if strings.HasPrefix(path, "/staff/surveys/") || strings.HasPrefix(path, "/staff/results/") {
 			return strings.NewReplacer(":id", "needs", ":v", "1", ":lang", "en").Replace(path)
 		}
-		return strings.NewReplacer(":token", token, ":id", target).Replace(path)
+		return strings.NewReplacer(":token", token, ":id", target, ":hash", deviceHash).Replace(path)
 	}
 	// form is what each POST carries: harmless when allowed (the target keeps
 	// its role, the invite stays unused).
@@ -652,6 +664,10 @@ func TestConsole_RoleMatrix(t *testing.T) {
 			return url.Values{"role_moderator": {"on"}}
 		case "/staff/surveys":
 			return url.Values{} // no file: 422, nothing uploaded
+		case "/staff/outreach/device":
+			return url.Values{"site": {"no-such-site"}} // 422, no device made
+		case "/staff/sites":
+			return url.Values{"code": {"Not A Code"}} // 422, no site added
 		}
 		return url.Values{}
 	}
@@ -689,7 +705,9 @@ func TestConsole_RoleMatrix(t *testing.T) {
 				}
 
 				allowed := rt.who == public ||
-					(w.role != "" && (rt.who == anyStaff || w.role == domain.RoleAdmin))
+					(w.role != "" && (rt.who == anyStaff ||
+						(rt.who == adminOnly && w.role == domain.RoleAdmin) ||
+						(rt.who == fieldOnly && w.role == domain.RoleFieldWorker)))
 				switch {
 				case allowed && rt.path == "/staff/logout":
 					// Its answer is the login page, so what tells is the

@@ -13,10 +13,12 @@ type consoleView struct {
 	Staff *domain.Staff
 	CSRF  string
 	CSS   string
+	pwa   string
 }
 
 func (s *Server) consoleView(c echo.Context) consoleView {
-	v := consoleView{CSS: s.site.Load().b.pwaURL + "css/console.css"}
+	pwa := s.site.Load().b.pwaURL
+	v := consoleView{CSS: pwa + "css/console.css", pwa: pwa}
 	if sc := current(c); sc != nil {
 		v.Staff = sc.staff
 		if sc.session != nil {
@@ -27,6 +29,9 @@ func (s *Server) consoleView(c echo.Context) consoleView {
 }
 
 func (v consoleView) Has(r domain.Role) bool { return v.Staff.Has(r) }
+
+// JS is the URL of one of the app's scripts.
+func (v consoleView) JS(name string) string { return v.pwa + "js/" + name }
 
 // render writes a templ page with status. Console pages are never cached:
 // they show what only this staff member may see.

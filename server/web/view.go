@@ -66,6 +66,7 @@ func (v view) Errors() string {
 		domain.CodeMalformed, domain.CodeConflict, domain.CodeUnknownSurvey, domain.CodeUnknownVersion, domain.CodeUnknownKey,
 		domain.CodeDecryptFailed, domain.CodeInvalidPlaintext, domain.CodeUnknownLanguage, domain.CodeInvalidID,
 		domain.CodeMissingAnswer, domain.CodeInvalidAnswer, domain.CodeUnknownQuestion, domain.CodeHiddenAnswer,
+		domain.CodeUnauthorized, domain.CodeUnknownSite,
 		"network",
 	} {
 		key := "error." + string(code)
