@@ -1,5 +1,6 @@
 // Command bench measures Sova against the budgets B1, B2, B4 and B5 of
-// BRIEF.md and prints one table: budget | limit | measured | ok?
+// BRIEF.md, and the staff console's logins that issue 3 asks to report, and
+// prints one table: budget | limit | measured | ok?
 //
 //	go run ./server/tools/bench [-quick] [-v] [-clients 12] [-gzip=true] [-bin path/to/sova]
 //	                            [-server-env "GOMEMLIMIT=180MiB"] [-cpuprofile cpu.out] [-memprofile heap.out]
@@ -18,6 +19,13 @@
 //     (a) by -clients clients as fast as answered and (b) open loop at 200
 //     requests/s, latency counted from when each request was due.
 //   - B5: RSS 1 s after start, and the peak (VmHWM) through B4.
+//   - I3 (issue 3, no budget in BRIEF.md): on a second, fresh server, the
+//     setup link makes an admin, who invites 20 moderators; then 20 logins,
+//     one per account, are sent at once: their latency (argon2id, 19 MiB,
+//     at most 2 hashed at once) and the server's peak RSS (VmHWM, reset
+//     just before the burst). All come from 127.0.0.1, whose limit is 20
+//     login attempts per 15 minutes, so the burst is exactly 20, once; a
+//     21st attempt then shows what the limiter answers.
 //
 // The machine has 2 cores, shared with anything else running: the notes say
 // how much CPU other processes took meanwhile, and a busy machine makes B4
@@ -39,9 +47,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -112,6 +123,11 @@ func (r *report) add(budget, limit, measured string, ok bool) {
 func (r *report) info(budget, measured string) {
 	r.rows = append(r.rows, row{budget, "", measured, nil})
 }
+
+// infoLimit is a figure asked for, with no budget to meet: limit says so.
+func (r *report) infoLimit(budget, limit, measured string) {
+	r.rows = append(r.rows, row{budget, limit, measured, nil})
+}
 func (r *report) note(format string, args ...any) {
 	r.notes = append(r.notes, fmt.Sprintf(format, args...))
 }
@@ -152,7 +168,7 @@ func run() error {
 	}
 	defer os.RemoveAll(tmp)
 
-	srv, err := startServer(ctx, tmp)
+	srv, err := startServer(ctx, tmp, "data")
 	if err != nil {
 		return err
 	}
@@ -176,6 +192,13 @@ func run() error {
 	if err := measureIngest(ctx, c, srv, rep, idle); err != nil {
 		return err
 	}
+	// The logins get a server of their own, fresh, so that their memory is
+	// not hidden under what B4 left behind; the first one stops now so as
+	// not to share the cores with it.
+	srv.stop()
+	if err := measureLogins(ctx, tmp, rep); err != nil {
+		return err
+	}
 
 	rep.note("load average (1, 5, 15 min) at start %s, at end %s: anything else running on this %d-core machine lowers B4 and raises its latency",
 		loadStart, loadavg(), runtime.NumCPU())
@@ -195,12 +218,37 @@ func run() error {
 // ---------------------------------------------------------------- server
 
 type server struct {
-	kind string // "child process" or "in-process"
-	base string
-	pid  int
-	stop func()
-	proc *sovaproc.Proc // nil in-process
+	kind  string // "child process" or "in-process"
+	base  string
+	pid   int
+	stop  func()         // may be called more than once
+	proc  *sovaproc.Proc // nil in-process
+	setup string         // in-process: the first admin's setup link path, if any
 }
+
+// setupLink is the first admin's one-time link, as the server printed it
+// (level=WARN msg="no admin yet: …" link=http://…/staff/invite/<token>). It
+// is logged just after "serving", so wait a little for it.
+func (s *server) setupLink(ctx context.Context) (string, error) {
+	if s.proc == nil {
+		if s.setup == "" {
+			return "", errors.New("the server has no setup link: it has an admin already")
+		}
+		return s.base + s.setup, nil
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if m := setupLine.FindStringSubmatch(s.proc.Log()); m != nil {
+			return m[1], nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return "", fmt.Errorf("the server printed no setup link within 10 s:\n%s", s.proc.Log())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+var setupLine = regexp.MustCompile(`level=WARN msg="no admin yet:[^"]*" link=(http://\S+/staff/invite/\S+)`)
 
 func (s *server) errorLines() []string {
 	if s.proc == nil {
@@ -299,19 +347,21 @@ func loadavg() string {
 	return strings.Join(f[:3], " ")
 }
 
-func startServer(ctx context.Context, tmp string) (*server, error) {
-	data := filepath.Join(tmp, "data")
+// startServer starts sova with a fresh data dir, tmp/<dir>.
+func startServer(ctx context.Context, tmp, dir string) (*server, error) {
+	data := filepath.Join(tmp, dir)
 	if *cpuProfile != "" || *memProfile != "" {
 		return startInProcess(data)
 	}
-	bin := *binFlag
-	if bin == "" {
+	if *binFlag == "" {
 		fmt.Fprintln(os.Stderr, "bench: building sova …")
-		var err error
-		if bin, err = sovaproc.Build(ctx, tmp); err != nil {
+		bin, err := sovaproc.Build(ctx, tmp)
+		if err != nil {
 			return nil, err
 		}
+		*binFlag = bin // a second server runs the same binary
 	}
+	bin := *binFlag
 	var env []string // nil: the server gets this process's environment
 	if *serverEnv != "" {
 		env = append(os.Environ(), strings.Fields(*serverEnv)...)
@@ -324,7 +374,8 @@ func startServer(ctx context.Context, tmp string) (*server, error) {
 	if *serverEnv != "" {
 		s.kind += " with " + *serverEnv
 	}
-	s.stop = func() { p.Term(30 * time.Second) }
+	var once sync.Once
+	s.stop = func() { once.Do(func() { p.Term(30 * time.Second) }) }
 	return s, nil
 }
 
@@ -337,11 +388,14 @@ func startInProcess(data string) (*server, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	s := &server{kind: "in-process, for -cpuprofile: memory includes the load generator", pid: os.Getpid()}
+	s := &server{kind: "in-process, for -cpuprofile: memory includes the load generator", pid: os.Getpid(), setup: a.SetupLink()}
+	var once sync.Once
 	s.stop = func() {
-		cancel()
-		<-done
-		a.Close()
+		once.Do(func() {
+			cancel()
+			<-done
+			a.Close()
+		})
 	}
 	select {
 	case addr := <-a.Ready:
@@ -854,3 +908,299 @@ func measureIngest(ctx context.Context, c *http.Client, srv *server, rep *report
 }
 
 func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
+
+// ---------------------------------------------------------------- I3: logins
+
+const (
+	// loginBurst is how many logins go at once, one per account. The
+	// server allows 20 attempts per direct peer address per 15 minutes, and
+	// every request here comes from 127.0.0.1: so 20, once, and no more,
+	// or the bench measures the 429 path. (Per account it allows 5.)
+	loginBurst    = 20
+	loginPassword = "bench correct horse battery" // ≥ 12 characters
+	noBudget      = "(no budget in BRIEF; issue 3 asks to report)"
+)
+
+var (
+	csrfField  = regexp.MustCompile(`name="csrf"\s+value="([^"]+)"`)
+	inviteCode = regexp.MustCompile(`<code>([^<]*/staff/invite/[^<]+)</code>`)
+)
+
+// consoleClient talks to the staff console as a browser without JavaScript
+// would, but without a cookie jar: the session cookie is __Host-, so
+// Secure, and a jar would not send it over plain http to 127.0.0.1. Each
+// caller carries its own cookie instead. Redirects are not followed: a 303
+// is the answer looked for.
+type consoleClient struct {
+	c    *http.Client
+	base string
+}
+
+func newConsoleClient(base string) *consoleClient {
+	return &consoleClient{base: base, c: &http.Client{
+		Timeout:       time.Minute,
+		Transport:     &http.Transport{MaxIdleConnsPerHost: 2 * loginBurst, MaxIdleConns: 2 * loginBurst},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// do sends a GET (form nil) or a form POST to url (absolute, or a path on
+// the server) with the session cookie, if any, and returns the status, the
+// body and the session cookie the answer sets, if it sets one.
+func (cc *consoleClient) do(ctx context.Context, url string, form map[string]string, cookie string) (status int, body string, setCookie string, err error) {
+	if strings.HasPrefix(url, "/") {
+		url = cc.base + url
+	}
+	var req *http.Request
+	if form == nil {
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	} else {
+		v := neturl.Values{}
+		for k, x := range form {
+			v.Set(k, x)
+		}
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(v.Encode()))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	}
+	if err != nil {
+		return 0, "", "", err
+	}
+	if cookie != "" {
+		req.AddCookie(&http.Cookie{Name: staffCookie, Value: cookie})
+	}
+	resp, err := cc.c.Do(req)
+	if err != nil {
+		return 0, "", "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, "", "", err
+	}
+	for _, ck := range resp.Cookies() {
+		if ck.Name == staffCookie {
+			setCookie = ck.Value
+		}
+	}
+	return resp.StatusCode, string(b), setCookie, nil
+}
+
+const staffCookie = "__Host-sova-staff"
+
+// makeAccounts makes the first admin from the setup link, and n moderators
+// from invites the admin makes, each with loginPassword. None of it counts
+// against the login limits: accepting an invite signs its owner in without
+// a login.
+func makeAccounts(ctx context.Context, cc *consoleClient, setup string, n int) ([]string, error) {
+	accept := func(link, login string) (string, error) {
+		st, body, ck, err := cc.do(ctx, link, map[string]string{"login": login, "password": loginPassword, "repeat": loginPassword}, "")
+		if err != nil {
+			return "", fmt.Errorf("accept invite for %s: %w", login, err)
+		}
+		if st != http.StatusSeeOther || ck == "" {
+			return "", fmt.Errorf("accept invite for %s: HTTP %d (session cookie set: %v): %.300s", login, st, ck != "", body)
+		}
+		return ck, nil
+	}
+	admin, err := accept(setup, "bench-admin")
+	if err != nil {
+		return nil, err
+	}
+	st, body, _, err := cc.do(ctx, "/staff/people", nil, admin)
+	if err != nil {
+		return nil, err
+	}
+	m := csrfField.FindStringSubmatch(body)
+	if st != http.StatusOK || m == nil {
+		return nil, fmt.Errorf("GET /staff/people as admin: HTTP %d, csrf field found: %v", st, m != nil)
+	}
+	csrf := html.UnescapeString(m[1])
+	logins := make([]string, n)
+	for i := range n {
+		st, body, _, err := cc.do(ctx, "/staff/people/invite", map[string]string{"csrf": csrf, "role_moderator": "on"}, admin)
+		if err != nil {
+			return nil, err
+		}
+		m := inviteCode.FindStringSubmatch(body)
+		if st != http.StatusOK || m == nil {
+			return nil, fmt.Errorf("POST /staff/people/invite: HTTP %d, link found: %v: %.300s", st, m != nil, body)
+		}
+		logins[i] = fmt.Sprintf("bench-%02d", i+1)
+		if _, err := accept(html.UnescapeString(m[1]), logins[i]); err != nil {
+			return nil, err
+		}
+	}
+	return logins, nil
+}
+
+// resetHWM sets the process's VmHWM back to its current RSS (Linux ≥ 4.0),
+// so that a later VmHWM is the peak from now on.
+func resetHWM(pid int) error {
+	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+}
+
+func measureLogins(ctx context.Context, tmp string, rep *report) error {
+	srv, err := startServer(ctx, tmp, "data-logins")
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	fmt.Fprintf(os.Stderr, "bench: I3 logins: a fresh sova at %s; making an admin and %d moderators …\n", srv.base, loginBurst)
+	setup, err := srv.setupLink(ctx)
+	if err != nil {
+		return err
+	}
+	atStart, err := srv.memInfo()
+	if err != nil {
+		return err
+	}
+	cc := newConsoleClient(srv.base)
+	logins, err := makeAccounts(ctx, cc, setup, loginBurst)
+	if err != nil {
+		return fmt.Errorf("I3: %w", err)
+	}
+
+	// Open the connections beforehand (GET of the login page, which no
+	// limit counts), so that the burst times the logins, not TCP set-up.
+	var wg sync.WaitGroup
+	for range loginBurst {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cc.do(ctx, "/staff/login", nil, "")
+		}()
+	}
+	wg.Wait()
+	time.Sleep(500 * time.Millisecond) // let the account set-up's garbage settle
+
+	before, err := srv.memInfo()
+	if err != nil {
+		return err
+	}
+	hwmErr := resetHWM(srv.pid)
+	stopMem := make(chan struct{})
+	mem := watchMemory(srv, stopMem)
+	cpu0, _ := srv.cpu()
+
+	fmt.Fprintf(os.Stderr, "bench: I3 burst of %d concurrent logins …\n", loginBurst)
+	type result struct {
+		d      time.Duration
+		status int
+		cookie bool
+		err    error
+	}
+	results := make([]result, loginBurst)
+	ready, start := sync.WaitGroup{}, make(chan struct{})
+	for i, login := range logins {
+		ready.Add(1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ready.Done()
+			<-start
+			t := time.Now()
+			st, _, ck, err := cc.do(ctx, "/staff/login", map[string]string{"login": login, "password": loginPassword}, "")
+			results[i] = result{time.Since(t), st, ck != "", err}
+		}()
+	}
+	ready.Wait()
+	burstStart := time.Now()
+	close(start)
+	wg.Wait()
+	burst := time.Since(burstStart)
+	cpu1, _ := srv.cpu()
+	time.Sleep(40 * time.Millisecond) // one more memory sample after the last answer
+	after, err := srv.memInfo()
+	if err != nil {
+		return err
+	}
+	close(stopMem)
+	<-mem.stopped
+	mem.mu.Lock()
+	peakSeen := mem.maxRSS
+	mem.mu.Unlock()
+
+	// The 21st attempt within the window from the same peer, with a right
+	// password for an account that has used 1 of its 5: only the per-peer
+	// limit can refuse it.
+	t21 := time.Now()
+	st21, _, ck21, err21 := cc.do(ctx, "/staff/login", map[string]string{"login": logins[0], "password": loginPassword}, "")
+	d21 := time.Since(t21)
+
+	var lats []time.Duration
+	statuses := map[int]int{}
+	var firstErr error
+	for _, r := range results {
+		switch {
+		case r.err != nil:
+			statuses[0]++
+			if firstErr == nil {
+				firstErr = r.err
+			}
+		case r.status == http.StatusSeeOther && r.cookie:
+			lats = append(lats, r.d)
+			statuses[r.status]++
+		default:
+			statuses[r.status]++
+		}
+	}
+	slices.Sort(lats)
+	pct := func(p float64) time.Duration {
+		if len(lats) == 0 {
+			return 0
+		}
+		return lats[min(len(lats)-1, int(p*float64(len(lats))))]
+	}
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.0f", float64(d.Microseconds())/1000) }
+	var codes []string
+	for _, st := range slices.Sorted(maps.Keys(statuses)) {
+		if st == 0 {
+			codes = append(codes, fmt.Sprintf("%d failed", statuses[st]))
+		} else {
+			codes = append(codes, fmt.Sprintf("%d× %d", statuses[st], st))
+		}
+	}
+	rep.infoLimit(fmt.Sprintf("I3 login latency, %d concurrent, 1 per account (argon2id m=19 MiB, ≤ 2 hashed at once)", loginBurst), noBudget,
+		fmt.Sprintf("p50 %s ms, p99 %s ms, max %s ms (n=%d of %d, answers %s; burst %s ms)",
+			ms(pct(0.5)), ms(pct(0.99)), ms(pct(1)), len(lats), loginBurst, strings.Join(codes, ", "), ms(burst)))
+	if len(lats) != loginBurst {
+		rep.note("I3: %d of %d logins did not answer 303 with a session cookie (%s); first error: %v", loginBurst-len(lats), loginBurst, strings.Join(codes, ", "), firstErr)
+	}
+	peak := fmt.Sprintf("%s (RSS just before %s, +%.1f MB; max VmRSS sampled %s)", mb(after.hwm), mb(before.rss), float64(after.hwm-before.rss)/(1<<20), mb(peakSeen))
+	if hwmErr != nil {
+		peak = fmt.Sprintf("%s since start (VmHWM not reset: %v); RSS just before %s, max VmRSS sampled %s", mb(after.hwm), hwmErr, mb(before.rss), mb(peakSeen))
+	}
+	rep.infoLimit(fmt.Sprintf("I3 peak RSS (VmHWM) during the %d-login burst", loginBurst), noBudget, peak)
+	rep.info("I3   RSS of that server", fmt.Sprintf("just after start %s; after making %d accounts (%d hashes, one at a time) %s; 40 ms after the burst %s",
+		mb(atStart.rss), loginBurst+1, loginBurst+1, mb(before.rss), mb(after.rss)))
+	if n := len(lats); n > 0 {
+		per := (cpu1 - cpu0) / time.Duration(n)
+		rep.info("I3   server CPU per login", fmt.Sprintf("%s ms (%.0f%% of %d cores busy through the burst)", ms(per),
+			100*(cpu1-cpu0).Seconds()/burst.Seconds()/float64(runtime.NumCPU()), runtime.NumCPU()))
+	}
+	switch {
+	case err21 != nil:
+		rep.info("I3   a 21st login from 127.0.0.1 in the window", "failed: "+err21.Error())
+	default:
+		what := fmt.Sprintf("HTTP %d in %.1f ms", st21, float64(d21.Microseconds())/1000)
+		if st21 == http.StatusTooManyRequests {
+			what += " (the per-peer limit, 20 per 15 min, refuses it before any hashing)"
+		} else {
+			what += fmt.Sprintf(" (expected 429; session cookie set: %v)", ck21 != "")
+		}
+		rep.info("I3   a 21st login from 127.0.0.1 in the window", what)
+	}
+	rep.note("I3: on a second, fresh server (%s): its setup link made an admin, who invited %d moderators; the burst is one login each, "+
+		"sent at once over open connections, timed per request; with %d samples, p99 is the slowest of them. "+
+		"Every request comes from 127.0.0.1, whose limit (20 attempts per 15 min) allows exactly this one burst",
+		srv.kind, loginBurst, loginBurst)
+	if hwmErr == nil {
+		rep.note("I3: VmHWM was reset (/proc/<pid>/clear_refs 5) just before the burst, so the peak is the burst's own")
+	}
+	if errs := srv.errorLines(); len(errs) > 0 {
+		rep.note("I3: the login server logged %d ERROR lines, first: %s", len(errs), errs[0])
+	}
+	return nil
+}
