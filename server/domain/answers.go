@@ -16,8 +16,8 @@ type Answers map[string]any
 
 // Plaintext is what a member's phone seals: her language and her answers.
 type Plaintext struct {
-	Lang    string         `json:"lang"`
-	Answers map[string]any `json:"answers"`
+	Lang    string                     `json:"lang"`
+	Answers map[string]json.RawMessage `json:"answers"`
 }
 
 // Content is an opened, checked response: the part that is stored, and that
@@ -42,7 +42,10 @@ func (c *Content) Equal(o *Content) bool {
 // absent, and each value of the question's type.
 func (s *Survey) Check(plaintext []byte) (*Content, error) {
 	var p Plaintext
-	if err := DecodeStrict(plaintext, &p); err != nil || p.Answers == nil {
+	// Unmarshal, not DecodeStrict: this runs for every response (budget B4),
+	// it still refuses trailing data, and unknown fields in the sealed
+	// plaintext are ignored, as documented.
+	if err := json.Unmarshal(plaintext, &p); err != nil || p.Answers == nil {
 		return nil, Errorf(CodeInvalidPlaintext, "the sealed content is not {\"lang\":…, \"answers\":{…}}")
 	}
 	if !s.HasLanguage(p.Lang) {
@@ -56,7 +59,7 @@ func (s *Survey) Check(plaintext []byte) (*Content, error) {
 	out := Answers{}
 	for i := range s.Questions {
 		q := &s.Questions[i]
-		v, present := p.Answers[q.ID]
+		raw, present := p.Answers[q.ID]
 		if !s.shown(q, out) {
 			if present {
 				return nil, &Error{Code: CodeHiddenAnswer, Question: q.ID, Message: "answered, but its showIf condition hides it"}
@@ -69,7 +72,7 @@ func (s *Survey) Check(plaintext []byte) (*Content, error) {
 			}
 			continue
 		}
-		nv, err := q.normalize(v)
+		nv, err := q.normalize(answerValue(raw))
 		if err != nil {
 			err.Question = q.ID
 			return nil, err
@@ -209,4 +212,18 @@ func number(v any) (float64, bool) {
 		return float64(t), true
 	}
 	return 0, false
+}
+
+// answerValue decodes one raw answer. A number stays a json.Number, so that
+// one too large for a float64 is refused by its question's rule, naming the
+// question, rather than failing the whole plaintext.
+func answerValue(raw json.RawMessage) any {
+	if len(raw) > 0 && (raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9')) {
+		return json.Number(raw)
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return raw // not reached: the plaintext as a whole was valid JSON
+	}
+	return v
 }

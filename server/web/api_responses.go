@@ -34,6 +34,14 @@ func (s *Server) postResponses(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The usual case, a well-formed batch, is decoded in one pass; only a
+	// batch with a bad item takes the item-by-item path below.
+	var whole struct {
+		Responses []domain.Sealed `json:"responses"`
+	}
+	if domain.DecodeStrict(body, &whole) == nil && whole.Responses != nil && len(whole.Responses) <= domain.MaxBatch {
+		return s.judge(c, whole.Responses, nil)
+	}
 	var req syncRequest
 	if err := domain.DecodeStrict(body, &req); err != nil || req.Responses == nil {
 		return domain.Errorf(domain.CodeMalformed, `the body must be JSON: {"responses":[{"id","survey","version","kid","sealed"}, …]}`)
@@ -41,26 +49,38 @@ func (s *Server) postResponses(c echo.Context) error {
 	if len(req.Responses) > domain.MaxBatch {
 		return domain.Errorf(domain.CodeTooLarge, "at most %d responses per request; split the batch", domain.MaxBatch)
 	}
+	items := make([]domain.Sealed, 0, len(req.Responses))
+	var malformed []domain.Rejection
+	for _, raw := range req.Responses {
+		var it domain.Sealed
+		if err := domain.DecodeStrict(raw, &it); err != nil {
+			malformed = append(malformed, malformedItem(raw))
+			continue
+		}
+		items = append(items, it)
+	}
+	return s.judge(c, items, malformed)
+}
+
+// judge judges well-formed items (refused already holds the malformed
+// ones): assisted items need their field worker's device, then the batch
+// takes a turn and is opened, checked and stored.
+func (s *Server) judge(c echo.Context, items []domain.Sealed, refused []domain.Rejection) error {
 	device, err := s.device(c.Request())
 	if err != nil {
 		return err
 	}
-	items := make([]domain.Sealed, 0, len(req.Responses))
-	var refused []domain.Rejection
-	for _, raw := range req.Responses {
-		var it domain.Sealed
-		if err := domain.DecodeStrict(raw, &it); err != nil {
-			refused = append(refused, malformedItem(raw))
-			continue
-		}
+	kept := items[:0]
+	for _, it := range items {
 		if it.Assisted != nil {
 			if err := domain.CheckAssisted(it.Assisted, device, s.cfg.Store.HasSite); err != nil {
 				refused = append(refused, domain.Rejection{ID: it.ID, Error: domain.ErrorCode(err), Message: err.(*domain.Error).Message})
 				continue
 			}
 		}
-		items = append(items, it)
+		kept = append(kept, it)
 	}
+	items = kept
 	// Bound the batches being judged: past the CPU's pace, more at once only
 	// piles up memory (B5) and latency. Phones back off and retry.
 	release, err := s.ingest.enter(c.Request().Context(), s.cfg.BusyAfter)
