@@ -200,7 +200,7 @@ func TestBuild_NeedsSurvey(t *testing.T) {
 	}
 	rows := realistic(s, rand.New(rand.NewPCG(3, 3)), 3000, 12, []string{"en", "ru"})
 	for _, row := range rows[:50] {
-		plain, _ := json.Marshal(domain.Plaintext{Lang: row.Lang, Answers: row.Answers})
+		plain, _ := json.Marshal(map[string]any{"lang": row.Lang, "answers": row.Answers})
 		if _, err := s.Check(plain); err != nil {
 			t.Fatalf("generated answers do not pass Check: %v\n%s", err, plain)
 		}
