@@ -22,12 +22,7 @@ func (s *DB) PutDevice(hash string, d *domain.Device) error {
 
 // Device returns the device with the token hash, or nil.
 func (s *DB) Device(hash string) (*domain.Device, error) {
-	var d domain.Device
-	found, err := s.view(devicePrefix+hash, &d)
-	if !found {
-		return nil, err
-	}
-	return &d, nil
+	return load[domain.Device](s, devicePrefix+hash)
 }
 
 // DeviceEntry is a device as the console lists it.

@@ -54,6 +54,16 @@ func (s *DB) view(key string, v any) (found bool, err error) {
 	return err == nil, err
 }
 
+// load returns the JSON value under key, or nil when there is none.
+func load[T any](s *DB, key string) (*T, error) {
+	var v T
+	found, err := s.view(key, &v)
+	if !found {
+		return nil, err
+	}
+	return &v, nil
+}
+
 // CreateStaff stores a new account; its login must be free.
 func (s *DB) CreateStaff(st *domain.Staff) error {
 	return s.update(func(txn *badger.Txn) error {
@@ -76,12 +86,7 @@ func (s *DB) PutStaff(st *domain.Staff) error {
 
 // Staff returns the account with id, or nil.
 func (s *DB) Staff(id string) (*domain.Staff, error) {
-	var st domain.Staff
-	found, err := s.view(staffPrefix+id, &st)
-	if !found {
-		return nil, err
-	}
-	return &st, nil
+	return load[domain.Staff](s, staffPrefix+id)
 }
 
 // StaffByLogin returns the account with login, or nil.
@@ -136,12 +141,7 @@ func (s *DB) PutSession(hash string, sess *domain.Session, ttl time.Duration) er
 
 // Session returns the live session with the token hash, or nil.
 func (s *DB) Session(hash string) (*domain.Session, error) {
-	var sess domain.Session
-	found, err := s.view(sessionPrefix+hash, &sess)
-	if !found {
-		return nil, err
-	}
-	return &sess, nil
+	return load[domain.Session](s, sessionPrefix+hash)
 }
 
 // DeleteSession ends a session.
@@ -156,12 +156,7 @@ func (s *DB) PutInvite(hash string, inv *domain.Invite, ttl time.Duration) error
 
 // Invite returns a live invite without using it, or nil.
 func (s *DB) Invite(hash string) (*domain.Invite, error) {
-	var inv domain.Invite
-	found, err := s.view(invitePrefix+hash, &inv)
-	if !found {
-		return nil, err
-	}
-	return &inv, nil
+	return load[domain.Invite](s, invitePrefix+hash)
 }
 
 // UseInvite deletes the invite and creates the account in one transaction,

@@ -22,25 +22,23 @@ func (s *Server) resultsIndex(c echo.Context) error {
 }
 
 // versionRows loads the stored responses to one survey version.
-func (s *Server) versionRows(c echo.Context) (*domain.Survey, []stats.Row, []string, error) {
+func (s *Server) versionRows(c echo.Context) (*domain.Survey, []stats.Row, error) {
 	v, err := strconv.Atoi(c.Param("v"))
 	if err != nil {
-		return nil, nil, nil, domain.Errorf(domain.CodeNotFound, "no such version")
+		return nil, nil, domain.Errorf(domain.CodeNotFound, "no such version")
 	}
 	sv, err := s.cfg.Store.Version(c.Param("id"), v)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	var rows []stats.Row
-	var ids []string
-	err = s.cfg.Store.EachResponse(func(id string, r *store.Response) error {
+	err = s.cfg.Store.EachResponse(func(_ string, r *store.Response) error {
 		if r.Survey == sv.ID && r.Version == sv.Version {
 			rows = append(rows, stats.Row{Day: r.Day, Lang: r.Lang, Answers: r.Answers})
-			ids = append(ids, id)
 		}
 		return nil
 	})
-	return sv, rows, ids, err
+	return sv, rows, err
 }
 
 func filterOf(c echo.Context) (stats.Filter, error) {
@@ -51,33 +49,39 @@ func filterOf(c echo.Context) (stats.Filter, error) {
 	return f, nil
 }
 
-// results shows one version's answers as charts. Every figure goes through
-// stats, which hides counts from 1 to 10 in this and every other view.
-func (s *Server) results(c echo.Context) error {
-	sv, rows, _, err := s.versionRows(c)
+// resultsView computes the asked-for view of one version's answers. Every
+// figure goes through stats, which hides counts from 1 to 10 in this and
+// every other view.
+func (s *Server) resultsView(c echo.Context) (*domain.Survey, *stats.Results, *stats.Table, error) {
+	sv, rows, err := s.versionRows(c)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	f, err := filterOf(c)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	res := stats.Compute(sv, rows)
-	return render(c, http.StatusOK, resultsPage(s.consoleView(c), sv, res, res.View(f)))
+	return sv, res, res.View(f), nil
+}
+
+// results shows the view as charts.
+func (s *Server) results(c echo.Context) error {
+	sv, res, t, err := s.resultsView(c)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, resultsPage(s.consoleView(c), sv, res, t))
 }
 
 // resultsJSON is the same view as JSON, under the same suppression.
 func (s *Server) resultsJSON(c echo.Context) error {
-	sv, rows, _, err := s.versionRows(c)
-	if err != nil {
-		return err
-	}
-	f, err := filterOf(c)
+	_, _, t, err := s.resultsView(c)
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, stats.Compute(sv, rows).View(f))
+	return c.JSON(http.StatusOK, t)
 }
 
 // exportRow is one raw response as exported: nothing that links rows to a
@@ -92,7 +96,7 @@ type exportRow struct {
 // export gives admins the raw rows, as CSV or JSON, and audits it.
 func (s *Server) export(format string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		sv, rows, _, err := s.versionRows(c)
+		sv, rows, err := s.versionRows(c)
 		if err != nil {
 			return err
 		}
