@@ -46,6 +46,7 @@ func TestOutreach_FieldWorkerCollectsOfflineAndSyncs(t *testing.T) {
 	b.signUpInBrowser(h, link, "nadia")
 	b.do(chromedp.Navigate(h.url("/staff/outreach")),
 		chromedp.SetValue(`select[name=site]`, "market-2"),
+		chromedp.SetValue(`select[name=lang]`, "en"),
 		chromedp.Submit(`select[name=site]`))
 	b.wait("the app in outreach mode", `location.pathname === '/en/' && !document.querySelector('.outreach-bar').hidden`)
 	if site := eval[string](b, `document.querySelector('.outreach-bar select').value`); site != "market-2" {

@@ -353,7 +353,7 @@ func TestSync_RejectsEachBadItemWithItsOwnCode(t *testing.T) {
 		{name: "plaintext answers is a list", id: idA, code: domain.CodeInvalidPlaintext, item: sealedPlain(idA, `{"lang":"en","answers":[]}`)},
 		{name: "plaintext is null", id: idA, code: domain.CodeInvalidPlaintext, item: sealedPlain(idA, `null`)},
 
-		{name: "language not in the survey", id: idA, code: domain.CodeUnknownLanguage, item: needsIn(idA, "fr", 1, testapp.NeedsAnswers())},
+		{name: "language not in the survey", id: idA, code: domain.CodeUnknownLanguage, item: needsIn(idA, "de", 1, testapp.NeedsAnswers())},
 		{name: "language missing", id: idA, code: domain.CodeUnknownLanguage, item: needsIn(idA, "", 1, testapp.NeedsAnswers())},
 		{name: "language in upper case", id: idA, code: domain.CodeUnknownLanguage, item: needsIn(idA, "EN", 1, testapp.NeedsAnswers())},
 
@@ -960,7 +960,7 @@ func TestSync_OlderSurveyVersionsStayAccepted(t *testing.T) {
 			Before:          putNeedsV2,
 			URL:             "/api/v1/surveys",
 			ExpectedStatus:  http.StatusOK,
-			ExpectedContent: []string{`{"surveys":[{"id":"needs","version":2,"languages":["en","ru"]}]}`},
+			ExpectedContent: []string{`{"surveys":[{"id":"needs","version":2,"languages":["en","ru","es","fr","ar"]}]}`},
 		},
 	} {
 		s.test(t)
@@ -978,7 +978,7 @@ func TestAPI_Reads(t *testing.T) {
 			Name:               "surveys lists id, version and languages",
 			URL:                "/api/v1/surveys",
 			ExpectedStatus:     http.StatusOK,
-			ExpectedContent:    []string{`{"surveys":[{"id":"needs","version":1,"languages":["en","ru"]}]}`},
+			ExpectedContent:    []string{`{"surveys":[{"id":"needs","version":1,"languages":["en","ru","es","fr","ar"]}]}`},
 			NotExpectedContent: []string{`"questions"`},
 		},
 		{
@@ -986,7 +986,7 @@ func TestAPI_Reads(t *testing.T) {
 			URL:            "/api/v1/surveys/needs",
 			ExpectedStatus: http.StatusOK,
 			ExpectedContent: []string{
-				`"id":"needs","version":1,"languages":["en","ru"]`, `"questions":[`,
+				`"id":"needs","version":1,"languages":["en","ru","es","fr","ar"]`, `"questions":[`,
 				`{"id":"find_clients","type":"multiple",`, `"required":true,"choices":[{"value":"street",`,
 				`"showIf":{"question":"police","anyOf":[true]}`, `"type":"scale"`, `"type":"number"`, `"min":0,"max":7`,
 			},
