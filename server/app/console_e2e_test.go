@@ -53,6 +53,9 @@ func TestOutreach_FieldWorkerCollectsOfflineAndSyncs(t *testing.T) {
 		t.Fatalf("outreach bar shows site %q", site)
 	}
 	b.wait("offline readiness", `document.body.dataset.offline === '`+h.app.Version()+`'`)
+	if d := eval[string](b, `getComputedStyle(document.querySelector('.outreach-bar .ready')).display`); d == "none" {
+		t.Error("the outreach bar does not show that the phone is ready offline")
+	}
 
 	h.stop()
 	for range 3 {
