@@ -127,6 +127,20 @@ func (c *Catalog) Keys() []string {
 	return keys
 }
 
+// WithTexts returns a copy of the catalog with some plain messages worded
+// anew (a translator's edits); keys it does not have are ignored.
+func (c *Catalog) WithTexts(edits map[string]string) *Catalog {
+	cp := *c
+	cp.texts = make(map[string]string, len(c.texts))
+	for k, s := range c.texts {
+		if e, ok := edits[k]; ok {
+			s = e
+		}
+		cp.texts[k] = s
+	}
+	return &cp
+}
+
 // Texts returns the plain (non-plural) messages, for voicing.
 func (c *Catalog) Texts() map[string]string { return c.texts }
 

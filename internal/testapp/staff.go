@@ -1,10 +1,15 @@
 package testapp
 
 import (
+	"bytes"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -84,14 +89,21 @@ func (c *Console) Do(tb testing.TB, method, path string, form url.Values, header
 	} else {
 		req = httptest.NewRequest(method, path, nil)
 	}
+	return c.send(req, header)
+}
+
+// send serves req with the session cookie, peer address and header (pairs
+// of name and value), and keeps whatever session cookie the answer sets or
+// clears.
+func (c *Console) send(req *http.Request, header []string) *httptest.ResponseRecorder {
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	if c.RemoteAddr != "" {
 		req.RemoteAddr = c.RemoteAddr
 	}
 	if c.Token != "" {
 		req.AddCookie(&http.Cookie{Name: StaffCookie, Value: c.Token})
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
 	}
 	rec := httptest.NewRecorder()
 	c.H.ServeHTTP(rec, req)
@@ -192,4 +204,63 @@ func Invite(tb testing.TB, h http.Handler, adminCookie *http.Cookie, csrf string
 		tb.Fatalf("testapp: invite %v: %d %.300s", roles, rec.Code, rec.Body)
 	}
 	return link
+}
+
+// PostFile posts a multipart form to path: fields, and one file under
+// fileField. header is pairs of name and value.
+func (c *Console) PostFile(tb testing.TB, path string, fields url.Values, fileField, fileName string, data []byte, header ...string) *httptest.ResponseRecorder {
+	tb.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	if fileField != "" {
+		fw, err := mw.CreateFormFile(fileField, fileName)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		fw.Write(data)
+	}
+	mw.Close()
+	req := httptest.NewRequest(http.MethodPost, path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.send(req, header)
+}
+
+// Speech is text spoken by espeak-ng in voice, as a WAV file: a real
+// recording of real words for the studio to take, as a translator would
+// upload one from a recorder app.
+func Speech(tb testing.TB, voice, text string) []byte {
+	tb.Helper()
+	name := filepath.Join(tb.TempDir(), "speech.wav")
+	cmd := exec.Command("espeak-ng", "-v", voice, "-b", "1", "-w", name)
+	cmd.Stdin = strings.NewReader(text)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("testapp: espeak-ng (Debian package espeak-ng): %v %s", err, out)
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data
+}
+
+// Silence is two seconds of digital silence as a WAV file, made by ffmpeg:
+// what a muted microphone records. ffmpeg writes it to a file, not to
+// stdout: a streamed WAV has no sizes in its header, and Sova refuses it as
+// damaged before it could hear the silence.
+func Silence(tb testing.TB) []byte {
+	tb.Helper()
+	name := filepath.Join(tb.TempDir(), "silence.wav")
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "2", name).CombinedOutput(); err != nil {
+		tb.Fatalf("testapp: ffmpeg (Debian package ffmpeg): %v %s", err, out)
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data
 }

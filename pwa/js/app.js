@@ -41,17 +41,44 @@ async function askBackgroundSync() {
 }
 
 // --- Offline ---------------------------------------------------------------
+// Pages and scripts are kept offline at once; a language's voice only when
+// the member taps its download tile, which shows the size first.
+const dl = document.querySelector('.voice-dl');
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('/sw.js').then(async () => {
     const reg = await navigator.serviceWorker.ready;
     // The picker keeps the shell offline (with each language saying its own
     // name); every other page keeps its language.
     reg.active.postMessage({ type: 'offline', lang: page === 'picker' ? '' : lang, codec });
+    if (dl) {
+      dl.hidden = false;
+      dl.addEventListener('click', () => {
+        if (dl.dataset.state === 'ready' || dl.dataset.state === 'busy') return;
+        dl.dataset.state = 'busy';
+        reg.active.postMessage({ type: 'offline', lang, codec, voice: true });
+      });
+    }
   }).catch(() => {});
   navigator.serviceWorker.addEventListener('message', (e) => {
-    if (e.data && e.data.type === 'offline-ready') document.body.dataset.offline = e.data.version;
+    const m = e.data || {};
+    if (m.type === 'offline-ready') document.body.dataset.offline = m.version;
+    if (!dl || m.lang !== lang) return;
+    if (m.type === 'offline-ready' && m.voice) dl.dataset.state = 'ready';
+    if (m.type === 'offline-failed' && m.voice) dl.dataset.state = 'failed';
+    if (m.type === 'offline-progress') dl.querySelector('.size').textContent = Math.floor((100 * m.done) / m.total) + '%';
+    if (m.type === 'offline-ready' || m.type === 'offline-failed') showSize();
   });
 }
+
+// The voice's size for this phone's codec, in the member's language's
+// digits and unit.
+function showSize() {
+  const kb = Math.ceil(Number(dl.dataset[codec]) / 1000);
+  let text = kb + ' KB';
+  try { text = new Intl.NumberFormat(lang, { style: 'unit', unit: 'kilobyte' }).format(kb); } catch { /* old browser */ }
+  dl.querySelector('.size').textContent = dl.dataset.state === 'ready' ? '' : text;
+}
+if (dl) showSize();
 
 // --- Counts on the home and outbox pages ------------------------------------
 const badge = document.querySelector('.badge[data-count]');
@@ -172,10 +199,47 @@ if (page === 'preview') {
   // Back from another page may restore this one, answers and all, from the
   // browser's page cache: start afresh instead, so nobody finds them there.
   addEventListener('pageshow', (e) => e.persisted && location.reload());
+} else if (page === 'picker') {
+  runPicker();
 } else {
   say(main.dataset.prompt);
 }
 sync();
+
+// --- The language picker --------------------------------------------------------
+// Each tile says its language's name in that language. On arrival the tiles
+// speak in turn, each lit while it speaks; a tap on a tile says its name and
+// lights it, and a second tap on the lit tile opens that language. A member
+// who cannot read finds hers by ear.
+function runPicker() {
+  const tiles = [...main.querySelectorAll('a.tile[data-say]')];
+  let lit = null, touring = false;
+  const light = (a) => {
+    if (lit) lit.classList.remove('chosen');
+    lit = a;
+    if (a) a.classList.add('chosen');
+  };
+  async function tour() {
+    touring = true;
+    for (const a of tiles) {
+      light(a);
+      if (!touring || !(await say(a.dataset.say)) || !touring) break;
+    }
+    if (touring) light(null);
+    touring = false;
+  }
+  main.addEventListener('click', (e) => {
+    const a = e.target.closest('a.tile');
+    if (!a || (a === lit && !touring)) return; // the second tap follows the link
+    e.preventDefault();
+    touring = false;
+    light(a);
+    say(a.dataset.say);
+  });
+  // Sound refused until a first tap: the speaker button starts the tour.
+  document.querySelector('button.sound').addEventListener('click', () => setTimeout(tour));
+  tour();
+}
 
 // --- Outreach and kiosk modes -------------------------------------------------
 // Outreach: a field worker's phone (set up from the console) shows her site,

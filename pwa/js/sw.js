@@ -22,38 +22,49 @@ async function chosenLangs(cache, older) {
   return r ? r.json() : [];
 }
 
-// precache stores one offline list in cache. A content-hashed file already
-// cached by an older version is copied, not downloaded again.
-async function precache(cache, lang, codec) {
+// precache stores one offline list in cache, with the voice of codec if
+// given. A content-hashed file already cached by an older version is copied,
+// not downloaded again. progress(done, total) follows the files.
+async function precache(cache, lang, codec, progress) {
   const res = await fetch((lang ? '/' + lang : '') + '/offline.json', { cache: 'no-store' });
   if (!res.ok) throw new Error('offline list: HTTP ' + res.status);
   const list = await res.json();
   const urls = [...list.pages, ...list.static, ...((codec && list.voice[codec]) || [])];
+  let done = 0;
   await Promise.all(urls.map(async (url) => {
-    if (await cache.match(url)) return;
-    const old = hashed.test(url) && (await caches.match(url));
-    const r = old || (await fetch(url, { cache: 'no-cache' }));
-    if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
-    await cache.put(url, r);
+    if (!(await cache.match(url))) {
+      const old = hashed.test(url) && (await caches.match(url));
+      const r = old || (await fetch(url, { cache: 'no-cache' }));
+      if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
+      await cache.put(url, r);
+    }
+    if (progress) progress(++done, urls.length);
   }));
 }
 
-async function keepOffline(lang, codec) {
+// keepOffline keeps a language's pages offline, and its voice in codec once
+// the member chose to download it (she sees its size first: data is
+// prepaid). The shell ('') always keeps its few words: each language's name.
+async function keepOffline(lang, codec, voice, progress) {
   const cache = await caches.open(CACHE);
   const kept = await chosenLangs(cache, false);
+  const had = kept.find((l) => l.lang === lang && l.codec === codec);
+  voice = voice || !lang || Boolean(had && had.voice);
   // Already kept by this version: every page view asks, and prepaid data
   // must not pay for the list again.
-  if (kept.some((l) => l.lang === lang && l.codec === codec)) return;
-  await precache(cache, lang, codec);
+  if (had && had.voice === voice) return voice;
+  await precache(cache, lang, voice ? codec : '', progress);
   const langs = (await chosenLangs(cache, false)).filter((l) => l.lang !== lang);
-  langs.push({ lang, codec });
+  langs.push({ lang, codec, voice });
   await cache.put(LANGS, new Response(JSON.stringify(langs), { headers: { 'Content-Type': 'application/json' } }));
+  return voice;
 }
 
 self.addEventListener('install', (e) => e.waitUntil((async () => {
   const cache = await caches.open(CACHE);
   await precache(cache, '');
-  for (const l of await chosenLangs(cache, true)) await keepOffline(l.lang, l.codec);
+  // Entries from before voice was a choice had it kept, so they keep it.
+  for (const l of await chosenLangs(cache, true)) await keepOffline(l.lang, l.codec, l.voice !== false);
   await self.skipWaiting();
 })()));
 
@@ -68,9 +79,11 @@ self.addEventListener('activate', (e) => e.waitUntil((async () => {
 self.addEventListener('message', (e) => {
   const m = e.data || {};
   if (m.type === 'offline' && typeof m.lang === 'string') {
-    e.waitUntil(keepOffline(m.lang, m.codec).then(
-      () => e.source && e.source.postMessage({ type: 'offline-ready', lang: m.lang, version: VERSION }),
-      () => {}));
+    const tell = (msg) => e.source && e.source.postMessage(Object.assign({ lang: m.lang }, msg));
+    const progress = m.voice ? (done, total) => tell({ type: 'offline-progress', done, total }) : null;
+    e.waitUntil(keepOffline(m.lang, m.codec, Boolean(m.voice), progress).then(
+      (voice) => tell({ type: 'offline-ready', version: VERSION, voice }),
+      () => tell({ type: 'offline-failed', voice: Boolean(m.voice) })));
   } else if (m.type === 'sync') {
     e.waitUntil(sovaOutbox.sync().catch(() => {}));
   }

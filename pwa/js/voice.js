@@ -7,20 +7,30 @@ const player = new Audio();
 player.preload = 'auto';
 const soundBtn = document.querySelector('button.sound');
 let pending = '';
+let finish = null; // settles the promise of the phrase playing now
 
-// say plays a phrase now. Browsers refuse sound before the first tap; then
-// the big speaker button shows, and tapping it plays what was refused.
+// say plays a phrase now, and resolves true when it has played to its end
+// (false when cut short or refused). Browsers refuse sound before the first
+// tap; then the big speaker button shows, and tapping it plays what was
+// refused.
 export function say(stem) {
-  if (!stem) return;
+  if (!stem) return Promise.resolve(false);
   player.pause();
+  if (finish) finish(false);
   player.src = stem + '.' + codec;
-  player.play().then(() => { soundBtn.hidden = true; }, (err) => {
-    if (err && err.name === 'NotAllowedError') {
-      pending = stem;
-      soundBtn.hidden = false;
-    }
+  return new Promise((resolve) => {
+    finish = (ended) => { finish = null; resolve(ended); };
+    player.play().then(() => { soundBtn.hidden = true; }, (err) => {
+      if (err && err.name === 'NotAllowedError') {
+        pending = stem;
+        soundBtn.hidden = false;
+      }
+      if (finish) finish(false);
+    });
   });
 }
+player.addEventListener('ended', () => finish && finish(true));
+player.addEventListener('error', () => finish && finish(false));
 
 soundBtn.addEventListener('click', () => say(pending || soundBtn.dataset.say));
 

@@ -26,6 +26,7 @@ import (
 	"sova/server/domain"
 	"sova/server/seal"
 	"sova/server/store"
+	"sova/server/studio"
 	"sova/server/web"
 )
 
@@ -52,6 +53,7 @@ type App struct {
 	cfg       Config
 	db        *store.DB
 	web       *web.Server
+	studio    *studio.Studio
 	setupLink string
 	Ready     chan string // receives the listen address once serving (for tests)
 }
@@ -95,9 +97,10 @@ func (a *App) setup() error {
 	if err != nil {
 		return err
 	}
+	a.studio = studio.New(a.db, assets.Audio, cats, a.db.Surveys, a.cfg.Now)
 	a.web, err = web.New(web.Config{
-		Store: a.db, Keys: ring, Catalogs: cats,
-		Icons: assets.Icons, Audio: assets.Audio, PWA: pwa.Files, Worker: pwa.Worker,
+		Store: a.db, Keys: ring, Studio: a.studio,
+		Icons: assets.Icons, PWA: pwa.Files, Worker: pwa.Worker,
 		Log: a.cfg.Log, Salt: a.cfg.Salt, BusyAfter: a.cfg.BusyAfter, Now: a.cfg.Now, AccessLog: a.cfg.AccessLog,
 	})
 	if err != nil {
@@ -121,6 +124,15 @@ func (a *App) Handler() http.Handler { return a.web.Handler() }
 
 // Version is the member app's current version (its service worker cache).
 func (a *App) Version() string { return a.web.Version() }
+
+// Studio is the translators' studio (voice packs, texts, coverage).
+func (a *App) Studio() *studio.Studio { return a.studio }
+
+// Audit records an action taken from the command line, where no staff
+// member is signed in.
+func (a *App) Audit(action, target string) error {
+	return a.db.Audit(domain.AuditEntry{Time: time.Now().UTC(), Staff: "(command line)", Action: action, Target: target})
+}
 
 // Store is the app's database, for tests and tools that check what was kept.
 func (a *App) Store() *store.DB { return a.db }

@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"sova/i18n"
@@ -400,44 +399,4 @@ func TestOutbox_RefusedItemStaysWithItsReasonUntilRemoved(t *testing.T) {
 	b.do(chromedp.Click(".rejected .remove"))
 	b.wait("the item to be removed", `sovaOutbox.all().then((a) => a.length === 0)`)
 	b.wait("the outbox to say all is sent", `!document.querySelector('main.outbox .empty').hidden`)
-}
-
-// recordVoice is injected before any page script: it notes the URL of every
-// phrase that actually starts playing.
-const recordVoice = `
-window.__voice = [];
-const play = HTMLMediaElement.prototype.play;
-HTMLMediaElement.prototype.play = function () {
-  const el = this;
-  el.addEventListener('playing', () => window.__voice.push(new URL(el.currentSrc).pathname), { once: true });
-  return play.call(this);
-};`
-
-func TestVoice_PromptPlaysOnArrivalFromTheCacheOffline(t *testing.T) {
-	h := newHarness(t)
-	h.start("")
-	// The policy flag stands in for the member's first tap, which browsers
-	// require before sound; the tap path itself is the sound button.
-	ctx, _ := chrome.NewWithProfile(t, chromedp.Flag("autoplay-policy", "no-user-gesture-required"))
-	b := &browser{t: t, ctx: ctx}
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: recordVoice}); err != nil {
-		t.Fatal(err)
-	}
-	b.visitOnline(h)
-	h.stop() // no signal: the voice must come from the worker's cache
-
-	b.do(chromedp.Navigate(h.url("/en/s/needs")))
-	stem := eval[string](b, `document.querySelector('section.q:not([hidden])').dataset.prompt`)
-	if stem == "" {
-		t.Fatal("the first question has no voice")
-	}
-	b.wait("the first prompt to play", `window.__voice.some((u) => u.startsWith(`+strconv.Quote(stem)+`))`)
-
-	// The speaker replays it; a tapped choice speaks its own phrase.
-	eval[int](b, `window.__voice.length = 0`)
-	b.do(chromedp.Click("section.q:not([hidden]) .spk"))
-	b.wait("the replay", `window.__voice.some((u) => u.startsWith(`+strconv.Quote(stem)+`))`)
-	choice := eval[string](b, `document.querySelector('section.q:not([hidden]) button.c').dataset.say`)
-	b.do(chromedp.Click("section.q:not([hidden]) button.c"))
-	b.wait("the choice's phrase", `window.__voice.some((u) => u.startsWith(`+strconv.Quote(choice)+`))`)
 }

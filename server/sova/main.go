@@ -4,24 +4,41 @@
 //	sova [-addr localhost:8080] [-data ./data]
 //
 // SOVA_ADDR, SOVA_DATA and SOVA_KEY_FILE set the same from the environment;
-// flags win. Later subcommands (voice-pack import and export) hang off this
-// same binary.
+// flags win.
+//
+// Translators who work offline move a language's voice pack as a zip file
+// (see package studio). With Sova stopped (the database allows one process):
+//
+//	sova voice export -lang ru [-o sova-voice-ru.zip] [-data ./data]
+//	sova voice import -lang ru [-data ./data] sova-voice-ru.zip
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"sova/server/app"
+	"sova/server/domain"
+	"sova/server/studio"
 )
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "sova:", err)
+		// A refusal's message is for the person at the keyboard; its
+		// code is for programs.
+		var de *domain.Error
+		if errors.As(err, &de) {
+			fmt.Fprintln(os.Stderr, "sova:", de.Message)
+		} else {
+			fmt.Fprintln(os.Stderr, "sova:", err)
+		}
 		os.Exit(1)
 	}
 }
@@ -29,6 +46,9 @@ func main() {
 func run(args []string) error {
 	if len(args) > 0 && args[0] == "serve" {
 		args = args[1:]
+	}
+	if len(args) > 0 && args[0] == "voice" {
+		return voiceCmd(args[1:])
 	}
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		return fmt.Errorf("unknown command %q (try: sova -h)", args[0])
@@ -49,6 +69,86 @@ func run(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return a.Run(ctx)
+}
+
+// voiceCmd exports or imports a language's voice pack.
+func voiceCmd(args []string) error {
+	if len(args) == 0 || (args[0] != "export" && args[0] != "import") {
+		return fmt.Errorf("usage: sova voice export|import -lang <code> …")
+	}
+	verb := args[0]
+	fl := flag.NewFlagSet("sova voice "+verb, flag.ContinueOnError)
+	data := fl.String("data", env("SOVA_DATA", "./data"), "data directory (SOVA_DATA)")
+	lang := fl.String("lang", "", "language code, such as ru")
+	out := fl.String("o", "", "zip file to write (export; default sova-voice-<lang>.zip)")
+	if err := fl.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *lang == "" {
+		return fmt.Errorf("sova voice %s: -lang is required", verb)
+	}
+	if verb == "import" && fl.NArg() != 1 {
+		return fmt.Errorf("usage: sova voice import -lang %s <pack.zip> (flags before the file)", *lang)
+	}
+	a, err := app.Open(app.Config{DataDir: *data, KeyFile: os.Getenv("SOVA_KEY_FILE"), Log: app.NewLogger(io.Discard)})
+	if err != nil {
+		if strings.Contains(err.Error(), "directory lock") {
+			return fmt.Errorf("%w\n(is Sova running on %s? stop it first, or use the voice studio in the console)", err, *data)
+		}
+		return err
+	}
+	defer a.Close()
+	if verb == "export" {
+		if *out == "" {
+			*out = "sova-voice-" + *lang + ".zip"
+		}
+		return exportPack(a, *lang, *out)
+	}
+	return importPack(a, *lang, fl.Arg(0))
+}
+
+func exportPack(a *app.App, lang, name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := a.Studio().Export(f, lang); err != nil {
+		f.Close()
+		os.Remove(name)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Println("wrote", name)
+	return a.Audit("voice pack exported", lang)
+}
+
+func importPack(a *app.App, lang, name string) error {
+	if fi, err := os.Stat(name); err != nil {
+		return err
+	} else if fi.Size() > studio.MaxZip {
+		return fmt.Errorf("%s is larger than a pack may be (%d MB)", name, studio.MaxZip>>20)
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := a.Studio().Import(ctx, data, lang, "")
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s: %d recordings and %d texts taken, %d unchanged, %d not taken\n",
+		name, len(rep.Recorded), len(rep.Texts), rep.Skipped, len(rep.Refused))
+	for _, r := range rep.Refused {
+		fmt.Printf("  not taken: %s: %s\n", r.Key, r.Reason)
+	}
+	if len(rep.Recorded)+len(rep.Texts) > 0 {
+		return a.Audit("voice pack imported", lang)
+	}
+	return nil
 }
 
 func env(name, def string) string {

@@ -5,10 +5,16 @@ package main
 // its signals, and what survives when it is killed.
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -16,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,6 +34,7 @@ import (
 	"sova/internal/testapp"
 	"sova/server/domain"
 	"sova/server/store"
+	"sova/server/voice"
 )
 
 var binDir string // where sovaBinary built the command, removed by TestMain
@@ -62,18 +70,24 @@ func sovaBinary(t *testing.T) string {
 // says where it listens. It is killed when the test ends, if still running.
 func startSova(t *testing.T, env []string, args ...string) *sovaproc.Proc {
 	t.Helper()
-	var childEnv []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SOVA_") {
-			childEnv = append(childEnv, kv)
-		}
-	}
-	p, err := sovaproc.Start(sovaBinary(t), args, append(childEnv, env...), 20*time.Second)
+	p, err := sovaproc.Start(sovaBinary(t), args, append(childEnv(), env...), 20*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(p.Kill)
 	return p
+}
+
+// childEnv is this process's environment without its SOVA_* variables, so
+// that only what a test sets reaches the child.
+func childEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SOVA_") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // stop sends SIGTERM and returns the exit code.
@@ -586,4 +600,310 @@ func TestServe_FlagsAndEnv(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() == 0 || !strings.Contains(string(out), "unknown command") {
 		t.Errorf("sova bogus: %v: %s", err, out)
 	}
+}
+
+// runSova runs the binary with args to its end (a command such as voice
+// export, not the server), in working directory dir ("" for the test's own),
+// and returns what it printed and its exit code.
+func runSova(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, sovaBinary(t), args...)
+	cmd.Env = childEnv()
+	cmd.Dir = dir
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee) && ctx.Err() == nil:
+		code = ee.ExitCode()
+	default:
+		t.Fatalf("sova %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
+	}
+	return out.String(), errOut.String(), code
+}
+
+// sovaOK runs the binary like runSova and fails the test unless it exits 0;
+// it returns what it printed to stdout.
+func sovaOK(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errOut, code := runSova(t, "", args...)
+	if code != 0 {
+		t.Fatalf("sova %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+	}
+	return out
+}
+
+// readZip returns a zip file's files by name (folders too, empty).
+func readZip(t *testing.T, name string) map[string][]byte {
+	t.Helper()
+	zr, err := zip.OpenReader(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatalf("%s in %s: %v", f.Name, name, err)
+		}
+		files[f.Name], err = io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatalf("%s in %s: %v", f.Name, name, err)
+		}
+	}
+	return files
+}
+
+// writeZip writes files to a new zip file called name, as a translator's
+// zip tool would after unpacking a pack and working on it.
+func writeZip(t *testing.T, name string, files map[string][]byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, n := range slices.Sorted(maps.Keys(files)) {
+		w, err := zw.Create(n)
+		if err == nil {
+			_, err = w.Write(files[n])
+		}
+		if err != nil {
+			t.Fatalf("zip %s: %v", n, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// packTexts is a pack's texts.json.
+type packTexts struct {
+	Lang  string            `json:"lang"`
+	Texts map[string]string `json:"texts"`
+}
+
+// checkPack checks that the zip file name is a whole pack of lang, every
+// voice file matching manifest.json, and returns its files and manifest.
+func checkPack(t *testing.T, name, lang string) (map[string][]byte, *voice.Manifest) {
+	t.Helper()
+	files := readZip(t, name)
+	for _, n := range []string{"README.txt", "texts.json", voice.ManifestName, "recordings/"} {
+		if _, ok := files[n]; !ok {
+			t.Errorf("%s has no %s", name, n)
+		}
+	}
+	var texts packTexts
+	if err := json.Unmarshal(files["texts.json"], &texts); err != nil {
+		t.Fatalf("%s: texts.json: %v", name, err)
+	}
+	if texts.Lang != lang || texts.Texts["home.title"] == "" {
+		t.Errorf("%s: texts.json is of %q with home.title %q; want %q with words", name, texts.Lang, texts.Texts["home.title"], lang)
+	}
+	m, err := voice.ParseManifest(files[voice.ManifestName])
+	if err != nil {
+		t.Fatalf("%s: manifest.json: %v", name, err)
+	}
+	if m.Lang != lang {
+		t.Errorf("%s: manifest.json is of %q, want %q", name, m.Lang, lang)
+	}
+	for key, ph := range m.Phrases {
+		for _, f := range ph.Files {
+			data, ok := files[f.File]
+			sum := sha256.Sum256(data)
+			if !ok || hex.EncodeToString(sum[:]) != f.Sha256 || int64(len(data)) != f.Bytes {
+				t.Errorf("%s: %s's file %s is missing or does not match manifest.json (%d bytes, want %d)", name, key, f.File, len(data), f.Bytes)
+			}
+		}
+	}
+	home := m.Phrases["home.title"]
+	opus, hasOpus := home.File(voice.CodecOpus)
+	mp3, hasMP3 := home.File(voice.CodecMP3)
+	if !hasOpus || opus.File != "home.title.webm" || !hasMP3 || mp3.File != "home.title.mp3" {
+		t.Errorf("%s: home.title's files are %+v; want home.title.webm and home.title.mp3", name, home.Files)
+	}
+	return files, m
+}
+
+// TestVoice_APackGoesOutAndComesBackWithATranslatorsWork: a translator who
+// works offline gets a language's pack from `sova voice export`, edits words
+// in texts.json, drops recordings into recordings/, and `sova voice import`
+// takes what is good, says what it did not take and why, and leaves an
+// audit entry. A pack that comes back unchanged, before or after, takes
+// nothing: packs go back and forth without loss.
+func TestVoice_APackGoesOutAndComesBackWithATranslatorsWork(t *testing.T) {
+	root := t.TempDir()
+	data := filepath.Join(root, "data") // made by the first export
+	pack := filepath.Join(root, "en.zip")
+	if out := sovaOK(t, "voice", "export", "-lang", "en", "-o", pack, "-data", data); !strings.Contains(out, pack) {
+		t.Errorf("export does not say what it wrote: %q", out)
+	}
+	files, _ := checkPack(t, pack, "en")
+
+	unchanged := func(name string) {
+		t.Helper()
+		out := sovaOK(t, "voice", "import", "-lang", "en", "-data", data, name)
+		if !strings.HasPrefix(out, name+": 0 recordings and 0 texts taken, ") || !strings.Contains(out, ", 0 not taken\n") {
+			t.Errorf("importing the pack as exported changed something:\n%s", out)
+		}
+	}
+	unchanged(pack)
+
+	// The translator's work: new words, a good recording, a silent one,
+	// and one named after no phrase.
+	var texts packTexts
+	if err := json.Unmarshal(files["texts.json"], &texts); err != nil {
+		t.Fatal(err)
+	}
+	texts.Texts["home.outbox"] = "Not sent yet"
+	files["texts.json"], _ = json.MarshalIndent(texts, "", "  ")
+	speech := testapp.Speech(t, "en", "Hello! What would you like to do?")
+	files["recordings/home.title.wav"] = speech
+	files["recordings/nav.next.wav"] = testapp.Silence(t)
+	files["recordings/no.such.key.wav"] = speech
+	worked := filepath.Join(root, "en-worked.zip")
+	writeZip(t, worked, files)
+	out := sovaOK(t, "voice", "import", "-lang", "en", "-data", data, worked)
+	for _, want := range []string{
+		worked + ": 1 recordings and 1 texts taken, ",
+		", 2 not taken\n",
+		"\n  not taken: nav.next: we heard nothing",
+		"\n  not taken: no.such.key: ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("import output lacks %q:\n%s", want, out)
+		}
+	}
+
+	// Exported again, the pack holds the recording, and it comes back
+	// unchanged.
+	again := filepath.Join(root, "en-again.zip")
+	sovaOK(t, "voice", "export", "-lang", "en", "-o", again, "-data", data)
+	files, m := checkPack(t, again, "en")
+	if src := m.Phrases["home.title"].Source; src != voice.SourceRecorded {
+		t.Errorf("exported again, home.title is %s, want %s", src, voice.SourceRecorded)
+	}
+	if err := json.Unmarshal(files["texts.json"], &texts); err != nil || texts.Texts["home.outbox"] != "Not sent yet" {
+		t.Errorf("exported again, home.outbox is %q (%v)", texts.Texts["home.outbox"], err)
+	}
+	unchanged(again)
+
+	// What is really stored.
+	a := testapp.OpenDir(t, data)
+	recs, err := a.Store().Recordings("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 || recs["home.title"] == nil || recs["home.title"].Phrase.Source != voice.SourceRecorded {
+		t.Errorf("recordings of en: %v; want home.title alone, recorded", slices.Sorted(maps.Keys(recs)))
+	}
+	edits, err := a.Store().Texts("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(edits) != 1 || edits["home.outbox"] == nil || edits["home.outbox"].Text != "Not sent yet" {
+		t.Errorf("edited texts of en: %v; want home.outbox alone, \"Not sent yet\"", slices.Sorted(maps.Keys(edits)))
+	}
+	log, err := a.Store().AuditLog(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, e := range log {
+		if e.Staff == "(command line)" && e.Target == "en" {
+			count[e.Action]++
+		}
+	}
+	// An import that takes nothing leaves no entry.
+	if count["voice pack exported"] != 2 || count["voice pack imported"] != 1 {
+		t.Errorf("audit log from the command line: %v; want 2 exports and 1 import of en\n%+v", count, log)
+	}
+}
+
+// TestVoice_BadUseIsRefusedClearly: a mistake on the command line or the
+// wrong file gets a message that says what is wrong, a non-zero exit, and
+// changes nothing.
+func TestVoice_BadUseIsRefusedClearly(t *testing.T) {
+	root := t.TempDir()
+	data := filepath.Join(root, "data")
+	// The default file name, in the working directory.
+	if _, errOut, code := runSova(t, root, "voice", "export", "-lang", "ru", "-data", data); code != 0 {
+		t.Fatalf("export ru: exit %d: %s", code, errOut)
+	}
+	ruPack := filepath.Join(root, "sova-voice-ru.zip")
+	notZip := filepath.Join(root, "notes.zip")
+	if err := os.WriteFile(notZip, []byte("home.title: Hello!\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	xxPack := filepath.Join(root, "xx.zip")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no verb", []string{"voice", "-lang", "en"}, "usage: sova voice export|import"},
+		{"export without -lang", []string{"voice", "export", "-data", data}, "-lang is required"},
+		{"import without -lang", []string{"voice", "import", "-data", data, ruPack}, "-lang is required"},
+		{"import without a file", []string{"voice", "import", "-lang", "en", "-data", data}, "usage: sova voice import -lang en <pack.zip>"},
+		{"another language's pack", []string{"voice", "import", "-lang", "en", "-data", data, ruPack}, `this is the pack of "ru", not "en"`},
+		{"not a zip", []string{"voice", "import", "-lang", "en", "-data", data, notZip}, "not a zip file"},
+		{"no such file", []string{"voice", "import", "-lang", "en", "-data", data, filepath.Join(root, "nope.zip")}, "no such file"},
+		{"no such language", []string{"voice", "export", "-lang", "xx", "-o", xxPack, "-data", data}, `there is no language "xx"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := runSova(t, root, tc.args...)
+			if code == 0 || !strings.Contains(errOut, "sova: ") || !strings.Contains(errOut, tc.want) {
+				t.Errorf("sova %s: exit %d, stderr %q; want an error saying %q\nstdout: %s", strings.Join(tc.args, " "), code, errOut, tc.want, out)
+			}
+		})
+	}
+	if _, err := os.Stat(xxPack); !os.IsNotExist(err) {
+		t.Errorf("a failed export left its file behind (%v)", err)
+	}
+	a := testapp.OpenDir(t, data)
+	recs, err1 := a.Store().Recordings("en")
+	edits, err2 := a.Store().Texts("en")
+	if len(recs)+len(edits) > 0 || err1 != nil || err2 != nil {
+		t.Errorf("refused imports changed en: %d recordings, %d texts (%v, %v)", len(recs), len(edits), err1, err2)
+	}
+}
+
+// TestVoice_RefusedWhileSovaServes: the database allows one process, so
+// with Sova serving on the data dir the voice commands stop at once and
+// tell the operator to stop it; the server is not disturbed, and once it
+// is stopped the same export works.
+func TestVoice_RefusedWhileSovaServes(t *testing.T) {
+	root := t.TempDir()
+	data := filepath.Join(root, "data")
+	pack := filepath.Join(root, "en.zip")
+	p := startSova(t, nil, "-addr", "127.0.0.1:0", "-data", data)
+	c := newClient()
+	if st, _ := get(t, c, p.URL()+"/healthz"); st != http.StatusOK {
+		t.Fatalf("/healthz: %d", st)
+	}
+	c.CloseIdleConnections()
+	for _, args := range [][]string{
+		{"voice", "export", "-lang", "en", "-o", pack, "-data", data},
+		{"voice", "import", "-lang", "en", "-data", data, pack},
+	} {
+		_, errOut, code := runSova(t, "", args...)
+		if code == 0 || !strings.Contains(errOut, "is Sova running on "+data+"? stop it first") {
+			t.Errorf("sova %s with Sova serving: exit %d, stderr %q; want it to ask to stop Sova", strings.Join(args, " "), code, errOut)
+		}
+	}
+	if _, err := os.Stat(pack); !os.IsNotExist(err) {
+		t.Errorf("the refused export wrote %s (%v)", pack, err)
+	}
+	if code := stop(t, p); code != 0 {
+		t.Fatalf("sova exited with %d on SIGTERM:\n%s", code, p.Log())
+	}
+	checkNoErrorsLogged(t, p, "")
+	sovaOK(t, "voice", "export", "-lang", "en", "-o", pack, "-data", data)
+	checkPack(t, pack, "en")
 }

@@ -72,17 +72,21 @@ var Voices = map[string]string{
 	"ru": "ru",
 }
 
-// tools are the programs Synthesize runs, and the Debian packages that
-// provide them.
-var tools = []struct{ name, pkg string }{
-	{"espeak-ng", "espeak-ng"},
-	{"ffmpeg", "ffmpeg"},
-	{"ffprobe", "ffmpeg"},
-}
+// tool is a program the voice packs need, and the Debian package that
+// provides it.
+type tool struct{ name, pkg string }
+
+// Convert needs only ffmpeg, so a server can take recordings without espeak-ng.
+var (
+	ffmpegTools = []tool{{"ffmpeg", "ffmpeg"}, {"ffprobe", "ffmpeg"}}
+	synthTools  = append([]tool{{"espeak-ng", "espeak-ng"}}, ffmpegTools...)
+)
 
 // CheckTools returns an error naming the Debian package to install when a
 // program Synthesize needs is missing.
-func CheckTools() error {
+func CheckTools() error { return checkTools(synthTools) }
+
+func checkTools(tools []tool) error {
 	var errs []error
 	for _, t := range tools {
 		if _, err := exec.LookPath(t.name); err != nil {
@@ -236,6 +240,23 @@ func synthesizeOne(ctx context.Context, tmp, dir, voiceName string, tune tuning,
 		return Phrase{}, err
 	}
 
+	files, err := encode(ctx, wav, tmp, key, silenceTrim, tune)
+	if err != nil {
+		return Phrase{}, err
+	}
+	// Move both files only once both were made, so a phrase is whole or absent.
+	for _, f := range files {
+		if err := os.Rename(filepath.Join(tmp, f.File), filepath.Join(dir, f.File)); err != nil {
+			return Phrase{}, err
+		}
+	}
+	return Phrase{Source: SourceSynthetic, TextSha256: TextSha256(text), Files: files}, nil
+}
+
+// encode makes a phrase's files, <key>.webm and <key>.mp3, from wav into dir,
+// filtering the sound through af first. Synthetic and recorded phrases share
+// it so that both keep the budget of the brief (B3) and play alike.
+func encode(ctx context.Context, wav, dir, key, af string, tune tuning) ([]File, error) {
 	outputs := []struct {
 		file, codec, mime string
 		args              []string
@@ -255,37 +276,36 @@ func synthesizeOne(ctx context.Context, tmp, dir, voiceName string, tune tuning,
 			"-f", "mp3",
 		}},
 	}
-	p := Phrase{Source: SourceSynthetic, TextSha256: TextSha256(text)}
+	var files []File
 	for _, o := range outputs {
-		work := filepath.Join(tmp, o.file)
+		out := filepath.Join(dir, o.file)
 		args := []string{"-nostdin", "-hide_banner", "-loglevel", "error", "-y",
 			"-i", wav,
-			"-af", silenceTrim,
+			"-af", af,
 			"-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
 			"-ac", "1",
 		}
 		args = append(args, o.args...)
-		args = append(args, work)
+		args = append(args, out)
 		if err := run(exec.CommandContext(ctx, "ffmpeg", args...)); err != nil {
-			return Phrase{}, err
+			return nil, err
 		}
-		dur, err := Duration(ctx, work)
+		if o.codec == CodecOpus {
+			if err := slimFile(out); err != nil {
+				return nil, err
+			}
+		}
+		dur, err := Duration(ctx, out)
 		if err != nil {
-			return Phrase{}, err
+			return nil, err
 		}
-		sum, size, err := hashFile(work)
+		sum, size, err := hashFile(out)
 		if err != nil {
-			return Phrase{}, err
+			return nil, err
 		}
-		p.Files = append(p.Files, File{File: o.file, Codec: o.codec, Mime: o.mime, Sha256: sum, Bytes: size, Duration: dur})
+		files = append(files, File{File: o.file, Codec: o.codec, Mime: o.mime, Sha256: sum, Bytes: size, Duration: dur})
 	}
-	// Move both files only once both were made, so a phrase is whole or absent.
-	for _, f := range p.Files {
-		if err := os.Rename(filepath.Join(tmp, f.File), filepath.Join(dir, f.File)); err != nil {
-			return Phrase{}, err
-		}
-	}
-	return p, nil
+	return files, nil
 }
 
 // Duration asks ffprobe for the length of an audio file in seconds, rounded to

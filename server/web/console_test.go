@@ -536,14 +536,15 @@ func TestLoginLimit_MessagesNeverRevealWhetherAnAccountExists(t *testing.T) {
 type access int
 
 const (
-	public    access = iota // anyone, signed in or not
-	anyStaff                // any signed-in staff member
-	adminOnly               // staff with the admin role
-	fieldOnly               // staff with the fieldworker role
+	public         access = iota // anyone, signed in or not
+	anyStaff                     // any signed-in staff member
+	adminOnly                    // staff with the admin role
+	fieldOnly                    // staff with the fieldworker role
+	translatorOnly               // staff with the translator role
 )
 
 func (a access) String() string {
-	return [...]string{"public", "any signed-in", "admin", "fieldworker"}[a]
+	return [...]string{"public", "any signed-in", "admin", "fieldworker", "translator"}[a]
 }
 
 // consoleRoutes is every route under /staff/ and who may use it. A new
@@ -581,6 +582,15 @@ var consoleRoutes = []struct {
 	{"HEAD", "/staff/devices", adminOnly},
 	{"POST", "/staff/devices/:hash/revoke", adminOnly},
 	{"POST", "/staff/sites", adminOnly},
+	{"GET", "/staff/studio", translatorOnly},
+	{"HEAD", "/staff/studio", translatorOnly},
+	{"GET", "/staff/studio/:lang", translatorOnly},
+	{"HEAD", "/staff/studio/:lang", translatorOnly},
+	{"POST", "/staff/studio/:lang/text", translatorOnly},
+	{"POST", "/staff/studio/:lang/voice", translatorOnly},
+	{"GET", "/staff/studio/:lang/pack.zip", translatorOnly},
+	{"HEAD", "/staff/studio/:lang/pack.zip", translatorOnly},
+	{"POST", "/staff/studio/:lang/pack.zip", translatorOnly},
 	{"GET", "/staff/results", adminOnly},
 	{"HEAD", "/staff/results", adminOnly},
 	{"GET", "/staff/results/:id/:v", adminOnly},
@@ -645,7 +655,7 @@ func TestConsole_RoleMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	fill := func(path string) string {
-		if strings.HasPrefix(path, "/staff/surveys/") || strings.HasPrefix(path, "/staff/results/") {
+		if strings.HasPrefix(path, "/staff/surveys/") || strings.HasPrefix(path, "/staff/results/") || strings.HasPrefix(path, "/staff/studio/") {
 			return strings.NewReplacer(":id", "needs", ":v", "1", ":lang", "en").Replace(path)
 		}
 		return strings.NewReplacer(":token", token, ":id", target, ":hash", deviceHash).Replace(path)
@@ -668,6 +678,10 @@ func TestConsole_RoleMatrix(t *testing.T) {
 			return url.Values{"site": {"no-such-site"}} // 422, no device made
 		case "/staff/sites":
 			return url.Values{"code": {"Not A Code"}} // 422, no site added
+		case "/staff/studio/:lang/text":
+			return url.Values{"key": {"app.name"}, "text": {" "}} // 422, text kept
+		case "/staff/studio/:lang/voice":
+			return url.Values{"key": {"app.name"}} // no recording: 422
 		}
 		return url.Values{}
 	}
@@ -707,7 +721,8 @@ func TestConsole_RoleMatrix(t *testing.T) {
 				allowed := rt.who == public ||
 					(w.role != "" && (rt.who == anyStaff ||
 						(rt.who == adminOnly && w.role == domain.RoleAdmin) ||
-						(rt.who == fieldOnly && w.role == domain.RoleFieldWorker)))
+						(rt.who == fieldOnly && w.role == domain.RoleFieldWorker) ||
+						(rt.who == translatorOnly && w.role == domain.RoleTranslator)))
 				switch {
 				case allowed && rt.path == "/staff/logout":
 					// Its answer is the login page, so what tells is the

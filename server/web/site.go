@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -49,8 +48,8 @@ type offlineList struct {
 type content struct {
 	catalogs []*i18n.Catalog
 	surveys  []*domain.Survey
+	packs    map[string]*voice.Pack // voice by language; a language may have none
 	icons    fs.FS
-	audio    fs.FS
 	pwa      fs.FS
 	worker   []byte
 	salt     string
@@ -63,11 +62,14 @@ type builder struct {
 	pwaURL string            // /pwa/<hash>/
 	icon   map[string]string // icon name → URL
 	voice  map[string]map[string]string
-	css    string
+	// voiceBytes is, by language and codec extension, the size of the
+	// voice its pages use.
+	voiceBytes map[string]map[string]int64
+	css        string
 }
 
 func buildSite(c *content) (*site, error) {
-	b := &builder{content: c, blobs: map[string]*blob{}, icon: map[string]string{}, voice: map[string]map[string]string{}}
+	b := &builder{content: c, blobs: map[string]*blob{}, icon: map[string]string{}, voice: map[string]map[string]string{}, voiceBytes: map[string]map[string]int64{}}
 	if err := b.addPWA(); err != nil {
 		return nil, err
 	}
@@ -167,10 +169,14 @@ func (b *builder) addPWA() error {
 	return nil
 }
 
+// consoleScripts run only on staff pages, so phones never precache them.
+var consoleScripts = map[string]bool{"js/outreach.js": true, "js/studio.js": true}
+
 func (b *builder) staticJS() []string {
 	var out []string
 	for p := range b.blobs {
-		if strings.HasPrefix(p, b.pwaURL) && strings.HasSuffix(p, ".js") {
+		rest, ok := strings.CutPrefix(p, b.pwaURL)
+		if ok && strings.HasSuffix(p, ".js") && !consoleScripts[rest] {
 			out = append(out, p)
 		}
 	}
@@ -204,22 +210,19 @@ func (b *builder) addIcons() error {
 // addVoice serves a language's voice pack. Both files of a phrase share one
 // URL stem, hashed over both, so the app picks the codec by extension.
 func (b *builder) addVoice(lang string) error {
-	m, err := voice.LoadManifest(b.audio, lang)
-	if errors.Is(err, fs.ErrNotExist) {
+	pack := b.packs[lang]
+	if pack == nil {
 		return nil // a language without a voice pack still works, silently
 	}
-	if err != nil {
-		return fmt.Errorf("voice pack %s: %w", lang, err)
-	}
 	b.voice[lang] = map[string]string{}
-	for key, ph := range m.Phrases {
+	for key, ph := range pack.Phrases {
 		h := sha256.New()
 		for _, f := range ph.Files {
 			h.Write([]byte(f.Sha256))
 		}
 		stem := "/audio/" + lang + "/" + key + "." + hex.EncodeToString(h.Sum(nil))[:8]
 		for _, f := range ph.Files {
-			data, err := fs.ReadFile(b.audio, path.Join(lang, f.File))
+			data, err := pack.ReadFile(f.File)
 			if err != nil {
 				return fmt.Errorf("voice pack %s: %w", lang, err)
 			}
@@ -267,6 +270,12 @@ func (b *builder) addLanguage(cat *i18n.Catalog) (offlineList, error) {
 		keys = append(keys, sv.TextKeys()...)
 	}
 	list := offlineList{Voice: b.voiceFor(cat.Lang, keys)}
+	b.voiceBytes[cat.Lang] = map[string]int64{}
+	for ext, urls := range list.Voice {
+		for _, u := range urls {
+			b.voiceBytes[cat.Lang][ext] += int64(len(b.blobs[u].body))
+		}
+	}
 	for p, c := range pages {
 		if err := b.render(p, c); err != nil {
 			return list, err

@@ -47,6 +47,10 @@ func (v view) Home() string                           { return "/" + v.cat.Lang 
 func (v view) Style() string                          { return "<style>" + v.b.css + "</style>" }
 func (v view) ST(s *domain.Survey, key string) string { return s.Texts[v.cat.Lang][key] }
 
+// VoiceBytes is the size of the language's voice in one codec (webm or mp3):
+// what a phone downloads to speak offline, shown before it does.
+func (v view) VoiceBytes(ext string) int64 { return v.b.voiceBytes[v.cat.Lang][ext] }
+
 // Plural is a plural message's forms as JSON, for the app to choose from with
 // Intl.PluralRules.
 func (v view) Plural(key string) string {

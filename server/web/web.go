@@ -11,27 +11,29 @@ import (
 	"io/fs"
 	"log/slog"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"sova/i18n"
 	"sova/server/seal"
 	"sova/server/store"
+	"sova/server/studio"
 )
 
 // Config is everything the web layer is built from. main (via package app)
 // fills it; nothing here reads flags or the environment.
 type Config struct {
-	Store    *store.DB
-	Keys     *seal.Ring
-	Catalogs []*i18n.Catalog
-	Icons    fs.FS
-	Audio    fs.FS
-	PWA      fs.FS
-	Worker   []byte
-	Log      *slog.Logger
+	Store *store.DB
+	Keys  *seal.Ring
+	// Studio has the languages and what translators made of them: the
+	// member site is built from its Content.
+	Studio *studio.Studio
+	Icons  fs.FS
+	PWA    fs.FS
+	Worker []byte
+	Log    *slog.Logger
 	// Salt changes the app's version without changing its content, to push
 	// an update to every phone.
 	Salt string
@@ -47,11 +49,14 @@ type Config struct {
 
 // Server serves Sova over HTTP.
 type Server struct {
-	cfg    Config
-	echo   *echo.Echo
-	site   atomic.Pointer[site]
-	ingest gate // sync batches being judged
-	auth   *consoleAuth
+	cfg  Config
+	echo *echo.Echo
+	site atomic.Pointer[site]
+	// rebuilding serialises Rebuild: two edits at once must not let the
+	// older build be swapped in last.
+	rebuilding sync.Mutex
+	ingest     gate // sync batches being judged
+	auth       *consoleAuth
 }
 
 // New builds the server and its site.
@@ -73,9 +78,15 @@ func New(cfg Config) (*Server, error) {
 // Rebuild remakes the site from the current content (after a survey is
 // published, say) and swaps it in; phones then see a new version.
 func (s *Server) Rebuild() error {
+	s.rebuilding.Lock()
+	defer s.rebuilding.Unlock()
+	c, err := s.cfg.Studio.Content()
+	if err != nil {
+		return err
+	}
 	st, err := buildSite(&content{
-		catalogs: s.cfg.Catalogs, surveys: s.cfg.Store.Surveys(),
-		icons: s.cfg.Icons, audio: s.cfg.Audio, pwa: s.cfg.PWA, worker: s.cfg.Worker, salt: s.cfg.Salt,
+		catalogs: c.Catalogs, surveys: c.Surveys, packs: c.Packs,
+		icons: s.cfg.Icons, pwa: s.cfg.PWA, worker: s.cfg.Worker, salt: s.cfg.Salt,
 	})
 	if err != nil {
 		return err

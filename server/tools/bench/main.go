@@ -1,4 +1,4 @@
-// Command bench measures Sova against the budgets B1, B2, B4 and B5 of
+// Command bench measures Sova against the budgets B1, B2, B3, B4 and B5 of
 // BRIEF.md, and the staff console's logins that issue 3 asks to report, and
 // prints one table: budget | limit | measured | ok?
 //
@@ -15,6 +15,13 @@
 //   - B2: per language, /sw.js and everything /offline.json and
 //     /<lang>/offline.json list under pages and static (no voice), as sent
 //     with Accept-Encoding: gzip, deduplicated; and the JavaScript of it.
+//   - B3: per language and published survey (/api/v1/surveys), every voice
+//     phrase /<lang>/s/<survey> refers to (data-say, data-prompt), both
+//     files of each downloaded: the Opus bytes of the survey; and per
+//     language the average bitrate of each codec, bytes × 8 ÷ duration
+//     (durations from the voice packs' manifests, matched by SHA-256, else
+//     ffprobe), and whether the files are mono (ffprobe; with -quick a
+//     sample).
 //   - B4: 50-response sealed batches (sealed beforehand, not timed) posted
 //     (a) by -clients clients as fast as answered and (b) open loop at 200
 //     requests/s, latency counted from when each request was due.
@@ -77,6 +84,9 @@ const (
 	b1Limit     = 14000      // bytes, first HTML response, compressed
 	b2Limit     = 100 * 1024 // bytes, offline set of one language (KB = 1024 bytes)
 	b2JSLimit   = 30 * 1024  // bytes, JavaScript of it
+	b3OpusRate  = 16000      // bits/s, Opus voice, mono
+	b3MP3Rate   = 32000      // bits/s, MP3 fallback, mono
+	b3Survey    = 300 * 1024 // bytes of Opus, one survey's voice in one language
 	b4Rate      = 10000      // responses/s
 	b4P99       = 50         // ms at 200 requests/s
 	b5Idle      = 100 << 20  // bytes RSS idle
@@ -187,6 +197,9 @@ func run() error {
 		MaxIdleConnsPerHost: maxInFlight, MaxIdleConns: maxInFlight,
 	}}
 	if err := measureSite(ctx, c, srv.base, rep); err != nil {
+		return err
+	}
+	if err := measureVoice(ctx, c, srv.base, tmp, rep); err != nil {
 		return err
 	}
 	if err := measureIngest(ctx, c, srv, rep, idle); err != nil {

@@ -1,0 +1,77 @@
+package store
+
+import (
+	"github.com/dgraph-io/badger/v4"
+
+	"sova/server/voice"
+)
+
+// The translators' work: recordings under vr/<lang>/<key>, edited texts under
+// vt/<lang>/<key>. Both outrank what Sova ships (assets/audio, i18n and the
+// built-in surveys) until they are removed.
+const (
+	recordingPrefix = "vr/"
+	textPrefix      = "vt/"
+)
+
+// Recording is a translator's recording of one phrase, converted to the pack
+// formats: its description (source recorded, the hash of the text read out,
+// the files) and the files' bytes by name, kept as one value so a phrase is
+// whole or absent. The voice is a staff member's, never a member's.
+type Recording struct {
+	Phrase voice.Phrase
+	Data   map[string][]byte
+	By     string // staff id
+	Day    string // YYYY-MM-DD
+	// From is the hex SHA-256 of the file it was converted from, so the
+	// same file imported again is known and not converted again.
+	From string
+}
+
+// TextEdit is a translator's wording of one phrase, in place of the shipped
+// one.
+type TextEdit struct {
+	Text string
+	By   string
+	Day  string
+}
+
+func phraseKey(prefix, lang, key string) string { return prefix + lang + "/" + key }
+
+// PutRecording stores (or replaces) the recording of lang's phrase key.
+func (s *DB) PutRecording(lang, key string, r *Recording) error {
+	return s.update(func(txn *badger.Txn) error { return setJSON(txn, phraseKey(recordingPrefix, lang, key), r, 0) })
+}
+
+// Recordings returns every recording of lang, by phrase key.
+func (s *DB) Recordings(lang string) (map[string]*Recording, error) {
+	return scanPhrases[Recording](s, recordingPrefix, lang)
+}
+
+// PutText stores a translator's text for lang's phrase key.
+func (s *DB) PutText(lang, key string, t *TextEdit) error {
+	return s.update(func(txn *badger.Txn) error { return setJSON(txn, phraseKey(textPrefix, lang, key), t, 0) })
+}
+
+// DeleteText goes back to the shipped text of lang's phrase key.
+func (s *DB) DeleteText(lang, key string) error {
+	return s.update(func(txn *badger.Txn) error { return txn.Delete([]byte(phraseKey(textPrefix, lang, key))) })
+}
+
+// Texts returns every edited text of lang, by phrase key.
+func (s *DB) Texts(lang string) (map[string]*TextEdit, error) {
+	return scanPhrases[TextEdit](s, textPrefix, lang)
+}
+
+func scanPhrases[T any](s *DB, prefix, lang string) (map[string]*T, error) {
+	out := map[string]*T{}
+	err := s.scanJSON(prefix+lang+"/", func(key string, dec func(any) error) error {
+		v := new(T)
+		if err := dec(v); err != nil {
+			return err
+		}
+		out[key] = v
+		return nil
+	})
+	return out, err
+}

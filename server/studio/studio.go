@@ -1,0 +1,314 @@
+// Package studio is the translators' side of Sova: every phrase a language
+// needs, the words and voice translators gave them on top of what Sova ships,
+// how much of each language is recorded, and packs as zip files for those who
+// work offline.
+//
+// What Sova ships (i18n catalogs, built-in surveys, the synthetic packs in
+// assets/audio) is never changed; translators' work lives in the store and
+// is laid over it whenever the member site is built (Content). So a recorded
+// phrase always wins over a synthetic one, and upgrading Sova never loses a
+// recording.
+package studio
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"sova/i18n"
+	"sova/server/domain"
+	"sova/server/store"
+	"sova/server/voice"
+)
+
+// MaxText bounds a phrase's text: a prompt is a sentence or two.
+const MaxText = 500
+
+// Voice states of a phrase, as the studio shows them.
+const (
+	Recorded  = "recorded"  // a person read out its current text
+	Outdated  = "outdated"  // recorded, but its text changed since
+	Synthetic = "synthetic" // only the machine voice
+	Silent    = "none"      // no voice at all
+)
+
+// Studio reads and records translators' work.
+type Studio struct {
+	db       *store.DB
+	audio    fs.FS // the shipped packs' root
+	catalogs []*i18n.Catalog
+	surveys  func() []*domain.Survey
+	now      func() time.Time
+	// Limits bound each recording (voice.RecordingLimits by default).
+	Limits voice.Limits
+}
+
+// New makes a studio over db, with Sova's shipped catalogs and packs; surveys
+// lists the surveys members get, whose texts need voice too.
+func New(db *store.DB, audio fs.FS, catalogs []*i18n.Catalog, surveys func() []*domain.Survey, now func() time.Time) *Studio {
+	if now == nil {
+		now = time.Now
+	}
+	return &Studio{db: db, audio: audio, catalogs: catalogs, surveys: surveys, now: now, Limits: voice.RecordingLimits}
+}
+
+// Languages are the languages members can choose, in code order.
+func (s *Studio) Languages() []*i18n.Catalog { return s.catalogs }
+
+// Catalog returns lang's shipped catalog, or nil.
+func (s *Studio) Catalog(lang string) *i18n.Catalog {
+	for _, c := range s.catalogs {
+		if c.Lang == lang {
+			return c
+		}
+	}
+	return nil
+}
+
+// Phrase is one thing the app says in a language.
+type Phrase struct {
+	Key     string
+	Survey  string // the survey's id; "" for the app's own words
+	Text    string // what members read and hear
+	Shipped string // the text Sova ships; Text differs when a translator edited it
+	Voice   string // Recorded, Outdated, Synthetic or Silent
+	By      string // who recorded it, for Recorded and Outdated
+}
+
+// Phrases lists every phrase of lang: the app's words by key, then each
+// survey's in the order members meet them.
+func (s *Studio) Phrases(lang string) ([]Phrase, error) {
+	cat := s.Catalog(lang)
+	if cat == nil {
+		return nil, domain.Errorf(domain.CodeNotFound, "there is no language %q", lang)
+	}
+	edits, err := s.db.Texts(lang)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.db.Recordings(lang)
+	if err != nil {
+		return nil, err
+	}
+	pack, err := voice.OpenPack(s.audio, lang)
+	if err != nil {
+		return nil, err
+	}
+	var out []Phrase
+	seen := map[string]bool{}
+	add := func(key, survey, shipped string) {
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		p := Phrase{Key: key, Survey: survey, Text: shipped, Shipped: shipped, Voice: Silent}
+		if e := edits[key]; e != nil {
+			p.Text = e.Text
+		}
+		ph, ok := pack.Phrases[key]
+		if r := recs[key]; r != nil {
+			ph, ok, p.By = r.Phrase, true, r.By
+		}
+		switch {
+		case !ok:
+		case ph.Source == voice.SourceRecorded && ph.TextSha256 == voice.TextSha256(p.Text):
+			p.Voice = Recorded
+		case ph.Source == voice.SourceRecorded:
+			p.Voice = Outdated
+		default:
+			p.Voice = Synthetic
+		}
+		out = append(out, p)
+	}
+	texts := cat.Texts()
+	for _, key := range slices.Sorted(maps.Keys(texts)) {
+		add(key, "", texts[key])
+	}
+	for _, sv := range s.surveys() {
+		if !sv.HasLanguage(lang) {
+			continue
+		}
+		for _, key := range sv.TextKeys() {
+			add(key, sv.ID, sv.Texts[lang][key])
+		}
+	}
+	return out, nil
+}
+
+// Coverage is how much of a language has a person's voice.
+type Coverage struct {
+	Lang     string
+	Total    int
+	Recorded int
+	Missing  []Phrase // synthetic, outdated or silent
+}
+
+// Percent is Recorded out of Total, rounded down: 100 only when nothing is
+// missing.
+func (c Coverage) Percent() int {
+	if c.Total == 0 {
+		return 100
+	}
+	return c.Recorded * 100 / c.Total
+}
+
+// Coverage counts lang's recorded phrases and lists the others.
+func (s *Studio) Coverage(lang string) (Coverage, error) {
+	phrases, err := s.Phrases(lang)
+	if err != nil {
+		return Coverage{}, err
+	}
+	c := Coverage{Lang: lang, Total: len(phrases)}
+	for _, p := range phrases {
+		if p.Voice == Recorded {
+			c.Recorded++
+		} else {
+			c.Missing = append(c.Missing, p)
+		}
+	}
+	return c, nil
+}
+
+// phrase finds key among lang's phrases.
+func (s *Studio) phrase(lang, key string) (Phrase, error) {
+	phrases, err := s.Phrases(lang)
+	if err != nil {
+		return Phrase{}, err
+	}
+	for _, p := range phrases {
+		if p.Key == key {
+			return p, nil
+		}
+	}
+	return Phrase{}, domain.Errorf(domain.CodeNotFound, "%s has no phrase %q", lang, key)
+}
+
+// Record checks and converts a recording of lang's phrase key (any common
+// audio format) and makes it the phrase's voice. A refused recording
+// (voice.InputError) changes nothing: the voice the phrase had stays.
+func (s *Studio) Record(ctx context.Context, lang, key, by string, audio []byte) error {
+	p, err := s.phrase(lang, key)
+	if err != nil {
+		return err
+	}
+	return s.record(ctx, lang, key, by, p.Text, "", audio)
+}
+
+// record converts audio into the voice of key, read from text. textSha256,
+// when set, names the words it was recorded for instead (an imported
+// recording may be of older words, and must show as such).
+func (s *Studio) record(ctx context.Context, lang, key, by, text, textSha256 string, audio []byte) error {
+	enc, err := voice.Convert(ctx, lang, key, text, audio, s.Limits)
+	if err != nil {
+		return err
+	}
+	if textSha256 != "" {
+		enc.Phrase.TextSha256 = textSha256
+	}
+	from := sha256.Sum256(audio)
+	return s.db.PutRecording(lang, key, &store.Recording{Phrase: enc.Phrase, Data: enc.Data, By: by, Day: s.day(), From: hex.EncodeToString(from[:])})
+}
+
+// SetText words lang's phrase key anew. The shipped text again removes the
+// edit. A recording of the old words shows as outdated until recorded again.
+func (s *Studio) SetText(lang, key, text, by string) error {
+	p, err := s.phrase(lang, key)
+	if err != nil {
+		return err
+	}
+	// Only the ends are trimmed, and the text is not Unicode-normalised:
+	// NFC would reorder Arabic's shadda after the vowel mark, which
+	// espeak-ng then misreads.
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		return domain.Errorf(domain.CodeInvalid, "the phrase needs words; to go back to what Sova ships, type: %s", p.Shipped)
+	case utf8.RuneCountInString(text) > MaxText:
+		return domain.Errorf(domain.CodeInvalid, "the phrase is %d characters long; at most %d fit on a phone's screen", utf8.RuneCountInString(text), MaxText)
+	case !utf8.ValidString(text):
+		return domain.Errorf(domain.CodeInvalid, "the text is not valid UTF-8")
+	case text == p.Shipped:
+		return s.db.DeleteText(lang, key)
+	}
+	return s.db.PutText(lang, key, &store.TextEdit{Text: text, By: by, Day: s.day()})
+}
+
+func (s *Studio) day() string { return s.now().UTC().Format(time.DateOnly) }
+
+// Content is what members get: every language's texts with translators'
+// edits, and its voice with their recordings.
+type Content struct {
+	Catalogs []*i18n.Catalog
+	Surveys  []*domain.Survey
+	Packs    map[string]*voice.Pack
+}
+
+// Content lays translators' work over what Sova ships.
+func (s *Studio) Content() (*Content, error) {
+	c := &Content{Surveys: s.surveys(), Packs: map[string]*voice.Pack{}}
+	for _, cat := range s.catalogs {
+		edits, err := s.db.Texts(cat.Lang)
+		if err != nil {
+			return nil, err
+		}
+		words := make(map[string]string, len(edits))
+		for k, e := range edits {
+			words[k] = e.Text
+		}
+		c.Catalogs = append(c.Catalogs, cat.WithTexts(words))
+		for i, sv := range c.Surveys {
+			c.Surveys[i] = reworded(sv, cat.Lang, words)
+		}
+		if c.Packs[cat.Lang], err = s.Pack(cat.Lang); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// reworded returns sv with lang's texts edited, copying only what changes:
+// the stored survey is shared and must stay as published.
+func reworded(sv *domain.Survey, lang string, words map[string]string) *domain.Survey {
+	texts := sv.Texts[lang]
+	var changed map[string]string
+	for k, w := range words {
+		if old, ok := texts[k]; ok && old != w {
+			if changed == nil {
+				changed = maps.Clone(texts)
+			}
+			changed[k] = w
+		}
+	}
+	if changed == nil {
+		return sv
+	}
+	cp := *sv
+	cp.Texts = maps.Clone(sv.Texts)
+	cp.Texts[lang] = changed
+	return &cp
+}
+
+// Pack is lang's voice pack as members get it.
+func (s *Studio) Pack(lang string) (*voice.Pack, error) {
+	pack, err := voice.OpenPack(s.audio, lang)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.db.Recordings(lang)
+	if err != nil {
+		return nil, err
+	}
+	for key, r := range recs {
+		if err := pack.Put(key, r.Phrase, r.Data); err != nil {
+			return nil, fmt.Errorf("recording %s/%s: %w", lang, key, err)
+		}
+	}
+	return pack, nil
+}

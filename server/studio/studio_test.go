@@ -1,0 +1,363 @@
+package studio_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"log/slog"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"sova/assets"
+	"sova/i18n"
+	"sova/internal/testapp"
+	"sova/server/domain"
+	"sova/server/store"
+	"sova/server/studio"
+	"sova/server/voice"
+)
+
+// A studio over real Badger, Sova's shipped catalogs, packs and needs
+// survey, converting real speech with real ffmpeg.
+func newStudio(t *testing.T) (*studio.Studio, *store.DB) {
+	t.Helper()
+	key := make([]byte, store.KeySize)
+	db, err := store.Open(t.TempDir(), key, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	data, err := fs.ReadFile(assets.Surveys, "needs.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv, err := domain.ParseSurvey("needs.json", data, shippedIcons{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func() time.Time { return time.Date(2026, 11, 28, 15, 4, 5, 0, time.UTC) }
+	return studio.New(db, assets.Audio, cats, func() []*domain.Survey { return []*domain.Survey{sv} }, day), db
+}
+
+// shippedIcons: the needs survey's icons are checked where Sova imports it.
+type shippedIcons struct{}
+
+func (shippedIcons) HasIcon(string) bool { return true }
+
+func phrase(t *testing.T, s *studio.Studio, lang, key string) studio.Phrase {
+	t.Helper()
+	all, err := s.Phrases(lang)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range all {
+		if p.Key == key {
+			return p
+		}
+	}
+	t.Fatalf("%s has no phrase %s", lang, key)
+	return studio.Phrase{}
+}
+
+func TestPhrases_EveryTextOfTheAppAndItsSurveysOnce(t *testing.T) {
+	s, _ := newStudio(t)
+	for _, cat := range s.Languages() {
+		all, err := s.Phrases(cat.Lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, p := range all {
+			if seen[p.Key] {
+				t.Errorf("%s: %s listed twice", cat.Lang, p.Key)
+			}
+			seen[p.Key] = true
+			if p.Text == "" || p.Text != p.Shipped {
+				t.Errorf("%s %s: text %q, shipped %q", cat.Lang, p.Key, p.Text, p.Shipped)
+			}
+			// Sova ships machine voice for every phrase; nothing is
+			// recorded yet.
+			if p.Voice != studio.Synthetic {
+				t.Errorf("%s %s: voice %s, want synthetic", cat.Lang, p.Key, p.Voice)
+			}
+		}
+		for _, key := range []string{"home.title", "lang.self", "needs.title", "voice.download"} {
+			if !seen[key] {
+				t.Errorf("%s: no phrase %s", cat.Lang, key)
+			}
+		}
+		if p := phrase(t, s, cat.Lang, "needs.title"); p.Survey != "needs" {
+			t.Errorf("needs.title belongs to %q", p.Survey)
+		}
+		cov, err := s.Coverage(cat.Lang)
+		if err != nil || cov.Recorded != 0 || cov.Percent() != 0 || len(cov.Missing) != len(all) {
+			t.Errorf("%s coverage %+v, %v", cat.Lang, cov, err)
+		}
+	}
+	if _, err := s.Phrases("xx"); domain.ErrorCode(err) != domain.CodeNotFound {
+		t.Errorf("unknown language: %v", err)
+	}
+}
+
+func TestRecord_ARecordingWinsOverTheSyntheticVoice(t *testing.T) {
+	s, db := newStudio(t)
+	ctx := context.Background()
+	if err := s.Record(ctx, "en", "home.title", "tina", testapp.Speech(t, "en", "Hello! What would you like to do?")); err != nil {
+		t.Fatal(err)
+	}
+	if p := phrase(t, s, "en", "home.title"); p.Voice != studio.Recorded || p.By != "tina" {
+		t.Errorf("after recording: %+v", p)
+	}
+	cov, _ := s.Coverage("en")
+	if cov.Recorded != 1 || slices.ContainsFunc(cov.Missing, func(p studio.Phrase) bool { return p.Key == "home.title" }) {
+		t.Errorf("coverage %d recorded; missing lists home.title: %v", cov.Recorded, cov.Missing)
+	}
+
+	// The member's pack has the recording, and other phrases as shipped.
+	c, err := s.Content()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pack := c.Packs["en"]
+	ph := pack.Phrases["home.title"]
+	rec, _ := db.Recordings("en")
+	if ph.Source != voice.SourceRecorded || !slices.Equal(ph.Files, rec["home.title"].Phrase.Files) {
+		t.Fatalf("pack phrase %+v", ph)
+	}
+	for _, f := range ph.Files {
+		data, err := pack.ReadFile(f.File)
+		if err != nil || !bytes.Equal(data, rec["home.title"].Data[f.File]) {
+			t.Errorf("%s: %d bytes, %v", f.File, len(data), err)
+		}
+	}
+	if pack.Phrases["nav.next"].Source != voice.SourceSynthetic {
+		t.Error("other phrases lost their shipped voice")
+	}
+	if c.Packs["ru"].Phrases["home.title"].Source != voice.SourceSynthetic {
+		t.Error("an English recording changed the Russian pack")
+	}
+
+	// A refused recording changes nothing.
+	err = s.Record(ctx, "en", "home.title", "tina", []byte("not a recording"))
+	var ie *voice.InputError
+	if !errors.As(err, &ie) || ie.Code != "format" {
+		t.Fatalf("text as a recording: %v", err)
+	}
+	if again, _ := db.Recordings("en"); !slices.Equal(again["home.title"].Phrase.Files, rec["home.title"].Phrase.Files) {
+		t.Error("a refused recording replaced the good one")
+	}
+	if err := s.Record(ctx, "en", "no.such.key", "tina", testapp.Speech(t, "en", "Hello")); domain.ErrorCode(err) != domain.CodeNotFound {
+		t.Errorf("unknown key: %v", err)
+	}
+}
+
+func TestSetText_EditsReachMembersAndLeaveWhatSovaShipsAlone(t *testing.T) {
+	s, db := newStudio(t)
+	ctx := context.Background()
+	if err := s.Record(ctx, "ar", "home.outbox", "tina", testapp.Speech(t, "ar", "في انتظار الإرسال")); err != nil {
+		t.Fatal(err)
+	}
+	// Arabic words with shadda before the vowel mark: kept exactly as typed
+	// (NFC would reorder them, and espeak-ng would misread the result).
+	const words = "\u0627\u0644\u0635\u0651\u064e\u0648\u0652\u062a"
+	if err := s.SetText("ar", "home.outbox", "  "+words+"\n", "tina"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.Texts("ar"); got["home.outbox"] == nil || got["home.outbox"].Text != words || got["home.outbox"].Day != "2026-11-28" {
+		t.Fatalf("stored edit %+v", got["home.outbox"])
+	}
+	if p := phrase(t, s, "ar", "home.outbox"); p.Text != words || p.Voice != studio.Outdated {
+		t.Errorf("after the edit: %+v", p)
+	}
+	if err := s.SetText("ar", "needs.title", "عنوان", "tina"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Content()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ar *i18n.Catalog
+	for _, cat := range c.Catalogs {
+		if cat.Lang == "ar" {
+			ar = cat
+		}
+	}
+	if ar.T("home.outbox") != words || s.Catalog("ar").T("home.outbox") == words {
+		t.Error("the edit should reach the built catalog and not the shipped one")
+	}
+	if c.Surveys[0].Texts["ar"]["needs.title"] != "عنوان" || c.Surveys[0].Texts["en"]["needs.title"] == "عنوان" {
+		t.Error("the survey's Arabic title was not edited (or another language was)")
+	}
+
+	for _, bad := range []string{"", "   ", strings.Repeat("a", studio.MaxText+1), "\xff\xfe"} {
+		if err := s.SetText("ar", "home.outbox", bad, "tina"); domain.ErrorCode(err) != domain.CodeInvalid {
+			t.Errorf("text %.20q: %v", bad, err)
+		}
+	}
+	if p := phrase(t, s, "ar", "home.outbox"); p.Text != words {
+		t.Error("a refused edit lost the good one")
+	}
+	// Sova's own words again: the edit is gone, the recording fits again.
+	if err := s.SetText("ar", "home.outbox", phrase(t, s, "ar", "home.outbox").Shipped, "tina"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.Texts("ar"); len(got) != 1 { // only needs.title is left
+		t.Errorf("edits left: %v", got)
+	}
+	if p := phrase(t, s, "ar", "home.outbox"); p.Voice != studio.Recorded {
+		t.Errorf("back to the shipped words: %+v", p)
+	}
+}
+
+// zipFiles reads a zip into memory.
+func zipFiles(t *testing.T, data []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f.Name], _ = io.ReadAll(rc)
+		rc.Close()
+	}
+	return out
+}
+
+func makeZip(t *testing.T, files map[string][]byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, data := range files {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestZip_ExportImportAndBackAgain(t *testing.T) {
+	a, dbA := newStudio(t)
+	ctx := context.Background()
+	var exported bytes.Buffer
+	if err := a.Export(&exported, "en"); err != nil {
+		t.Fatal(err)
+	}
+	files := zipFiles(t, exported.Bytes())
+	var texts struct {
+		Lang  string
+		Texts map[string]string
+	}
+	if err := json.Unmarshal(files["texts.json"], &texts); err != nil || texts.Lang != "en" || texts.Texts["home.title"] != "Hello! What would you like to do?" {
+		t.Fatalf("texts.json: %v %+v", err, texts)
+	}
+	m, err := voice.ParseManifest(files["manifest.json"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := a.Phrases("en")
+	if len(m.Phrases) != len(all) || files["README.txt"] == nil {
+		t.Fatalf("the zip has %d phrases of %d, README %v", len(m.Phrases), len(all), files["README.txt"] != nil)
+	}
+	for key, ph := range m.Phrases {
+		for _, f := range ph.Files {
+			if int64(len(files[f.File])) != f.Bytes {
+				t.Fatalf("%s: %s has %d bytes in the zip, manifest says %d", key, f.File, len(files[f.File]), f.Bytes)
+			}
+		}
+	}
+
+	// Unchanged, it imports as nothing.
+	rep, err := a.Import(ctx, exported.Bytes(), "en", "tina")
+	if err != nil || len(rep.Texts)+len(rep.Recorded)+len(rep.Refused) != 0 || rep.Skipped == 0 {
+		t.Fatalf("unchanged import: %+v %v", rep, err)
+	}
+
+	// A translator offline changes words and records into recordings/.
+	texts.Texts["home.outbox"] = "Not sent yet"
+	files["texts.json"], _ = json.Marshal(texts)
+	files["recordings/home.title.wav"] = testapp.Speech(t, "en", "Hello! What would you like to do?")
+	files["recordings/nav.next.txt"] = []byte("next")
+	files["recordings/no.such.key.wav"] = testapp.Speech(t, "en", "Hello")
+	rep, err = a.Import(ctx, makeZip(t, files), "en", "tina")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := map[string]string{}
+	for _, r := range rep.Refused {
+		refused[r.Key] = r.Reason
+	}
+	if !slices.Equal(rep.Texts, []string{"home.outbox"}) || !slices.Equal(rep.Recorded, []string{"home.title"}) ||
+		len(refused) != 2 || !strings.Contains(refused["nav.next"], "not a sound recording") || refused["no.such.key"] == "" {
+		t.Fatalf("import: %+v", rep)
+	}
+	if p := phrase(t, a, "en", "home.title"); p.Voice != studio.Recorded {
+		t.Errorf("home.title after import: %+v", p)
+	}
+
+	// Another Sova takes A's recording and words from A's export, keeping
+	// the words it was recorded for.
+	var fromA bytes.Buffer
+	if err := a.Export(&fromA, "en"); err != nil {
+		t.Fatal(err)
+	}
+	b, dbB := newStudio(t)
+	rep, err = b.Import(ctx, fromA.Bytes(), "en", "sam")
+	if err != nil || !slices.Equal(rep.Recorded, []string{"home.title"}) || !slices.Equal(rep.Texts, []string{"home.outbox"}) || len(rep.Refused) != 0 {
+		t.Fatalf("import into another Sova: %+v %v", rep, err)
+	}
+	recA, _ := dbA.Recordings("en")
+	recB, _ := dbB.Recordings("en")
+	if recB["home.title"].Phrase.TextSha256 != recA["home.title"].Phrase.TextSha256 || phrase(t, b, "en", "home.title").Voice != studio.Recorded {
+		t.Error("the imported recording lost the words it was recorded for")
+	}
+
+	// Not a pack of this language, or not a zip at all: refused whole.
+	if _, err := b.Import(ctx, fromA.Bytes(), "ru", "sam"); err == nil || !strings.Contains(err.Error(), `pack of "en"`) {
+		t.Errorf("an English pack imported as Russian: %v", err)
+	}
+	if _, err := b.Import(ctx, []byte("PK\x03\x04 not really"), "en", "sam"); domain.ErrorCode(err) != domain.CodeInvalid {
+		t.Errorf("not a zip: %v", err)
+	}
+	// Unzipped and zipped again in its folder, it is still the pack; a zip
+	// of anything else is refused whole.
+	inFolder := map[string][]byte{}
+	for name, data := range zipFiles(t, fromA.Bytes()) {
+		inFolder["sova-voice-en/"+name] = data
+	}
+	inFolder["sova-voice-en/recordings/nav.next.wav"] = testapp.Speech(t, "en", "Next")
+	if rep, err := b.Import(ctx, makeZip(t, inFolder), "en", "sam"); err != nil || !slices.Equal(rep.Recorded, []string{"nav.next"}) {
+		t.Errorf("a pack in a folder: %+v %v", rep, err)
+	}
+	if _, err := b.Import(ctx, makeZip(t, map[string][]byte{"photos/a.jpg": []byte("jpeg")}), "en", "sam"); err == nil || !strings.Contains(err.Error(), "is it a Sova voice pack?") {
+		t.Errorf("a zip of photos: %v", err)
+	}
+
+	// A manifest entry whose file was swapped is refused alone.
+	files = zipFiles(t, fromA.Bytes())
+	files["home.title.webm"] = files["nav.next.webm"]
+	c, _ := newStudio(t)
+	rep, err = c.Import(ctx, makeZip(t, files), "en", "sam")
+	if err != nil || len(rep.Recorded) != 0 || len(rep.Refused) != 1 || rep.Refused[0].Key != "home.title" {
+		t.Errorf("a swapped file: %+v %v", rep, err)
+	}
+}

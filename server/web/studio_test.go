@@ -1,0 +1,218 @@
+package web_test
+
+import (
+	"encoding/json"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"sova/internal/testapp"
+	"sova/server/domain"
+	"sova/server/voice"
+)
+
+// The translators' studio, through the real router, on real Badger, with
+// real ffmpeg converting real speech.
+
+// homePrompt is the voice stem /en/ plays on arrival (the home.title phrase).
+var homePrompt = regexp.MustCompile(`<main class="home" data-prompt="([^"]+)"`)
+
+func memberHome(t *testing.T, h http.Handler) (stem, page string) {
+	t.Helper()
+	rec := testapp.NewConsole(h).Get(t, "/en/")
+	m := homePrompt.FindStringSubmatch(rec.Body.String())
+	if rec.Code != http.StatusOK || m == nil {
+		t.Fatalf("GET /en/: %d, no prompt in %.300s", rec.Code, rec.Body)
+	}
+	return m[1], rec.Body.String()
+}
+
+func TestStudio_ARecordingBecomesTheMembersVoiceAndCoverageGrows(t *testing.T) {
+	e := openConsole(t)
+	tr := e.addStaff("tina", domain.RoleTranslator)
+	st := e.app.Store()
+
+	page := tr.Get(t, "/staff/studio/en").Body.String()
+	before := coverageOf(t, page)
+	if before.recorded != 0 || before.total < 100 {
+		t.Fatalf("a fresh studio: %+v; want 0 recorded of the app's and the needs survey's phrases", before)
+	}
+	oldStem, _ := memberHome(t, e.h)
+	oldVersion := e.app.Version()
+
+	rec := tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {tr.CSRF(t)}, "key": {"home.title"}},
+		"audio", "take1.wav", testapp.Speech(t, "en", "Hello! What would you like to do?"))
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/staff/studio/en?done=home.title#p-home.title" {
+		t.Fatalf("upload: %d %q %s", rec.Code, rec.Header().Get("Location"), rec.Body)
+	}
+
+	// The studio counts it, and shows it as a person's voice.
+	page = tr.Get(t, "/staff/studio/en?done=home.title").Body.String()
+	after := coverageOf(t, page)
+	if after.recorded != 1 || after.total != before.total {
+		t.Fatalf("coverage after one recording: %+v, before %+v", after, before)
+	}
+	if !regexp.MustCompile(`id="p-home.title"(?s:.)*?voice-recorded`).MatchString(page) {
+		t.Error("the studio does not show home.title as recorded")
+	}
+
+	// Members get it: a new app version, whose home page plays the new file.
+	if e.app.Version() == oldVersion {
+		t.Fatal("the app version did not change: phones would never update")
+	}
+	newStem, _ := memberHome(t, e.h)
+	if newStem == oldStem {
+		t.Fatalf("/en/ still plays %s", oldStem)
+	}
+	recs, err := st.Recordings("en")
+	if err != nil || recs["home.title"] == nil {
+		t.Fatalf("stored recordings: %v %v", recs, err)
+	}
+	r := recs["home.title"]
+	if r.Phrase.Source != voice.SourceRecorded || r.By != e.staff("tina").ID {
+		t.Errorf("stored recording: source %q by %q", r.Phrase.Source, r.By)
+	}
+	for _, f := range r.Phrase.Files {
+		ext := strings.TrimPrefix(f.File, "home.title")
+		res := testapp.NewConsole(e.h).Get(t, newStem+ext)
+		if res.Code != http.StatusOK || res.Body.String() != string(r.Data[f.File]) || !strings.HasPrefix(res.Header().Get("Content-Type"), strings.Split(f.Mime, ";")[0]) {
+			t.Errorf("GET %s%s: %d %s, %d bytes; want the recording's %d bytes", newStem, ext, res.Code, res.Header().Get("Content-Type"), res.Body.Len(), len(r.Data[f.File]))
+		}
+	}
+
+	// The audit log says who recorded what, and nothing else.
+	var found bool
+	for _, en := range e.auditLog() {
+		found = found || (en.Action == "voice recorded" && en.Target == "en/home.title" && en.Staff == "tina")
+	}
+	if !found {
+		t.Error("no audit entry for the recording")
+	}
+}
+
+func TestStudio_BadRecordingsAreRefusedClearlyAndNothingIsLost(t *testing.T) {
+	e := openConsole(t)
+	tr := e.addStaff("tina", domain.RoleTranslator)
+	csrf := tr.CSRF(t)
+	good := tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {csrf}, "key": {"home.title"}},
+		"audio", "take1.wav", testapp.Speech(t, "en", "Hello! What would you like to do?"))
+	if good.Code != http.StatusSeeOther {
+		t.Fatalf("good upload: %d %.300s", good.Code, good.Body)
+	}
+	stem, _ := memberHome(t, e.h)
+	version := e.app.Version()
+
+	for _, tc := range []struct {
+		name, file string
+		data       []byte
+		want       string // the start of the reason shown
+	}{
+		{"silent", "quiet.wav", testapp.Silence(t), "we heard nothing"},
+		{"not audio", "notes.txt", []byte("Hello! What would you like to do?\n"), "the file is not a sound recording"},
+		{"corrupt", "take2.webm", append([]byte("\x1aE\xdf\xa3"), make([]byte, 4000)...), "the recording is damaged"},
+		{"empty", "take3.webm", nil, "the recording is empty"},
+		{"too large", "take4.wav", make([]byte, voice.RecordingLimits.MaxBytes+1), "the file is 8.1 MB"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Without JavaScript: the page again, with the reason beside the phrase.
+			rec := tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {csrf}, "key": {"home.title"}}, "audio", tc.file, tc.data)
+			body := rec.Body.String()
+			if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, `role="alert"`) {
+				t.Fatalf("%s: %d; want 422 with the reason shown. %.400s", tc.name, rec.Code, body)
+			}
+			if !strings.Contains(body, html.EscapeString(tc.want)) {
+				t.Errorf("%s: the page does not say %q", tc.name, tc.want)
+			}
+			// The studio's script asks for JSON.
+			rec = tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {csrf}, "key": {"home.title"}}, "audio", tc.file, tc.data, "Accept", "application/json")
+			var got struct{ Error, Message string }
+			if rec.Code != http.StatusUnprocessableEntity || json.Unmarshal(rec.Body.Bytes(), &got) != nil || !strings.Contains(got.Message, tc.want) {
+				t.Errorf("%s as JSON: %d %s", tc.name, rec.Code, rec.Body)
+			}
+		})
+	}
+	if now, _ := memberHome(t, e.h); now != stem || e.app.Version() != version {
+		t.Errorf("a refused recording changed the member's voice: %s → %s", stem, now)
+	}
+	if recs, _ := e.app.Store().Recordings("en"); len(recs) != 1 || recs["home.title"] == nil {
+		t.Errorf("recordings after refusals: %v", recs)
+	}
+}
+
+func TestStudio_EditedTextReachesMembersAndOutdatesItsRecording(t *testing.T) {
+	e := openConsole(t)
+	tr := e.addStaff("tina", domain.RoleTranslator)
+	csrf := tr.CSRF(t)
+	tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {csrf}, "key": {"home.outbox"}},
+		"audio", "take1.wav", testapp.Speech(t, "en", "Waiting to be sent"))
+
+	rec := tr.Post(t, "/staff/studio/en/text", url.Values{"csrf": {csrf}, "key": {"home.outbox"}, "text": {"  Not sent yet  "}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("save text: %d %.300s", rec.Code, rec.Body)
+	}
+	if _, page := memberHome(t, e.h); !strings.Contains(page, "Not sent yet") {
+		t.Error("the member's home page does not show the new words")
+	}
+	page := tr.Get(t, "/staff/studio/en").Body.String()
+	if !regexp.MustCompile(`id="p-home.outbox"(?s:.)*?voice-outdated`).MatchString(page) {
+		t.Error("the recording of the old words is not shown as outdated")
+	}
+	if c := coverageOf(t, page); c.recorded != 0 {
+		t.Errorf("an outdated recording still counts: %+v", c)
+	}
+
+	// A survey's phrase: members see the new words, the stored survey
+	// stays as published.
+	rec = tr.Post(t, "/staff/studio/en/text", url.Values{"csrf": {csrf}, "key": {"needs.title"}, "text": {"What you need"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("save survey text: %d %.300s", rec.Code, rec.Body)
+	}
+	if body := testapp.NewConsole(e.h).Get(t, "/en/s/needs").Body.String(); !strings.Contains(body, "What you need") {
+		t.Error("the survey page does not show the new title")
+	}
+	sv, err := e.app.Store().LatestSurvey("needs")
+	if err != nil || sv.Texts["en"]["needs.title"] == "What you need" {
+		t.Errorf("the stored survey was changed: %v", err)
+	}
+
+	// Empty words are refused, and the old ones kept.
+	rec = tr.Post(t, "/staff/studio/en/text", url.Values{"csrf": {csrf}, "key": {"home.outbox"}, "text": {"   "}})
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "needs words") {
+		t.Errorf("empty text: %d", rec.Code)
+	}
+	if _, page := memberHome(t, e.h); !strings.Contains(page, "Not sent yet") {
+		t.Error("refusing empty words lost the edited ones")
+	}
+
+	// The shipped words again: the edit is gone, and the recording fits again.
+	rec = tr.Post(t, "/staff/studio/en/text", url.Values{"csrf": {csrf}, "key": {"home.outbox"}, "text": {"Waiting to be sent"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("shipped text: %d", rec.Code)
+	}
+	if texts, _ := e.app.Store().Texts("en"); texts["home.outbox"] != nil {
+		t.Error("the shipped words are kept as an edit")
+	}
+	if c := coverageOf(t, tr.Get(t, "/staff/studio/en").Body.String()); c.recorded != 1 {
+		t.Errorf("the recording does not count again: %+v", c)
+	}
+}
+
+type coverage struct{ recorded, total int }
+
+var coverageText = regexp.MustCompile(`\((\d+) of (\d+) phrases recorded\)`)
+
+func coverageOf(t *testing.T, page string) coverage {
+	t.Helper()
+	m := coverageText.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no coverage on the page: %.500s", page)
+	}
+	var c coverage
+	c.recorded, _ = strconv.Atoi(m[1])
+	c.total, _ = strconv.Atoi(m[2])
+	return c
+}
