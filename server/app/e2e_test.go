@@ -393,6 +393,7 @@ func TestOutbox_RefusedItemStaysWithItsReasonUntilRemoved(t *testing.T) {
 
 	// Removing takes two taps on the bin: the first only arms it.
 	b.do(chromedp.Click(".rejected .remove"))
+	b.wait("the bin to turn red after one tap", `document.querySelector('.rejected .remove').classList.contains('armed')`)
 	if n := eval[int](b, `sovaOutbox.all().then((a) => a.length)`); n != 1 {
 		t.Fatal("one tap removed the item")
 	}
