@@ -125,18 +125,21 @@ func exportPack(a *app.App, lang, name string) error {
 }
 
 func importPack(a *app.App, lang, name string) error {
-	if fi, err := os.Stat(name); err != nil {
-		return err
-	} else if fi.Size() > studio.MaxZip {
-		return fmt.Errorf("%s is larger than a pack may be (%d MB)", name, studio.MaxZip>>20)
-	}
-	data, err := os.ReadFile(name)
+	f, err := os.Open(name)
 	if err != nil {
 		return err
 	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if fi.Size() > studio.MaxZip {
+		return fmt.Errorf("%s is larger than a pack may be (%d MB)", name, studio.MaxZip>>20)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rep, err := a.Studio().Import(ctx, data, lang, "")
+	rep, err := a.Studio().Import(ctx, f, fi.Size(), lang, "")
 	if err != nil {
 		return err
 	}

@@ -238,6 +238,11 @@ func zipFiles(t *testing.T, data []byte) map[string][]byte {
 	return out
 }
 
+// importZip imports a pack held in memory.
+func importZip(s *studio.Studio, data []byte, lang, by string) (*studio.ImportReport, error) {
+	return s.Import(context.Background(), bytes.NewReader(data), int64(len(data)), lang, by)
+}
+
 func makeZip(t *testing.T, files map[string][]byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -257,7 +262,6 @@ func makeZip(t *testing.T, files map[string][]byte) []byte {
 
 func TestZip_ExportImportAndBackAgain(t *testing.T) {
 	a, dbA := newStudio(t)
-	ctx := context.Background()
 	var exported bytes.Buffer
 	if err := a.Export(&exported, "en"); err != nil {
 		t.Fatal(err)
@@ -287,7 +291,7 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 	}
 
 	// Unchanged, it imports as nothing.
-	rep, err := a.Import(ctx, exported.Bytes(), "en", "tina")
+	rep, err := importZip(a, exported.Bytes(), "en", "tina")
 	if err != nil || len(rep.Texts)+len(rep.Recorded)+len(rep.Refused) != 0 || rep.Skipped == 0 {
 		t.Fatalf("unchanged import: %+v %v", rep, err)
 	}
@@ -298,7 +302,7 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 	files["recordings/home.title.wav"] = testapp.Speech(t, "en", "Hello! What would you like to do?")
 	files["recordings/nav.next.txt"] = []byte("next")
 	files["recordings/no.such.key.wav"] = testapp.Speech(t, "en", "Hello")
-	rep, err = a.Import(ctx, makeZip(t, files), "en", "tina")
+	rep, err = importZip(a, makeZip(t, files), "en", "tina")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +325,7 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, dbB := newStudio(t)
-	rep, err = b.Import(ctx, fromA.Bytes(), "en", "sam")
+	rep, err = importZip(b, fromA.Bytes(), "en", "sam")
 	if err != nil || !slices.Equal(rep.Recorded, []string{"home.title"}) || !slices.Equal(rep.Texts, []string{"home.outbox"}) || len(rep.Refused) != 0 {
 		t.Fatalf("import into another Sova: %+v %v", rep, err)
 	}
@@ -332,10 +336,10 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 	}
 
 	// Not a pack of this language, or not a zip at all: refused whole.
-	if _, err := b.Import(ctx, fromA.Bytes(), "ru", "sam"); err == nil || !strings.Contains(err.Error(), `pack of "en"`) {
+	if _, err := importZip(b, fromA.Bytes(), "ru", "sam"); err == nil || !strings.Contains(err.Error(), `pack of "en"`) {
 		t.Errorf("an English pack imported as Russian: %v", err)
 	}
-	if _, err := b.Import(ctx, []byte("PK\x03\x04 not really"), "en", "sam"); domain.ErrorCode(err) != domain.CodeInvalid {
+	if _, err := importZip(b, []byte("PK\x03\x04 not really"), "en", "sam"); domain.ErrorCode(err) != domain.CodeInvalid {
 		t.Errorf("not a zip: %v", err)
 	}
 	// Unzipped and zipped again in its folder, it is still the pack; a zip
@@ -345,10 +349,10 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 		inFolder["sova-voice-en/"+name] = data
 	}
 	inFolder["sova-voice-en/recordings/nav.next.wav"] = testapp.Speech(t, "en", "Next")
-	if rep, err := b.Import(ctx, makeZip(t, inFolder), "en", "sam"); err != nil || !slices.Equal(rep.Recorded, []string{"nav.next"}) {
+	if rep, err := importZip(b, makeZip(t, inFolder), "en", "sam"); err != nil || !slices.Equal(rep.Recorded, []string{"nav.next"}) {
 		t.Errorf("a pack in a folder: %+v %v", rep, err)
 	}
-	if _, err := b.Import(ctx, makeZip(t, map[string][]byte{"photos/a.jpg": []byte("jpeg")}), "en", "sam"); err == nil || !strings.Contains(err.Error(), "is it a Sova voice pack?") {
+	if _, err := importZip(b, makeZip(t, map[string][]byte{"photos/a.jpg": []byte("jpeg")}), "en", "sam"); err == nil || !strings.Contains(err.Error(), "is it a Sova voice pack?") {
 		t.Errorf("a zip of photos: %v", err)
 	}
 
@@ -356,7 +360,7 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 	files = zipFiles(t, fromA.Bytes())
 	files["home.title.webm"] = files["nav.next.webm"]
 	c, _ := newStudio(t)
-	rep, err = c.Import(ctx, makeZip(t, files), "en", "sam")
+	rep, err = importZip(c, makeZip(t, files), "en", "sam")
 	if err != nil || len(rep.Recorded) != 0 || len(rep.Refused) != 1 || rep.Refused[0].Key != "home.title" {
 		t.Errorf("a swapped file: %+v %v", rep, err)
 	}

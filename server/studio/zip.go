@@ -2,7 +2,6 @@ package studio
 
 import (
 	"archive/zip"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -34,8 +33,9 @@ const (
 	zipTexts      = "texts.json"
 	zipRecordings = "recordings/"
 	// MaxZip bounds an imported pack: a whole language recorded, with room
-	// for uncompressed WAV recordings.
-	MaxZip = 256 << 20
+	// for uncompressed WAV recordings. It is read from disk, a file at a
+	// time, each at most voice.RecordingLimits.MaxBytes.
+	MaxZip = 128 << 20
 )
 
 const zipReadme = `Sova voice pack: %s (%s)
@@ -117,8 +117,8 @@ type Refusal struct{ Key, Reason string }
 // Import takes a pack zip (see Export) for lang. One bad recording or word
 // is refused alone; the rest is taken. The error is for a file that is not
 // a pack of lang at all.
-func (s *Studio) Import(ctx context.Context, data []byte, lang, by string) (*ImportReport, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang, by string) (*ImportReport, error) {
+	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, domain.Errorf(domain.CodeInvalid, "this is not a zip file (%v)", err)
 	}
@@ -130,20 +130,23 @@ func (s *Studio) Import(ctx context.Context, data []byte, lang, by string) (*Imp
 	if files[zipTexts] == nil && files[voice.ManifestName] == nil && !slices.ContainsFunc(slices.Collect(maps.Keys(files)), isRecording) {
 		return nil, domain.Errorf(domain.CodeInvalid, "this zip holds no %s, %s or %s folder: is it a Sova voice pack?", zipTexts, voice.ManifestName, zipRecordings)
 	}
+	// read reads one file, no larger than a recording may be: the zip's own
+	// sizes may lie.
 	read := func(name string) ([]byte, error) {
 		f := files[name]
 		if f == nil {
 			return nil, nil
-		}
-		if f.UncompressedSize64 > MaxZip {
-			return nil, fmt.Errorf("%s is too large", name)
 		}
 		rc, err := f.Open()
 		if err != nil {
 			return nil, err
 		}
 		defer rc.Close()
-		return io.ReadAll(io.LimitReader(rc, MaxZip))
+		data, err := io.ReadAll(io.LimitReader(rc, s.Limits.MaxBytes+1))
+		if int64(len(data)) > s.Limits.MaxBytes {
+			return nil, s.Limits.TooLarge(-1)
+		}
+		return data, err
 	}
 
 	rep := &ImportReport{}

@@ -12,6 +12,7 @@ import (
 	"sova/server/auth"
 	"sova/server/domain"
 	"sova/server/store"
+	"sova/server/studio"
 )
 
 // wrongLogin is the one answer to a failed login: it never says whether the
@@ -181,5 +182,15 @@ func rolesText(roles []domain.Role) string {
 }
 
 func (s *Server) dashboard(c echo.Context) error {
-	return render(c, http.StatusOK, dashboardPage(s.consoleView(c)))
+	v := s.consoleView(c)
+	// Admins see how much of each language has a person's voice; the
+	// studio itself is the translators'.
+	var cov []studio.Coverage
+	if v.Has(domain.RoleAdmin) || v.Has(domain.RoleTranslator) {
+		var err error
+		if cov, err = s.coverage(); err != nil {
+			return err
+		}
+	}
+	return render(c, http.StatusOK, dashboardPage(v, s.cfg.Studio.Languages(), cov))
 }

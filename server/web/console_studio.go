@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,15 +28,24 @@ type studioPage struct {
 
 // studioIndex lists the languages with their voice coverage.
 func (s *Server) studioIndex(c echo.Context) error {
+	all, err := s.coverage()
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, studioIndexPage(s.consoleView(c), s.cfg.Studio.Languages(), all))
+}
+
+// coverage is every language's coverage, in the order of Languages.
+func (s *Server) coverage() ([]studio.Coverage, error) {
 	var all []studio.Coverage
 	for _, cat := range s.cfg.Studio.Languages() {
 		cov, err := s.cfg.Studio.Coverage(cat.Lang)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		all = append(all, cov)
 	}
-	return render(c, http.StatusOK, studioIndexPage(s.consoleView(c), s.cfg.Studio.Languages(), all))
+	return all, nil
 }
 
 // studioLang shows every phrase of a language: its text to edit, its voice
@@ -132,7 +140,10 @@ func (s *Server) importPack(c echo.Context) error {
 	lang := c.Param("lang")
 	req := c.Request()
 	req.Body = http.MaxBytesReader(c.Response(), req.Body, studio.MaxZip)
-	fh, err := c.FormFile("pack")
+	// Past a megabyte the upload waits on disk, not in memory (B5).
+	err := req.ParseMultipartForm(1 << 20)
+	fh, ferr := c.FormFile("pack")
+	err = errors.Join(err, ferr)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -140,11 +151,12 @@ func (s *Server) importPack(c echo.Context) error {
 		}
 		return s.studioRefused(c, "", domain.Errorf(domain.CodeInvalid, "choose a pack (.zip) to import"))
 	}
-	data, err := readUpload(fh)
+	f, err := fh.Open()
 	if err != nil {
 		return err
 	}
-	rep, err := s.cfg.Studio.Import(req.Context(), data, lang, current(c).staff.ID)
+	defer f.Close()
+	rep, err := s.cfg.Studio.Import(req.Context(), f, fh.Size, lang, current(c).staff.ID)
 	if err != nil {
 		return s.studioRefused(c, "", err)
 	}
@@ -179,7 +191,12 @@ func (s *Server) saveVoice(c echo.Context) error {
 	case fh.Size > limit:
 		return s.studioRefused(c, key, s.cfg.Studio.Limits.TooLarge(fh.Size))
 	}
-	audio, err := readUpload(fh)
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	audio, err := io.ReadAll(f)
 	if err != nil {
 		return err
 	}
@@ -199,16 +216,6 @@ func (s *Server) studioChanged(c echo.Context, action, lang, key string) error {
 		return err
 	}
 	return s.studioDone(c, key)
-}
-
-// readUpload reads an uploaded file whole; its size was bounded before.
-func readUpload(fh *multipart.FileHeader) ([]byte, error) {
-	f, err := fh.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(f)
 }
 
 // voiceLabel says what a phrase's voice is, in the studio's words.

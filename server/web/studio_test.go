@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"encoding/json"
 	"html"
 	"net/http"
@@ -82,6 +84,11 @@ func TestStudio_ARecordingBecomesTheMembersVoiceAndCoverageGrows(t *testing.T) {
 		if res.Code != http.StatusOK || res.Body.String() != string(r.Data[f.File]) || !strings.HasPrefix(res.Header().Get("Content-Type"), strings.Split(f.Mime, ";")[0]) {
 			t.Errorf("GET %s%s: %d %s, %d bytes; want the recording's %d bytes", newStem, ext, res.Code, res.Header().Get("Content-Type"), res.Body.Len(), len(r.Data[f.File]))
 		}
+	}
+
+	// Admins see the coverage on their home page.
+	if home := e.admin.Get(t, "/staff/").Body.String(); !strings.Contains(home, "Voice coverage") || !strings.Contains(home, "(1 of "+strconv.Itoa(after.total)+" phrases recorded)") {
+		t.Error("the admin's home page does not show the new coverage")
 	}
 
 	// The audit log says who recorded what, and nothing else.
@@ -215,4 +222,50 @@ func coverageOf(t *testing.T, page string) coverage {
 	c.recorded, _ = strconv.Atoi(m[1])
 	c.total, _ = strconv.Atoi(m[2])
 	return c
+}
+
+func TestStudio_PackZipGoesOutAndComesBack(t *testing.T) {
+	e := openConsole(t)
+	tr := e.addStaff("tina", domain.RoleTranslator)
+	res := tr.Get(t, "/staff/studio/en/pack.zip")
+	if res.Code != http.StatusOK || res.Header().Get("Content-Type") != "application/zip" ||
+		res.Header().Get("Content-Disposition") != `attachment; filename="sova-voice-en.zip"` {
+		t.Fatalf("export: %d %v", res.Code, res.Header())
+	}
+	zr, err := zip.NewReader(bytes.NewReader(res.Body.Bytes()), int64(res.Body.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The translator adds a recording to the pack she downloaded.
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, _ := zw.Create("recordings/home.title.wav")
+	w.Write(testapp.Speech(t, "en", "Hello! What would you like to do?"))
+	w, _ = zw.Create("recordings/nav.next.wav")
+	w.Write(testapp.Silence(t))
+	zw.Close()
+
+	version := e.app.Version()
+	rec := tr.PostFile(t, "/staff/studio/en/pack.zip", url.Values{"csrf": {tr.CSRF(t)}}, "pack", "sova-voice-en.zip", buf.Bytes())
+	body := rec.Body.String()
+	if rec.Code != http.StatusOK || !strings.Contains(body, "Pack imported: 1 recordings and 0 texts taken") ||
+		!strings.Contains(body, "nav.next</a>: we heard nothing") {
+		t.Fatalf("import: %d %.2000s", rec.Code, body)
+	}
+	if c := coverageOf(t, body); c.recorded != 1 {
+		t.Errorf("coverage after the import: %+v", c)
+	}
+	if e.app.Version() == version {
+		t.Error("the import did not reach members")
+	}
+	// Not a zip: said so, nothing changed.
+	rec = tr.PostFile(t, "/staff/studio/en/pack.zip", url.Values{"csrf": {tr.CSRF(t)}}, "pack", "notes.zip", []byte("just text"))
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "this is not a zip file") {
+		t.Errorf("not a zip: %d", rec.Code)
+	}
 }
