@@ -54,9 +54,12 @@ export function runSurvey(main, submit) {
     }));
   }
 
+  // mark shows what is answered: a chosen button is lit and ticked, a typed
+  // number or text gets a green frame.
   function mark(el) {
     const { id, type } = q(el);
     const a = answers[id];
+    el.querySelector('.choices').classList.toggle('answered', id in answers && a !== null);
     for (const b of el.querySelectorAll('button.c')) {
       const v = parse(b.dataset.v, type);
       const on = id in answers && (v === null ? a === null : Array.isArray(a) ? a.includes(v) : a === v);
@@ -144,6 +147,13 @@ export function runSurvey(main, submit) {
       delete answers[id];
     }
     mark(el);
+  });
+
+  // A typed answer is confirmed by voice once it is done (a choice says its
+  // own name when tapped).
+  main.addEventListener('change', (e) => {
+    const el = e.target.closest('section.q[data-q]');
+    if (el && e.target.matches('input,textarea') && answers[q(el).id] != null) say(main.dataset.noted);
   });
 
   let sending = false;

@@ -157,6 +157,35 @@ func TestVoice_KeptOfflineAfterShowingItsSizeAndPlayedThroughRange(t *testing.T)
 		t.Error("the tapped choice is not shown as chosen")
 	}
 
+	// A typed number is confirmed too: by voice once typed, and by a green
+	// frame.
+	noted := eval[string](b, `document.querySelector('main.survey').dataset.noted`)
+	if !eval[bool](b, `(async () => {
+	  const main = document.querySelector('main.survey');
+	  for (let n = 0; n < 100; n++) {
+	    const sec = [...main.querySelectorAll('section.q')].find((s) => !s.hidden);
+	    if (sec.classList.contains('send')) return false;
+	    if (sec.dataset.type === 'number') {
+	      const input = sec.querySelector('input');
+	      input.value = '3';
+	      input.dispatchEvent(new Event('input', { bubbles: true }));
+	      input.dispatchEvent(new Event('change', { bubbles: true }));
+	      return true;
+	    }
+	    const c = sec.querySelector('button.c:not([data-v=null])');
+	    if (c) c.click();
+	    main.querySelector('footer .next').click();
+	    await new Promise((r) => setTimeout(r, 10));
+	  }
+	  return false;
+	})()`) {
+		t.Fatal("the needs survey has no number question")
+	}
+	b.wait("the typed number to be confirmed by voice", played(noted))
+	if !eval[bool](b, `document.querySelector('section.q:not([hidden]) .choices').classList.contains('answered')`) {
+		t.Error("the typed number is not shown as answered")
+	}
+
 	// A fresh media element, offline, reaches canplaythrough; every answer
 	// it got came from the worker, as partial content for a Range.
 	media := listenMedia(t, b.ctx, stem)
