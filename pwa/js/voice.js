@@ -30,6 +30,7 @@ export function say(stem) {
   });
 }
 player.addEventListener('ended', () => finish && finish(true));
+addEventListener('sova-exit', () => player.pause()); // quick exit: silence at once
 player.addEventListener('error', () => finish && finish(false));
 
 soundBtn.addEventListener('click', () => say(pending || soundBtn.dataset.say));

@@ -568,6 +568,9 @@ var consoleRoutes = []struct {
 	{"POST", "/staff/people/:id", adminOnly},
 	{"GET", "/staff/audit", adminOnly},
 	{"HEAD", "/staff/audit", adminOnly},
+	{"GET", "/staff/settings", adminOnly},
+	{"HEAD", "/staff/settings", adminOnly},
+	{"POST", "/staff/settings", adminOnly},
 	{"GET", "/staff/surveys", adminOnly},
 	{"HEAD", "/staff/surveys", adminOnly},
 	{"POST", "/staff/surveys", adminOnly},
@@ -678,6 +681,8 @@ func TestConsole_RoleMatrix(t *testing.T) {
 			return url.Values{"site": {"no-such-site"}} // 422, no device made
 		case "/staff/sites":
 			return url.Values{"code": {"Not A Code"}} // 422, no site added
+		case "/staff/settings":
+			return url.Values{"exit_url": {"javascript:alert(1)"}} // 422, kept
 		case "/staff/studio/:lang/text":
 			return url.Values{"key": {"app.name"}, "text": {" "}} // 422, text kept
 		case "/staff/studio/:lang/voice":

@@ -58,6 +58,8 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/staff/people/invite", s.invite, admin)
 	e.POST("/staff/people/:id", s.setRoles, admin)
 	get(e, "/staff/audit", s.auditPage, admin)
+	get(e, "/staff/settings", s.settingsPage, admin)
+	e.POST("/staff/settings", s.saveSettings, admin)
 	get(e, "/staff/surveys", s.surveys, admin)
 	e.POST("/staff/surveys", s.uploadSurvey, admin)
 	e.POST("/staff/surveys/:id/:v/publish", s.setSurveyState(store.Published), admin)

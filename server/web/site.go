@@ -49,6 +49,7 @@ type content struct {
 	catalogs []*i18n.Catalog
 	surveys  []*domain.Survey
 	packs    map[string]*voice.Pack // voice by language; a language may have none
+	settings domain.Settings
 	icons    fs.FS
 	pwa      fs.FS
 	worker   []byte

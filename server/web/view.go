@@ -47,6 +47,9 @@ func (v view) Home() string                           { return "/" + v.cat.Lang 
 func (v view) Style() string                          { return "<style>" + v.b.css + "</style>" }
 func (v view) ST(s *domain.Survey, key string) string { return s.Texts[v.cat.Lang][key] }
 
+// ExitURL is where quick exit goes: the organisation's harmless site.
+func (v view) ExitURL() string { return v.b.settings.ExitURL }
+
 // VoiceBytes is the size of the language's voice in one codec (webm or mp3):
 // what a phone downloads to speak offline, shown before it does.
 func (v view) VoiceBytes(ext string) int64 { return v.b.voiceBytes[v.cat.Lang][ext] }

@@ -84,8 +84,12 @@ func (s *Server) Rebuild() error {
 	if err != nil {
 		return err
 	}
+	settings, err := s.cfg.Store.Settings()
+	if err != nil {
+		return err
+	}
 	st, err := buildSite(&content{
-		catalogs: c.Catalogs, surveys: c.Surveys, packs: c.Packs,
+		catalogs: c.Catalogs, surveys: c.Surveys, packs: c.Packs, settings: settings,
 		icons: s.cfg.Icons, pwa: s.cfg.PWA, worker: s.cfg.Worker, salt: s.cfg.Salt,
 	})
 	if err != nil {

@@ -1,0 +1,149 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"sova/internal/chrome"
+	"sova/internal/testapp"
+)
+
+// markKey is injected before any page script: it notes when a key or a
+// press arrives (listening first) and, after every handler of the page has
+// run (listening last), logs how long until the page was hidden, or -1. The
+// log reaches the test even as the page goes.
+const markKey = `
+let t0 = 0;
+for (const type of ['keydown', 'pointerdown']) {
+  addEventListener(type, () => { t0 = performance.now(); }, true);
+  addEventListener(type, () => {
+    const hidden = getComputedStyle(document.body).display === 'none';
+    console.log('sova-hidden-after', hidden ? performance.now() - t0 : -1);
+  }, false);
+}`
+
+// hiddenAfter collects what markKey logs.
+func hiddenAfter(t *testing.T, ctx context.Context) chan float64 {
+	ch := make(chan float64, 16)
+	err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*runtime.EventConsoleAPICalled); ok && len(e.Args) == 2 && string(e.Args[0].Value) == `"sova-hidden-after"` {
+			var ms float64
+			if json.Unmarshal(e.Args[1].Value, &ms) == nil {
+				select {
+				case ch <- ms:
+				default:
+				}
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch
+}
+
+// neutralSite is the organisation's harmless site. Its first answer is slow,
+// so the test can look at the Sova page it replaces before it goes.
+func neutralSite(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	var hits atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			time.Sleep(1500 * time.Millisecond)
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<!doctype html><title>Weather</title><p>Sunny, 24°</p>`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &hits
+}
+
+// Quick exit, three ways: the page is hidden by the next frame, the
+// organisation's site takes its place, and Back never shows Sova.
+func TestQuickExit_HidesAtOnceAndBackShowsNoSova(t *testing.T) {
+	h := newHarness(t)
+	h.start("")
+	admin := testapp.NewConsole(h.app.Handler())
+	admin.Token = testapp.SignUp(t, h.app.Handler(), h.app.SetupLink(), "admin", e2ePassword).Value
+
+	for _, how := range []struct {
+		name    string
+		presses int // the last one leaves
+		trigger func(b *browser)
+	}{
+		{"the control", 1, func(b *browser) {
+			// A DOM event: chromedp's synthetic press does not return once
+			// the page starts to leave.
+			eval[bool](b, `document.querySelector('.exit').dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }))`)
+		}},
+		{"Esc", 1, func(b *browser) { b.do(chromedp.KeyEvent(kb.Escape)) }},
+		{"Shift three times", 3, func(b *browser) {
+			b.do(chromedp.KeyEvent(kb.Shift), chromedp.KeyEvent(kb.Shift), chromedp.KeyEvent(kb.Shift))
+		}},
+	} {
+		t.Run(how.name, func(t *testing.T) {
+			neutral, hits := neutralSite(t)
+			rec := admin.Post(t, "/staff/settings", url.Values{"csrf": {admin.CSRF(t)}, "exit_url": {neutral.URL + "/weather"}})
+			if rec.Code != http.StatusSeeOther {
+				t.Fatalf("settings: %d %.300s", rec.Code, rec.Body)
+			}
+			ctx, _ := chrome.NewWithProfile(t, chromedp.Flag("ignore-certificate-errors", true))
+			b := &browser{t: t, ctx: ctx}
+			if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: markKey}); err != nil {
+				t.Fatal(err)
+			}
+			b.visitOnline(h)
+			b.do(chromedp.Navigate(h.url("/en/s/needs")))
+			b.wait("the survey", `!!document.querySelector('section.q:not([hidden])')`)
+
+			marks := hiddenAfter(t, ctx)
+			how.trigger(b)
+			// The page must be hidden by the time the key's handlers are
+			// done: before anything else could be painted.
+			for i := 1; i <= how.presses; i++ {
+				select {
+				case ms := <-marks:
+					if i < how.presses && ms >= 0 {
+						t.Fatalf("press %d of %d already left", i, how.presses)
+					}
+					if i == how.presses && (ms < 0 || ms > 100) {
+						t.Fatalf("hidden %.1f ms after the key (-1: not hidden); want within 100 ms", ms)
+					}
+				case <-time.After(10 * time.Second):
+					t.Fatalf("press %d of %d never reached the page", i, how.presses)
+				}
+			}
+			b.wait("the organisation's site", `location.origin === `+quote(neutral.URL))
+
+			// Back: the entry before the survey is Sova's home page; it must
+			// leave again before it shows.
+			b.do(chromedp.NavigateBack())
+			b.wait("the organisation's site again", `location.origin === `+quote(neutral.URL)+` && document.readyState === 'complete'`)
+			if text := eval[string](b, `document.body.innerText`); strings.Contains(text, "Sova") || !strings.Contains(text, "Sunny") {
+				t.Fatalf("after Back the page says %q", text)
+			}
+			if hits.Load() < 2 {
+				t.Errorf("Back did not lead to the organisation's site again (%d visits)", hits.Load())
+			}
+
+			// Opening Sova again on purpose works.
+			b.do(chromedp.Navigate(h.url("/en/")))
+			if eval[bool](b, `document.documentElement.classList.contains('gone') || location.origin !== `+quote(h.url(""))) {
+				t.Fatal("Sova opened again on purpose left at once")
+			}
+		})
+	}
+}
+
+func quote(s string) string { return "'" + strings.TrimSuffix(s, "/") + "'" }

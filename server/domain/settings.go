@@ -1,0 +1,31 @@
+package domain
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Settings are the organisation's choices about how the member app looks
+// and leaves.
+type Settings struct {
+	// ExitURL is where quick exit goes: a harmless site of the
+	// organisation's choosing, which replaces Sova in the browser's history.
+	ExitURL string `json:"exitURL"`
+}
+
+// DefaultExitURL is quick exit's place until an organisation chooses one: a
+// site anyone might have open.
+const DefaultExitURL = "https://www.wikipedia.org/"
+
+// DefaultSettings are the settings of a new Sova.
+func DefaultSettings() Settings { return Settings{ExitURL: DefaultExitURL} }
+
+// Check tidies and validates s as an admin typed it.
+func (s *Settings) Check() error {
+	s.ExitURL = strings.TrimSpace(s.ExitURL)
+	u, err := url.Parse(s.ExitURL)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
+		return Errorf(CodeInvalid, "the quick exit address must be a whole https:// address, such as %s", DefaultExitURL)
+	}
+	return nil
+}

@@ -1,0 +1,23 @@
+package store
+
+import (
+	"github.com/dgraph-io/badger/v4"
+
+	"sova/server/domain"
+)
+
+const settingsKey = "settings"
+
+// Settings returns the organisation's settings, or the defaults.
+func (s *DB) Settings() (domain.Settings, error) {
+	st, err := load[domain.Settings](s, settingsKey)
+	if err != nil || st == nil {
+		return domain.DefaultSettings(), err
+	}
+	return *st, nil
+}
+
+// PutSettings stores the organisation's settings.
+func (s *DB) PutSettings(st domain.Settings) error {
+	return s.update(func(txn *badger.Txn) error { return setJSON(txn, settingsKey, st, 0) })
+}

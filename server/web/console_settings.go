@@ -1,0 +1,39 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"sova/server/domain"
+)
+
+// settingsPage shows the organisation's settings for the member app.
+func (s *Server) settingsPage(c echo.Context) error {
+	st, err := s.cfg.Store.Settings()
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, settingsView(s.consoleView(c), st, "", c.QueryParam("saved") != ""))
+}
+
+// saveSettings stores the settings and rebuilds the member app with them.
+func (s *Server) saveSettings(c echo.Context) error {
+	st := domain.Settings{ExitURL: c.FormValue("exit_url")}
+	if err := st.Check(); err != nil {
+		var de *domain.Error
+		errors.As(err, &de)
+		return render(c, http.StatusUnprocessableEntity, settingsView(s.consoleView(c), st, de.Message, false))
+	}
+	if err := s.cfg.Store.PutSettings(st); err != nil {
+		return err
+	}
+	if err := s.audit(c, "settings changed", "quick exit: "+st.ExitURL); err != nil {
+		return err
+	}
+	if err := s.Rebuild(); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/staff/settings?saved=1")
+}
