@@ -80,6 +80,49 @@ function showSize() {
 }
 if (dl) showSize();
 
+// --- Wipe ------------------------------------------------------------------
+// One control erases everything Sova keeps on this phone: the worker, every
+// cache, the outbox (unsent answers too) and any push subscription. The
+// first tap arms it: it turns red and the voice says what will be lost,
+// unsent answers first. Only a second tap erases, then leaves like quick
+// exit.
+const wipeBtn = document.querySelector('.wipe');
+async function wipeAll() {
+  const reg = 'serviceWorker' in navigator && (await navigator.serviceWorker.getRegistration().catch(() => null));
+  if (reg) {
+    const sub = reg.pushManager && (await reg.pushManager.getSubscription().catch(() => null));
+    if (sub) await sub.unsubscribe().catch(() => {});
+    await reg.unregister().catch(() => {});
+  }
+  for (const name of await caches.keys()) await caches.delete(name);
+  await sovaOutbox.wipe().catch(() => {});
+  try { localStorage.clear(); sessionStorage.clear(); } catch { /* none to clear */ }
+  // Online, the browser itself is told to erase the site's storage, files
+  // on disk included (see the server's /wipe).
+  await fetch('/wipe', { method: 'POST', signal: withTimeout(5000) }).catch(() => {});
+  sovaExit();
+}
+if (wipeBtn) {
+  wipeBtn.addEventListener('click', async () => {
+    if (wipeBtn.classList.contains('armed')) {
+      wipeBtn.disabled = true;
+      return wipeAll();
+    }
+    wipeBtn.classList.add('armed');
+    const { queued, rejected } = await sovaOutbox.counts();
+    const unsent = queued + rejected.length;
+    const badge = wipeBtn.querySelector('[data-unsent]');
+    badge.hidden = unsent === 0;
+    badge.textContent = String(unsent);
+    if (unsent && !(await say(wipeBtn.dataset.unsent))) return;
+    say(wipeBtn.dataset.confirm);
+  });
+  // A tap anywhere else disarms it.
+  document.addEventListener('click', (e) => {
+    if (!wipeBtn.contains(e.target)) wipeBtn.classList.remove('armed');
+  });
+}
+
 // --- Counts on the home and outbox pages ------------------------------------
 const badge = document.querySelector('.badge[data-count]');
 const box = document.querySelector('main.outbox');

@@ -15,8 +15,10 @@
   const DB = 'sova', STORE = 'outbox', META = 'meta', VERSION = 2, BATCH = 50;
   const channel = 'BroadcastChannel' in self ? new BroadcastChannel('sova-outbox') : null;
   let dbp = null;
+  let wiped = false; // after wipe() nothing may make the database again
 
   function open() {
+    if (wiped) return Promise.reject(new Error('sova: wiped'));
     return dbp || (dbp = new Promise((resolve, reject) => {
       const r = indexedDB.open(DB, VERSION);
       r.onupgradeneeded = () => {
@@ -172,5 +174,19 @@
     return running;
   }
 
-  self.sovaOutbox = { add, all, counts, remove, sync, getMeta, setMeta, requeue, channel: 'sova-outbox' };
+  // wipe deletes the database, unsent items and all. Other connections (the
+  // worker's) close on versionchange, so the deletion waits for them.
+  async function wipe() {
+    wiped = true;
+    const db = dbp && (await dbp.catch(() => null));
+    if (db) db.close();
+    dbp = null;
+    await new Promise((resolve, reject) => {
+      const r = indexedDB.deleteDatabase(DB);
+      r.onsuccess = resolve;
+      r.onerror = () => reject(r.error);
+    });
+  }
+
+  self.sovaOutbox = { add, all, counts, remove, sync, getMeta, setMeta, requeue, wipe, channel: 'sova-outbox' };
 })(self);

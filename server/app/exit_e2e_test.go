@@ -69,6 +69,17 @@ func neutralSite(t *testing.T) (*httptest.Server, *atomic.Int32) {
 	return srv, &hits
 }
 
+// exitTo has the first admin send quick exit to a fresh neutral site.
+func exitTo(t *testing.T, h *harness, admin *testapp.Console) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	neutral, hits := neutralSite(t)
+	rec := admin.Post(t, "/staff/settings", url.Values{"csrf": {admin.CSRF(t)}, "exit_url": {neutral.URL + "/weather"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("settings: %d %.300s", rec.Code, rec.Body)
+	}
+	return neutral, hits
+}
+
 // Quick exit, three ways: the page is hidden by the next frame, the
 // organisation's site takes its place, and Back never shows Sova.
 func TestQuickExit_HidesAtOnceAndBackShowsNoSova(t *testing.T) {
@@ -93,11 +104,7 @@ func TestQuickExit_HidesAtOnceAndBackShowsNoSova(t *testing.T) {
 		}},
 	} {
 		t.Run(how.name, func(t *testing.T) {
-			neutral, hits := neutralSite(t)
-			rec := admin.Post(t, "/staff/settings", url.Values{"csrf": {admin.CSRF(t)}, "exit_url": {neutral.URL + "/weather"}})
-			if rec.Code != http.StatusSeeOther {
-				t.Fatalf("settings: %d %.300s", rec.Code, rec.Body)
-			}
+			neutral, hits := exitTo(t, h, admin)
 			ctx, _ := chrome.NewWithProfile(t, chromedp.Flag("ignore-certificate-errors", true))
 			b := &browser{t: t, ctx: ctx}
 			if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: markKey}); err != nil {
@@ -147,3 +154,58 @@ func TestQuickExit_HidesAtOnceAndBackShowsNoSova(t *testing.T) {
 }
 
 func quote(s string) string { return "'" + strings.TrimSuffix(s, "/") + "'" }
+
+// Wipe: the first tap says what will be lost, unsent answers first; the
+// second erases the worker, every cache and the outbox, and leaves. Nothing
+// of Sova is left in the browser, on disk either.
+func TestWipe_LeavesNoSovaStorage(t *testing.T) {
+	h := newHarness(t)
+	h.start("")
+	admin := testapp.NewConsole(h.app.Handler())
+	admin.Token = testapp.SignUp(t, h.app.Handler(), h.app.SetupLink(), "admin", e2ePassword).Value
+	neutral, _ := exitTo(t, h, admin)
+
+	b := newListener(t, chromedp.Flag("ignore-certificate-errors", true))
+	b.keepVoice(h)
+	h.block.Store(true) // the answers cannot be sent: they wait in the outbox
+	b.fillSurvey(h)
+	id := eval[string](b, `sovaOutbox.all().then((a) => a.length === 1 ? a[0].id : '')`)
+	if id == "" {
+		t.Fatal("no answer waits in the outbox")
+	}
+
+	b.do(chromedp.Navigate(h.url("/en/")))
+	b.wait("the home page", `!!document.querySelector('.wipe')`)
+	unsent := eval[string](b, `document.querySelector('.wipe').dataset.unsent`)
+	confirm := eval[string](b, `document.querySelector('.wipe').dataset.confirm`)
+	eval[int](b, `window.__voice.length = 0`)
+	b.click(".wipe")
+	b.wait("the warning about unsent answers, then the question", played(confirm))
+	order := eval[[]string](b, `window.__voice`)
+	if len(order) < 2 || !strings.HasPrefix(order[0], unsent+".") {
+		t.Fatalf("played %q; want the unsent answers' warning first", order)
+	}
+	if !eval[bool](b, `document.querySelector('.wipe').classList.contains('armed') && document.querySelector('.wipe [data-unsent]').textContent === '1'`) {
+		t.Fatal("the armed wipe does not show red with the one unsent answer")
+	}
+	if n := eval[int](b, `sovaOutbox.all().then((a) => a.length)`); n != 1 {
+		t.Fatal("one tap erased something")
+	}
+
+	b.click(".wipe")
+	b.wait("the organisation's site", `location.origin === `+quote(neutral.URL))
+
+	// Back on Sova's origin, on a page with no script: nothing is there.
+	b.do(chromedp.Navigate(h.url("/healthz")))
+	left := eval[[]any](b, `(async () => [
+	  (await caches.keys()).length,
+	  (await indexedDB.databases()).length,
+	  (await navigator.serviceWorker.getRegistrations()).length,
+	])()`)
+	for i, what := range []string{"caches", "IndexedDB databases", "service workers"} {
+		if left[i].(float64) != 0 {
+			t.Errorf("%s left after the wipe: %v", what, left[i])
+		}
+	}
+	assertAbsent(t, "the profile after a wipe", b.profile, id)
+}

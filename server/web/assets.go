@@ -25,3 +25,12 @@ func (s *Server) toLangHome(c echo.Context) error {
 }
 
 func (s *Server) healthz(c echo.Context) error { return c.String(http.StatusOK, "ok\n") }
+
+// wipe answers the member app's wipe with Clear-Site-Data, so the browser
+// itself erases this site's storage down to its files on disk (deleting an
+// IndexedDB database from script leaves its bytes in LevelDB's files until
+// they are compacted). The app has erased what it could before, offline too.
+func (s *Server) wipe(c echo.Context) error {
+	c.Response().Header().Set("Clear-Site-Data", `"cache", "storage"`)
+	return c.NoContent(http.StatusNoContent)
+}

@@ -44,6 +44,7 @@ func (s *Server) routes() *echo.Echo {
 	get(e, "/pwa/:hash/*", s.asset)                // scripts, under a hash of all of them
 	get(e, "/icons/:file", s.asset)                // <name>.<hash>.svg
 	get(e, "/audio/:lang/:file", s.asset)          // <key>.<hash>.webm|mp3
+	e.POST("/wipe", s.wipe)                        // the browser erases this site's storage
 
 	// The staff console: server-rendered, no JavaScript needed. Each route
 	// names the role it needs; "" is any signed-in staff member.
