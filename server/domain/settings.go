@@ -2,6 +2,7 @@ package domain
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -11,7 +12,15 @@ type Settings struct {
 	// ExitURL is where quick exit goes: a harmless site of the
 	// organisation's choosing, which replaces Sova in the browser's history.
 	ExitURL string `json:"exitURL"`
+	// Disguise is the installed app's neutral name and icon, one of
+	// Disguises, or "" for Sova's own.
+	Disguise string `json:"disguise,omitempty"`
 }
+
+// Disguises are the neutral faces the installed app can wear: a name (the
+// catalog's "disguise.<name>") and an icon ("disguise-<name>") that say
+// nothing about Sova.
+var Disguises = []string{"notes", "weather"}
 
 // DefaultExitURL is quick exit's place until an organisation chooses one: a
 // site anyone might have open.
@@ -26,6 +35,9 @@ func (s *Settings) Check() error {
 	u, err := url.Parse(s.ExitURL)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
 		return Errorf(CodeInvalid, "the quick exit address must be a whole https:// address, such as %s", DefaultExitURL)
+	}
+	if s.Disguise != "" && !slices.Contains(Disguises, s.Disguise) {
+		return Errorf(CodeInvalid, "there is no disguise %q; choose one of %v", s.Disguise, Disguises)
 	}
 	return nil
 }

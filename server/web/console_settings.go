@@ -1,8 +1,10 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,7 +22,7 @@ func (s *Server) settingsPage(c echo.Context) error {
 
 // saveSettings stores the settings and rebuilds the member app with them.
 func (s *Server) saveSettings(c echo.Context) error {
-	st := domain.Settings{ExitURL: c.FormValue("exit_url")}
+	st := domain.Settings{ExitURL: c.FormValue("exit_url"), Disguise: c.FormValue("disguise")}
 	if err := st.Check(); err != nil {
 		var de *domain.Error
 		errors.As(err, &de)
@@ -29,7 +31,7 @@ func (s *Server) saveSettings(c echo.Context) error {
 	if err := s.cfg.Store.PutSettings(st); err != nil {
 		return err
 	}
-	if err := s.audit(c, "settings changed", "quick exit: "+st.ExitURL); err != nil {
+	if err := s.audit(c, "settings changed", "quick exit: "+st.ExitURL+"; disguise: "+cmp.Or(st.Disguise, "none")); err != nil {
 		return err
 	}
 	if err := s.Rebuild(); err != nil {
@@ -37,3 +39,6 @@ func (s *Server) saveSettings(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, "/staff/settings?saved=1")
 }
+
+// disguiseName is a disguise's name as the console shows it.
+func disguiseName(d string) string { return strings.ToUpper(d[:1]) + d[1:] }

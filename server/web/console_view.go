@@ -14,11 +14,12 @@ type consoleView struct {
 	CSRF  string
 	CSS   string
 	pwa   string
+	icon  map[string]string // icon name → URL in the live site
 }
 
 func (s *Server) consoleView(c echo.Context) consoleView {
-	pwa := s.site.Load().b.pwaURL
-	v := consoleView{CSS: pwa + "css/console.css", pwa: pwa}
+	b := s.site.Load().b
+	v := consoleView{CSS: b.pwaURL + "css/console.css", pwa: b.pwaURL, icon: b.icon}
 	if sc := current(c); sc != nil {
 		v.Staff = sc.staff
 		if sc.session != nil {
@@ -29,6 +30,14 @@ func (s *Server) consoleView(c echo.Context) consoleView {
 }
 
 func (v consoleView) Has(r domain.Role) bool { return v.Staff.Has(r) }
+
+// DisguiseIcon is the icon of a disguise ("" is Sova's own owl).
+func (v consoleView) DisguiseIcon(name string) string {
+	if name == "" {
+		return v.icon["sova"]
+	}
+	return v.icon["disguise-"+name]
+}
 
 // JS is the URL of one of the app's scripts.
 func (v consoleView) JS(name string) string { return v.pwa + "js/" + name }

@@ -28,19 +28,31 @@ type manifestIcon struct {
 
 const themeColor = "#243447"
 
+// identity is the installed app's name and icons in a language: Sova's, or
+// the organisation's disguise.
+type identity struct{ name, icon, png192, png512 string }
+
+func (b *builder) identity(cat *i18n.Catalog) identity {
+	if d := b.settings.Disguise; d != "" {
+		return identity{cat.T("disguise." + d), "disguise-" + d, "disguise-" + d + "-192.png", "disguise-" + d + "-512.png"}
+	}
+	return identity{cat.T("app.name"), "sova", "app-192.png", "app-512.png"}
+}
+
 func (b *builder) addManifest(p string, cat *i18n.Catalog) {
 	start := "/"
 	if p != "/manifest.webmanifest" {
 		start = "/" + cat.Lang + "/"
 	}
+	id := b.identity(cat)
 	b.addJSONType(p, webManifest{
-		Name: cat.T("app.name"), ShortName: cat.T("app.name"),
+		Name: id.name, ShortName: id.name,
 		ID: "/", StartURL: start, Scope: "/", Display: "standalone",
 		Dir: cat.Dir, Lang: cat.Lang, BackgroundColor: "#ffffff", ThemeColor: themeColor,
 		Icons: []manifestIcon{
-			{Src: b.icon["sova"], Sizes: "any", Type: "image/svg+xml", Purpose: "any"},
-			{Src: b.icon["app-192.png"], Sizes: "192x192", Type: "image/png", Purpose: "any maskable"},
-			{Src: b.icon["app-512.png"], Sizes: "512x512", Type: "image/png", Purpose: "any maskable"},
+			{Src: b.icon[id.icon], Sizes: "any", Type: "image/svg+xml", Purpose: "any"},
+			{Src: b.icon[id.png192], Sizes: "192x192", Type: "image/png", Purpose: "any maskable"},
+			{Src: b.icon[id.png512], Sizes: "512x512", Type: "image/png", Purpose: "any maskable"},
 		},
 	}, "application/manifest+json")
 }

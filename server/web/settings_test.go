@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -39,5 +40,47 @@ func TestSettings_QuickExitGoesWhereTheOrganisationChose(t *testing.T) {
 		if body := testapp.NewConsole(e.h).Get(t, p).Body.String(); !strings.Contains(body, `class="exit"`) {
 			t.Errorf("%s has no quick exit", p)
 		}
+	}
+}
+
+func TestSettings_DisguiseGivesTheInstalledAppANeutralNameAndIcon(t *testing.T) {
+	e := openConsole(t)
+	csrf := e.admin.CSRF(t)
+	if rec := e.admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "exit_url": {domain.DefaultExitURL}, "disguise": {"casino"}}); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("an unknown disguise: %d", rec.Code)
+	}
+	if rec := e.admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "exit_url": {domain.DefaultExitURL}, "disguise": {"weather"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("disguise: %d %.300s", rec.Code, rec.Body)
+	}
+	member := testapp.NewConsole(e.h)
+	for lang, name := range map[string]string{"en": "Weather", "ru": "Погода", "fr": "Météo"} {
+		var m struct {
+			Name  string `json:"name"`
+			Icons []struct{ Src string }
+		}
+		rec := member.Get(t, "/"+lang+"/manifest.webmanifest")
+		if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Name != name || len(m.Icons) != 3 {
+			t.Errorf("%s manifest: %+v", lang, m)
+		}
+		for _, ic := range m.Icons {
+			if !strings.Contains(ic.Src, "/icons/disguise-weather") {
+				t.Errorf("%s manifest icon %s is not the disguise's", lang, ic.Src)
+			}
+			if r := member.Get(t, ic.Src); r.Code != http.StatusOK {
+				t.Errorf("%s: %d", ic.Src, r.Code)
+			}
+		}
+		page := member.Get(t, "/"+lang+"/s/needs").Body.String()
+		if !strings.Contains(page, "<title>"+name+"</title>") || strings.Contains(page, `rel="icon" href="/icons/sova.`) {
+			t.Errorf("%s survey page: title or tab icon still Sova's", lang)
+		}
+	}
+	// Back to Sova's own.
+	e.admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "exit_url": {domain.DefaultExitURL}, "disguise": {""}})
+	if body := member.Get(t, "/en/manifest.webmanifest").Body.String(); !strings.Contains(body, `"name":"Sova"`) {
+		t.Errorf("undisguised manifest: %s", body)
 	}
 }

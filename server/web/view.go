@@ -47,6 +47,18 @@ func (v view) Home() string                           { return "/" + v.cat.Lang 
 func (v view) Style() string                          { return "<style>" + v.b.css + "</style>" }
 func (v view) ST(s *domain.Survey, key string) string { return s.Texts[v.cat.Lang][key] }
 
+// Title is what the browser's tab and the phone's recent apps show: the
+// page's title, or only the disguise's name when the organisation chose one.
+func (v view) Title(title string) string {
+	if v.b.settings.Disguise != "" {
+		return v.b.identity(v.cat).name
+	}
+	return title
+}
+
+// AppIcon is the icon of the browser tab: Sova's owl or the disguise's.
+func (v view) AppIcon() string { return v.Icon(v.b.identity(v.cat).icon) }
+
 // ExitURL is where quick exit goes: the organisation's harmless site.
 func (v view) ExitURL() string { return v.b.settings.ExitURL }
 
