@@ -571,6 +571,10 @@ var consoleRoutes = []struct {
 	{"GET", "/staff/settings", adminOnly},
 	{"HEAD", "/staff/settings", adminOnly},
 	{"POST", "/staff/settings", adminOnly},
+	{"GET", "/staff/directory", adminOnly},
+	{"HEAD", "/staff/directory", adminOnly},
+	{"POST", "/staff/directory", adminOnly},
+	{"POST", "/staff/directory/:id/delete", adminOnly},
 	{"GET", "/staff/surveys", adminOnly},
 	{"HEAD", "/staff/surveys", adminOnly},
 	{"POST", "/staff/surveys", adminOnly},
@@ -657,7 +661,13 @@ func TestConsole_RoleMatrix(t *testing.T) {
 	if err := e.app.Store().PutDevice(deviceHash, &domain.Device{StaffID: target}); err != nil {
 		t.Fatal(err)
 	}
+	if err := e.app.Store().PutService(&domain.Service{ID: "matrix-svc", Category: "clinic", Texts: map[string]domain.ServiceText{"en": {Name: "Clinic"}}}); err != nil {
+		t.Fatal(err)
+	}
 	fill := func(path string) string {
+		if strings.HasPrefix(path, "/staff/directory/") {
+			return strings.Replace(path, ":id", "matrix-svc", 1)
+		}
 		if strings.HasPrefix(path, "/staff/surveys/") || strings.HasPrefix(path, "/staff/results/") || strings.HasPrefix(path, "/staff/studio/") {
 			return strings.NewReplacer(":id", "needs", ":v", "1", ":lang", "en").Replace(path)
 		}
@@ -681,6 +691,8 @@ func TestConsole_RoleMatrix(t *testing.T) {
 			return url.Values{"site": {"no-such-site"}} // 422, no device made
 		case "/staff/sites":
 			return url.Values{"code": {"Not A Code"}} // 422, no site added
+		case "/staff/directory":
+			return url.Values{"category": {"casino"}} // 422, nothing added
 		case "/staff/settings":
 			return url.Values{"exit_url": {"javascript:alert(1)"}} // 422, kept
 		case "/staff/studio/:lang/text":

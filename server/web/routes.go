@@ -39,6 +39,7 @@ func (s *Server) routes() *echo.Echo {
 	get(e, "/:lang/s/:survey", s.asset)            // a survey, one question per screen
 	get(e, "/:lang/thanks", s.asset)               // after submitting
 	get(e, "/:lang/outbox", s.asset)               // what waits to be sent
+	get(e, "/:lang/services", s.asset)             // the friendly-services directory
 	get(e, "/:lang/manifest.webmanifest", s.asset) // the installed app, in this language
 	get(e, "/:lang/offline.json", s.asset)         // what to precache for this language
 	get(e, "/pwa/:hash/*", s.asset)                // scripts, under a hash of all of them
@@ -60,6 +61,9 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/staff/people/:id", s.setRoles, admin)
 	get(e, "/staff/audit", s.auditPage, admin)
 	get(e, "/staff/settings", s.settingsPage, admin)
+	get(e, "/staff/directory", s.directory, admin)
+	e.POST("/staff/directory", s.saveService, admin)
+	e.POST("/staff/directory/:id/delete", s.deleteService, admin)
 	e.POST("/staff/settings", s.saveSettings, admin)
 	get(e, "/staff/surveys", s.surveys, admin)
 	e.POST("/staff/surveys", s.uploadSurvey, admin)

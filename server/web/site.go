@@ -50,6 +50,7 @@ type content struct {
 	surveys  []*domain.Survey
 	packs    map[string]*voice.Pack // voice by language; a language may have none
 	settings domain.Settings
+	services []*domain.Service
 	icons    fs.FS
 	pwa      fs.FS
 	worker   []byte
@@ -260,10 +261,17 @@ func (b *builder) addLanguage(cat *i18n.Catalog) (offlineList, error) {
 			surveys = append(surveys, sv)
 		}
 	}
+	var services []*domain.Service
+	for _, svc := range b.services {
+		if _, ok := svc.Texts[cat.Lang]; ok {
+			services = append(services, svc)
+		}
+	}
 	pages := map[string]templ.Component{
-		base:            home(v, surveys),
-		base + "thanks": thanks(v),
-		base + "outbox": outbox(v),
+		base:              home(v, surveys),
+		base + "thanks":   thanks(v),
+		base + "outbox":   outbox(v),
+		base + "services": servicesPage(v, services),
 	}
 	keys := append(cat.Keys(), "lang.self")
 	for _, sv := range surveys {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"strings"
 
 	"sova/i18n"
 	"sova/server/domain"
@@ -59,6 +60,15 @@ func (v view) Title(title string) string {
 // AppIcon is the icon of the browser tab: Sova's owl or the disguise's.
 func (v view) AppIcon() string { return v.Icon(v.b.identity(v.cat).icon) }
 
+// Day is the one-letter name of weekday i (0 is Monday) in the language.
+func (v view) Day(i int) string {
+	days := strings.Fields(v.T("days.narrow"))
+	if len(days) != 7 {
+		return ""
+	}
+	return days[i]
+}
+
 // ExitURL is where quick exit goes: the organisation's harmless site.
 func (v view) ExitURL() string { return v.b.settings.ExitURL }
 
@@ -93,6 +103,40 @@ func (v view) Errors() string {
 	}
 	data, _ := json.Marshal(out)
 	return string(data)
+}
+
+// servicesIn lists the services of one category.
+func servicesIn(all []*domain.Service, cat domain.Category) []*domain.Service {
+	var out []*domain.Service
+	for _, s := range all {
+		if s.Category == cat {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// categoryIcon is the pictogram of a directory category.
+func categoryIcon(c domain.Category) string {
+	switch c {
+	case "testing":
+		return "test"
+	case "legal":
+		return "lawyer"
+	case "hotline":
+		return "call"
+	}
+	return string(c) // clinic, shelter, drop-in
+}
+
+// dialable is a phone number as a tel: link wants it: digits and a leading +.
+func dialable(phone string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '+' || (r >= '0' && r <= '9') {
+			return r
+		}
+		return -1
+	}, phone)
 }
 
 func showIfJSON(q *domain.Question) string {

@@ -88,8 +88,12 @@ func (s *Server) Rebuild() error {
 	if err != nil {
 		return err
 	}
+	services, err := s.cfg.Store.Services()
+	if err != nil {
+		return err
+	}
 	st, err := buildSite(&content{
-		catalogs: c.Catalogs, surveys: c.Surveys, packs: c.Packs, settings: settings,
+		catalogs: c.Catalogs, surveys: c.Surveys, packs: c.Packs, settings: settings, services: services,
 		icons: s.cfg.Icons, pwa: s.cfg.PWA, worker: s.cfg.Worker, salt: s.cfg.Salt,
 	})
 	if err != nil {

@@ -1,0 +1,121 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"sova/server/domain"
+)
+
+// directory lists the friendly services and edits one (?edit=<id>) or a new
+// one.
+func (s *Server) directory(c echo.Context) error {
+	svc := &domain.Service{Texts: map[string]domain.ServiceText{}}
+	if id := c.QueryParam("edit"); id != "" {
+		got, err := s.cfg.Store.Service(id)
+		if err != nil {
+			return err
+		}
+		if got == nil {
+			return domain.Errorf(domain.CodeNotFound, "there is no service %q", id)
+		}
+		svc = got
+	}
+	return s.renderDirectory(c, http.StatusOK, svc, "")
+}
+
+func (s *Server) renderDirectory(c echo.Context, status int, edit *domain.Service, msg string) error {
+	all, err := s.cfg.Store.Services()
+	if err != nil {
+		return err
+	}
+	return render(c, status, directoryPage(s.consoleView(c), all, edit, s.cfg.Studio.Languages(), msg))
+}
+
+// saveService adds a service, or replaces the one whose id the form carries.
+// Members get it with their next update.
+func (s *Server) saveService(c echo.Context) error {
+	svc := &domain.Service{
+		ID: c.FormValue("id"), Category: domain.Category(c.FormValue("category")), Phone: c.FormValue("phone"),
+		Opens: c.FormValue("opens"), Closes: c.FormValue("closes"), Texts: map[string]domain.ServiceText{},
+	}
+	for i := range svc.Days {
+		svc.Days[i] = c.FormValue("day"+strconv.Itoa(i)) != ""
+	}
+	for _, cat := range s.cfg.Studio.Languages() {
+		l := cat.Lang
+		svc.Texts[l] = domain.ServiceText{Name: c.FormValue("name_" + l), About: c.FormValue("about_" + l), Area: c.FormValue("area_" + l)}
+	}
+	if err := svc.Check(); err != nil {
+		var de *domain.Error
+		if !errors.As(err, &de) {
+			return err
+		}
+		return s.renderDirectory(c, http.StatusUnprocessableEntity, svc, de.Message)
+	}
+	action := "service changed"
+	if svc.ID == "" {
+		action, svc.ID = "service added", s.newServiceID()
+	} else if old, err := s.cfg.Store.Service(svc.ID); err != nil || old == nil {
+		return cmpErr(err, domain.Errorf(domain.CodeNotFound, "there is no service %q", svc.ID))
+	}
+	if err := s.cfg.Store.PutService(svc); err != nil {
+		return err
+	}
+	return s.directoryChanged(c, action, svc.ID)
+}
+
+// deleteService removes a service from the directory.
+func (s *Server) deleteService(c echo.Context) error {
+	id := c.Param("id")
+	if old, err := s.cfg.Store.Service(id); err != nil || old == nil {
+		return cmpErr(err, domain.Errorf(domain.CodeNotFound, "there is no service %q", id))
+	}
+	if err := s.cfg.Store.DeleteService(id); err != nil {
+		return err
+	}
+	return s.directoryChanged(c, "service removed", id)
+}
+
+func (s *Server) directoryChanged(c echo.Context, action, id string) error {
+	if err := s.audit(c, action, id); err != nil {
+		return err
+	}
+	if err := s.Rebuild(); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/staff/directory")
+}
+
+// newServiceID is a time-ordered id, so the directory lists entries in the
+// order they were made, with random bits so two at once do not collide.
+func (s *Server) newServiceID() string {
+	var r [3]byte
+	rand.Read(r[:])
+	return fmt.Sprintf("%011x%s", s.cfg.Now().UnixMilli(), hex.EncodeToString(r[:]))
+}
+
+// cmpErr is err if there was one, else fallback.
+func cmpErr(err error, fallback error) error {
+	if err != nil {
+		return err
+	}
+	return fallback
+}
+
+// openDays is a service's open days as the console lists them.
+func openDays(svc *domain.Service) string {
+	out := ""
+	for i, name := range []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"} {
+		if svc.Days[i] {
+			out += name + " "
+		}
+	}
+	return out
+}
