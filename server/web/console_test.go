@@ -575,6 +575,9 @@ var consoleRoutes = []struct {
 	{"HEAD", "/staff/directory", adminOnly},
 	{"POST", "/staff/directory", adminOnly},
 	{"POST", "/staff/directory/:id/delete", adminOnly},
+	{"GET", "/staff/info", adminOnly},
+	{"HEAD", "/staff/info", adminOnly},
+	{"POST", "/staff/info/:topic", adminOnly},
 	{"GET", "/staff/surveys", adminOnly},
 	{"HEAD", "/staff/surveys", adminOnly},
 	{"POST", "/staff/surveys", adminOnly},
@@ -665,6 +668,9 @@ func TestConsole_RoleMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	fill := func(path string) string {
+		if strings.HasPrefix(path, "/staff/info/") {
+			return strings.Replace(path, ":topic", "rights", 1)
+		}
 		if strings.HasPrefix(path, "/staff/directory/") {
 			return strings.Replace(path, ":id", "matrix-svc", 1)
 		}
@@ -693,6 +699,8 @@ func TestConsole_RoleMatrix(t *testing.T) {
 			return url.Values{"code": {"Not A Code"}} // 422, no site added
 		case "/staff/directory":
 			return url.Values{"category": {"casino"}} // 422, nothing added
+		case "/staff/info/:topic":
+			return url.Values{"link": {"ftp://example.org/"}} // 422, kept
 		case "/staff/settings":
 			return url.Values{"exit_url": {"javascript:alert(1)"}} // 422, kept
 		case "/staff/studio/:lang/text":

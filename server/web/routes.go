@@ -30,16 +30,18 @@ func (s *Server) routes() *echo.Echo {
 
 	// The member app. Pages, assets and voice are made ready in memory
 	// (site.go) and all served by s.asset.
-	get(e, "/", s.asset)                           // language picker
-	get(e, "/sw.js", s.asset)                      // service worker, scope /
-	get(e, "/manifest.webmanifest", s.asset)       // manifest for the picker
-	get(e, "/offline.json", s.asset)               // what the worker precaches first
-	get(e, "/:lang", s.toLangHome)                 // /ru → /ru/
-	get(e, "/:lang/", s.asset)                     // home, made of icons
-	get(e, "/:lang/s/:survey", s.asset)            // a survey, one question per screen
-	get(e, "/:lang/thanks", s.asset)               // after submitting
-	get(e, "/:lang/outbox", s.asset)               // what waits to be sent
-	get(e, "/:lang/services", s.asset)             // the friendly-services directory
+	get(e, "/", s.asset)                     // language picker
+	get(e, "/sw.js", s.asset)                // service worker, scope /
+	get(e, "/manifest.webmanifest", s.asset) // manifest for the picker
+	get(e, "/offline.json", s.asset)         // what the worker precaches first
+	get(e, "/:lang", s.toLangHome)           // /ru → /ru/
+	get(e, "/:lang/", s.asset)               // home, made of icons
+	get(e, "/:lang/s/:survey", s.asset)      // a survey, one question per screen
+	get(e, "/:lang/thanks", s.asset)         // after submitting
+	get(e, "/:lang/outbox", s.asset)         // what waits to be sent
+	get(e, "/:lang/services", s.asset)       // the friendly-services directory
+	get(e, "/:lang/info", s.asset)           // information pages: rights, health, the organisation
+	get(e, "/:lang/info/:topic", s.asset)
 	get(e, "/:lang/manifest.webmanifest", s.asset) // the installed app, in this language
 	get(e, "/:lang/offline.json", s.asset)         // what to precache for this language
 	get(e, "/pwa/:hash/*", s.asset)                // scripts, under a hash of all of them
@@ -64,6 +66,8 @@ func (s *Server) routes() *echo.Echo {
 	get(e, "/staff/directory", s.directory, admin)
 	e.POST("/staff/directory", s.saveService, admin)
 	e.POST("/staff/directory/:id/delete", s.deleteService, admin)
+	get(e, "/staff/info", s.infoPages, admin)
+	e.POST("/staff/info/:topic", s.saveInfoPage, admin)
 	e.POST("/staff/settings", s.saveSettings, admin)
 	get(e, "/staff/surveys", s.surveys, admin)
 	e.POST("/staff/surveys", s.uploadSurvey, admin)

@@ -51,6 +51,7 @@ type content struct {
 	packs    map[string]*voice.Pack // voice by language; a language may have none
 	settings domain.Settings
 	services []*domain.Service
+	info     []*domain.InfoPage
 	icons    fs.FS
 	pwa      fs.FS
 	worker   []byte
@@ -267,11 +268,21 @@ func (b *builder) addLanguage(cat *i18n.Catalog) (offlineList, error) {
 			services = append(services, svc)
 		}
 	}
+	var info []*domain.InfoPage
+	for _, p := range b.info {
+		if p.Texts[cat.Lang] != "" {
+			info = append(info, p)
+		}
+	}
 	pages := map[string]templ.Component{
 		base:              home(v, surveys),
 		base + "thanks":   thanks(v),
 		base + "outbox":   outbox(v),
 		base + "services": servicesPage(v, services),
+		base + "info":     infoIndex(v, info),
+	}
+	for _, p := range info {
+		pages[base+"info/"+p.Topic] = infoPage(v, p)
 	}
 	keys := append(cat.Keys(), "lang.self")
 	for _, sv := range surveys {

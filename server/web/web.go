@@ -92,8 +92,12 @@ func (s *Server) Rebuild() error {
 	if err != nil {
 		return err
 	}
+	info, err := s.cfg.Store.InfoPages()
+	if err != nil {
+		return err
+	}
 	st, err := buildSite(&content{
-		catalogs: c.Catalogs, surveys: c.Surveys, packs: c.Packs, settings: settings, services: services,
+		catalogs: c.Catalogs, surveys: c.Surveys, packs: c.Packs, settings: settings, services: services, info: info,
 		icons: s.cfg.Icons, pwa: s.cfg.PWA, worker: s.cfg.Worker, salt: s.cfg.Salt,
 	})
 	if err != nil {

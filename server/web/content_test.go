@@ -1,5 +1,8 @@
 package web_test
 
+// The organisation's content for members: the friendly-services directory
+// and the information pages.
+
 import (
 	"net/http"
 	"net/url"
@@ -9,13 +12,20 @@ import (
 	"sova/internal/testapp"
 )
 
-func TestDirectory_StaffListServicesAndMembersFindThemByCategory(t *testing.T) {
-	e := openConsole(t)
-	csrf := e.admin.CSRF(t)
-	member := testapp.NewConsole(e.h)
-	if body := member.Get(t, "/en/services").Body.String(); !strings.Contains(body, "No services are listed yet.") {
-		t.Fatal("an empty directory does not say so")
+// openContent starts Sova with an admin and a member's phone, and checks
+// that the member's page at path says there is nothing yet.
+func openContent(t *testing.T, path, nothing string) (e *consoleEnv, csrf string, member *testapp.Console) {
+	t.Helper()
+	e = openConsole(t)
+	member = testapp.NewConsole(e.h)
+	if body := member.Get(t, path).Body.String(); !strings.Contains(body, nothing) {
+		t.Fatalf("%s, still empty, does not say %q", path, nothing)
 	}
+	return e, e.admin.CSRF(t), member
+}
+
+func TestDirectory_StaffListServicesAndMembersFindThemByCategory(t *testing.T) {
+	e, csrf, member := openContent(t, "/en/services", "No services are listed yet.")
 	form := url.Values{
 		"csrf": {csrf}, "category": {"legal"}, "phone": {"+7 (912) 345-67-89"},
 		"day0": {"on"}, "day2": {"on"}, "opens": {"10:00"}, "closes": {"18:00"},
@@ -88,5 +98,42 @@ func TestDirectory_StaffListServicesAndMembersFindThemByCategory(t *testing.T) {
 		if !strings.Contains(strings.Join(actions, ","), want) {
 			t.Errorf("audit log lacks %q: %v", want, actions)
 		}
+	}
+}
+
+func TestInfo_StaffWriteTopicsAndMembersReadThemOffline(t *testing.T) {
+	e, csrf, member := openContent(t, "/en/info", "Nothing here yet.")
+	if rec := e.admin.Post(t, "/staff/info/rights", url.Values{"csrf": {csrf}, "text_en": {"x"}, "link": {"http://org.example/"}}); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("an http link: %d", rec.Code)
+	}
+	if rec := e.admin.Post(t, "/staff/info/gossip", url.Values{"csrf": {csrf}, "text_en": {"x"}}); rec.Code != http.StatusNotFound {
+		t.Errorf("an unknown topic: %d", rec.Code)
+	}
+	rec := e.admin.Post(t, "/staff/info/rights", url.Values{
+		"csrf":    {csrf},
+		"text_en": {"You may stay silent.\r\n\r\nAsk for <a lawyer>.\n\n\n"},
+		"text_ru": {"Вы можете молчать."},
+		"link":    {"https://org.example/help"},
+	})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("save: %d %.300s", rec.Code, rec.Body)
+	}
+	page := member.Get(t, "/en/info/rights").Body.String()
+	for _, want := range []string{"Your rights when police stop you", "<p>You may stay silent.</p>", "<p>Ask for &lt;a lawyer&gt;.</p>", `href="https://org.example/help"`, `rel="noreferrer"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("/en/info/rights lacks %q", want)
+		}
+	}
+	if !strings.Contains(member.Get(t, "/en/info").Body.String(), `href="/en/info/rights"`) {
+		t.Error("the index does not list the page")
+	}
+	if !strings.Contains(member.Get(t, "/ru/info/rights").Body.String(), "Вы можете молчать.") {
+		t.Error("the Russian page is missing")
+	}
+	if rec := member.Get(t, "/es/info/rights"); rec.Code != http.StatusNotFound {
+		t.Errorf("a page without Spanish words is served in Spanish: %d", rec.Code)
+	}
+	if list := member.Get(t, "/en/offline.json").Body.String(); !strings.Contains(list, `"/en/info/rights"`) || !strings.Contains(list, `"/en/info"`) {
+		t.Error("the information pages are not kept offline")
 	}
 }
