@@ -99,15 +99,26 @@ async function wipeAll() {
   try { localStorage.clear(); sessionStorage.clear(); } catch { /* none to clear */ }
   // Online, the browser itself is told to erase the site's storage, files
   // on disk included (see the server's /wipe).
-  await fetch('/wipe', { method: 'POST', signal: withTimeout(5000) }).catch(() => {});
+  await fetch('/wipe', { method: 'POST', headers: { 'X-Sova-Wipe': '1' }, signal: withTimeout(5000) }).catch(() => {});
   sovaExit();
 }
+// Another tab that wipes tells this one to go too, before it could make
+// anything again.
+const wipes = 'BroadcastChannel' in self ? new BroadcastChannel('sova-wipe') : null;
+if (wipes) {
+  wipes.onmessage = () => sovaOutbox.wipe().catch(() => {}).then(() => sovaExit());
+}
+let armedAt = 0;
 if (wipeBtn) {
   wipeBtn.addEventListener('click', async () => {
     if (wipeBtn.classList.contains('armed')) {
+      // A double tap, or a tremor, must not skip the warning.
+      if (Date.now() - armedAt < 1500) return;
       wipeBtn.disabled = true;
+      if (wipes) wipes.postMessage('wipe');
       return wipeAll();
     }
+    armedAt = Date.now();
     wipeBtn.classList.add('armed');
     const { queued, rejected } = await sovaOutbox.counts();
     const unsent = queued + rejected.length;

@@ -31,10 +31,16 @@
     if (e.persisted && again) exit();
   });
 
+  // Shift counts only pressed alone, three times in a row: typing capitals
+  // or switching keyboard layouts must not throw a survey away.
   let shifts = [];
   addEventListener('keydown', (e) => {
+    if (e.isComposing) return; // an input method is at work
     if (e.key === 'Escape') return exit();
-    if (e.key !== 'Shift' || e.repeat) return;
+    if (e.key !== 'Shift' || e.repeat || e.altKey || e.ctrlKey || e.metaKey) {
+      shifts = [];
+      return;
+    }
     const now = Date.now();
     shifts = shifts.filter((t) => now - t < 1500).concat(now);
     if (shifts.length >= 3) exit();

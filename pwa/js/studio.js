@@ -16,6 +16,7 @@ let active = null; // the recording in progress: one at a time
 async function upload(form, blob) {
   const status = form.querySelector('.status');
   status.textContent = 'Saving…';
+  status.classList.remove('problem');
   const data = new FormData(form);
   data.set('audio', blob, 'recording.' + ext(blob.type || mime));
   try {
@@ -25,11 +26,24 @@ async function upload(form, blob) {
       location.assign(body.next);
       return;
     }
-    status.textContent = body.message || 'The server refused the recording (HTTP ' + res.status + ').';
+    status.textContent = res.redirected
+      ? 'You were signed out: sign in again in another tab, then tap Send again.'
+      : body.message || 'The server refused the recording (HTTP ' + res.status + ').';
   } catch {
-    status.textContent = 'No connection: the recording was not saved. Try again when online.';
+    status.textContent = 'No connection: the recording was not saved yet. Tap Send again when online.';
   }
   status.classList.add('problem');
+  // Keep the take: a lost connection must not cost the translator her
+  // recording.
+  let again = form.querySelector('button.resend');
+  if (!again) {
+    again = document.createElement('button');
+    again.type = 'button';
+    again.className = 'resend';
+    again.textContent = 'Send again';
+    status.before(again);
+  }
+  again.onclick = () => { again.remove(); upload(form, blob); };
 }
 
 async function start(btn) {

@@ -61,6 +61,9 @@ async function keepOffline(lang, codec, voice, progress) {
 }
 
 self.addEventListener('install', (e) => e.waitUntil((async () => {
+  // A half-made cache from an install that failed (no signal) would hold a
+  // half list of kept languages: start this one afresh.
+  await caches.delete(CACHE);
   const cache = await caches.open(CACHE);
   await precache(cache, '');
   // Entries from before voice was a choice had it kept, so they keep it.

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -30,6 +31,13 @@ import (
 
 // MaxText bounds a phrase's text: a prompt is a sentence or two.
 const MaxText = 500
+
+// convertTimeout bounds one recording's conversion; a 30 s phrase takes
+// about a second.
+const convertTimeout = time.Minute
+
+// converting holds a place for each conversion running, at most one per core.
+var converting = make(chan struct{}, max(1, runtime.NumCPU()-1))
 
 // Voice states of a phrase, as the studio shows them.
 const (
@@ -205,6 +213,16 @@ func (s *Studio) Record(ctx context.Context, lang, key, by string, audio []byte)
 // when set, names the words it was recorded for instead (an imported
 // recording may be of older words, and must show as such).
 func (s *Studio) record(ctx context.Context, lang, key, by, text, textSha256 string, audio []byte) error {
+	// Conversions take a core each for about a second: a few at a time,
+	// and none for ever, so that members' syncs keep the CPU they need.
+	select {
+	case converting <- struct{}{}:
+		defer func() { <-converting }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	ctx, cancel := context.WithTimeout(ctx, convertTimeout)
+	defer cancel()
 	enc, err := voice.Convert(ctx, lang, key, text, audio, s.Limits)
 	if err != nil {
 		return err

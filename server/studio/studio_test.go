@@ -356,6 +356,37 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 		t.Errorf("a zip of photos: %v", err)
 	}
 
+	// An old export never undoes newer work: words edited here since are
+	// neither reverted nor overwritten, and a recording made here is not
+	// replaced by the pack's.
+	var old bytes.Buffer
+	if err := b.Export(&old, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetText("en", "nav.back", "Go back", "sam"); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := importZip(b, old.Bytes(), "en", "sam"); err != nil || len(rep.Texts)+len(rep.Recorded) != 0 {
+		t.Errorf("the old pack, unchanged: %+v %v", rep, err)
+	}
+	files = zipFiles(t, old.Bytes())
+	var tf struct {
+		Lang   string            `json:"lang"`
+		Texts  map[string]string `json:"texts"`
+		Was    map[string]string `json:"was"`
+		Edited []string          `json:"edited"`
+	}
+	json.Unmarshal(files["texts.json"], &tf)
+	tf.Texts["nav.back"] = "Back again"
+	files["texts.json"], _ = json.Marshal(tf)
+	rep, err = importZip(b, makeZip(t, files), "en", "sam")
+	if err != nil || len(rep.Texts) != 0 || len(rep.Refused) != 1 || !strings.Contains(rep.Refused[0].Reason, "changed here since") {
+		t.Errorf("a text changed on both sides: %+v %v", rep, err)
+	}
+	if p := phrase(t, b, "en", "nav.back"); p.Text != "Go back" {
+		t.Errorf("nav.back became %q", p.Text)
+	}
+
 	// A manifest entry whose file was swapped is refused alone.
 	files = zipFiles(t, fromA.Bytes())
 	files["home.title.webm"] = files["nav.next.webm"]

@@ -36,6 +36,9 @@ const (
 	// for uncompressed WAV recordings. It is read from disk, a file at a
 	// time, each at most voice.RecordingLimits.MaxBytes.
 	MaxZip = 128 << 20
+	// maxZipEntries bounds the files in a pack: every phrase twice, and
+	// recordings, with room to spare.
+	maxZipEntries = 5000
 )
 
 const zipReadme = `Sova voice pack: %s (%s)
@@ -52,12 +55,19 @@ This is every phrase of one language: its words and its voice.
   sova voice import -lang %[2]s this-file.zip
 
 Recordings are checked one by one: a silent, damaged or too long one is
-reported and skipped, and nothing already recorded is lost.
+reported and skipped. Words changed on the server since this export are
+not overwritten; they are reported instead.
 `
 
 type zipTextsFile struct {
 	Lang  string            `json:"lang"`
 	Texts map[string]string `json:"texts"`
+	// Was is every text as it was at export, so an import takes only what
+	// the translator changed, and refuses what changed on the server since.
+	Was map[string]string `json:"was,omitempty"`
+	// Edited are the keys whose words were a translator's, not Sova's, at
+	// export: another Sova takes those too.
+	Edited []string `json:"edited,omitempty"`
 }
 
 // Export writes lang's pack as a zip file.
@@ -70,9 +80,12 @@ func (s *Studio) Export(w io.Writer, lang string) error {
 	if err != nil {
 		return err
 	}
-	texts := zipTextsFile{Lang: lang, Texts: map[string]string{}}
+	texts := zipTextsFile{Lang: lang, Texts: map[string]string{}, Was: map[string]string{}}
 	for _, p := range phrases {
-		texts.Texts[p.Key] = p.Text
+		texts.Texts[p.Key], texts.Was[p.Key] = p.Text, p.Text
+		if p.Text != p.Shipped {
+			texts.Edited = append(texts.Edited, p.Key)
+		}
 	}
 	zw := zip.NewWriter(w)
 	put := func(name string, data []byte, method uint16) error {
@@ -122,8 +135,15 @@ func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang, by
 	if err != nil {
 		return nil, domain.Errorf(domain.CodeInvalid, "this is not a zip file (%v)", err)
 	}
+	if len(zr.File) > maxZipEntries {
+		return nil, domain.Errorf(domain.CodeInvalid, "the zip holds %d files; a pack has at most %d", len(zr.File), maxZipEntries)
+	}
 	files := map[string]*zip.File{}
 	for _, f := range zr.File {
+		// What macOS adds when it zips a folder.
+		if strings.HasPrefix(f.Name, "__MACOSX/") || strings.HasPrefix(path.Base(f.Name), "._") || path.Base(f.Name) == ".DS_Store" {
+			continue
+		}
 		files[f.Name] = f
 	}
 	files = unwrapFolder(files)
@@ -185,11 +205,20 @@ func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang, by
 		}
 		for _, key := range slices.Sorted(maps.Keys(tf.Texts)) {
 			p, ok := current[key]
+			was, known := tf.Was[key]
+			if !known {
+				was = p.Text // a pack without "was": every difference is the translator's
+			}
+			text := strings.TrimSpace(tf.Texts[key])
+			changedInPack := text != strings.TrimSpace(was)
+			carried := !changedInPack && slices.Contains(tf.Edited, key) && p.Text == p.Shipped
 			switch {
 			case !ok:
 				refuse(key, domain.Errorf(domain.CodeNotFound, "%s has no phrase %q", lang, key))
-			case strings.TrimSpace(tf.Texts[key]) == p.Text:
-				rep.Skipped++
+			case text == p.Text || (!changedInPack && !carried):
+				rep.Skipped++ // as here, or untouched in the pack
+			case changedInPack && p.Text != was && p.Text != p.Shipped:
+				refuse(key, domain.Errorf(domain.CodeInvalid, "its words changed here since the pack was exported (now: %q); edit them in the studio", p.Text))
 			default:
 				if err := s.SetText(lang, key, tf.Texts[key], by); err != nil {
 					refuse(key, err)
@@ -229,6 +258,12 @@ func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang, by
 			}
 			if samePhrase(pack.Phrases[key], ph) || (recs[key] != nil && recs[key].From == sourceFile(ph).Sha256) {
 				rep.Skipped++
+				continue
+			}
+			// A recording made here is never replaced by one that comes
+			// with a pack: that may be an older export of this very server.
+			if recs[key] != nil || pack.Phrases[key].Source == voice.SourceRecorded {
+				refuse(key, domain.Errorf(domain.CodeInvalid, "it is already recorded here; to replace it, put the new recording in recordings/ or record it in the studio"))
 				continue
 			}
 			// Re-encoded, not copied: what members get has always been

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"sova/server/domain"
 )
 
 // asset serves anything in the ready site by its exact path.
@@ -30,7 +32,14 @@ func (s *Server) healthz(c echo.Context) error { return c.String(http.StatusOK, 
 // itself erases this site's storage down to its files on disk (deleting an
 // IndexedDB database from script leaves its bytes in LevelDB's files until
 // they are compacted). The app has erased what it could before, offline too.
+//
+// Only the app itself may ask: from this origin, with a header that a form
+// or a no-cors request from another site cannot send. Otherwise any page a
+// member opens could erase her unsent answers.
 func (s *Server) wipe(c echo.Context) error {
+	if !sameOrigin(c.Request()) || c.Request().Header.Get("X-Sova-Wipe") != "1" {
+		return domain.Errorf(domain.CodeForbidden, "only the app on this phone can erase its data")
+	}
 	c.Response().Header().Set("Clear-Site-Data", `"cache", "storage"`)
 	return c.NoContent(http.StatusNoContent)
 }

@@ -138,12 +138,8 @@ func (s *Server) exportPack(c echo.Context) error {
 // did, phrase by phrase, shows on the studio page.
 func (s *Server) importPack(c echo.Context) error {
 	lang := c.Param("lang")
-	req := c.Request()
-	req.Body = http.MaxBytesReader(c.Response(), req.Body, studio.MaxZip)
-	// Past a megabyte the upload waits on disk, not in memory (B5).
-	err := req.ParseMultipartForm(1 << 20)
-	fh, ferr := c.FormFile("pack")
-	err = errors.Join(err, ferr)
+	req := c.Request() // its body is bounded by limitBody (routes.go)
+	fh, err := c.FormFile("pack")
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -176,10 +172,7 @@ func (s *Server) importPack(c echo.Context) error {
 func (s *Server) saveVoice(c echo.Context) error {
 	lang := c.Param("lang")
 	limit := s.cfg.Studio.Limits.MaxBytes
-	// The form around the file is small; past this the body is cut off
-	// rather than read into memory.
-	req := c.Request()
-	req.Body = http.MaxBytesReader(c.Response(), req.Body, limit+64<<10)
+	req := c.Request() // its body is bounded by limitBody (routes.go)
 	key := c.FormValue("key")
 	fh, err := c.FormFile("audio")
 	var tooBig *http.MaxBytesError

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -69,5 +71,23 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 			err = domain.Errorf(domain.CodeInternal, "internal error")
 		}()
 		return next(c)
+	}
+}
+
+// limitBody bounds a form upload's body at n bytes and keeps all but its
+// first megabyte on disk, not in memory (B5), before anything parses it.
+func limitBody(n int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			req.Body = http.MaxBytesReader(c.Response(), req.Body, n)
+			if strings.HasPrefix(req.Header.Get("Content-Type"), "multipart/form-data") {
+				var tooBig *http.MaxBytesError
+				if err := req.ParseMultipartForm(1 << 20); errors.As(err, &tooBig) {
+					return domain.Errorf(domain.CodeTooLarge, "the upload is larger than %d MB: send a smaller file", (n+1<<20-1)>>20)
+				}
+			}
+			return next(c)
+		}
 	}
 }

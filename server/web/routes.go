@@ -5,6 +5,7 @@ import (
 
 	"sova/server/domain"
 	"sova/server/store"
+	"sova/server/studio"
 )
 
 // routes is the whole route table, so that any URL's handler is one hop away.
@@ -84,9 +85,10 @@ func (s *Server) routes() *echo.Echo {
 	get(e, "/staff/studio", s.studioIndex, translator)
 	get(e, "/staff/studio/:lang", s.studioLang, translator)
 	e.POST("/staff/studio/:lang/text", s.saveText, translator)
-	e.POST("/staff/studio/:lang/voice", s.saveVoice, translator)
+	// Uploads are bounded before requireRole's CSRF check parses the form.
+	e.POST("/staff/studio/:lang/voice", s.saveVoice, limitBody(s.cfg.Studio.Limits.MaxBytes+64<<10), translator)
 	get(e, "/staff/studio/:lang/pack.zip", s.exportPack, translator)
-	e.POST("/staff/studio/:lang/pack.zip", s.importPack, translator)
+	e.POST("/staff/studio/:lang/pack.zip", s.importPack, limitBody(studio.MaxZip), translator)
 	get(e, "/staff/results", s.resultsIndex, admin)
 	get(e, "/staff/results/:id/:v", s.results, admin)
 	get(e, "/staff/results/:id/:v/results.json", s.resultsJSON, admin)

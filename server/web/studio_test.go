@@ -142,6 +142,11 @@ func TestStudio_BadRecordingsAreRefusedClearlyAndNothingIsLost(t *testing.T) {
 			}
 		})
 	}
+	// A body far over the limit is cut off before anything reads it.
+	rec := tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {csrf}, "key": {"home.title"}}, "audio", "huge.wav", make([]byte, voice.RecordingLimits.MaxBytes+1<<20))
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "larger than 9 MB") {
+		t.Errorf("a huge upload: %d %.300s", rec.Code, rec.Body)
+	}
 	if now, _ := memberHome(t, e.h); now != stem || e.app.Version() != version {
 		t.Errorf("a refused recording changed the member's voice: %s → %s", stem, now)
 	}
