@@ -134,6 +134,31 @@ if (wipeBtn) {
   });
 }
 
+// --- Warnings ------------------------------------------------------------------
+// The feed hides warnings that expired while the phone stayed offline, shows
+// dates in the member's language, and filters by area. The chosen area is
+// not kept: where a member works is nothing to leave on her phone.
+if (page === 'warnings') {
+  const today = new Date().toISOString().slice(0, 10);
+  const cards = [...main.querySelectorAll('article.warning')];
+  const fmt = (() => { try { return new Intl.DateTimeFormat(lang, { day: 'numeric', month: 'long' }); } catch { return null; } })();
+  for (const t of main.querySelectorAll('time[datetime]')) {
+    if (fmt) t.textContent = fmt.format(new Date(t.dateTime + 'T12:00:00Z'));
+  }
+  const select = main.querySelector('.area-filter select');
+  const show = () => {
+    const area = select ? select.value : '';
+    let n = 0;
+    for (const c of cards) {
+      c.hidden = c.dataset.expires < today || (area !== '' && c.dataset.area !== '' && c.dataset.area !== area);
+      if (!c.hidden) n++;
+    }
+    main.querySelector('.none').hidden = n > 0;
+  };
+  if (select) select.addEventListener('change', show);
+  show();
+}
+
 // --- Counts on the home and outbox pages ------------------------------------
 const badge = document.querySelector('.badge[data-count]');
 const box = document.querySelector('main.outbox');

@@ -125,6 +125,10 @@ func (a *App) Handler() http.Handler { return a.web.Handler() }
 // Version is the member app's current version (its service worker cache).
 func (a *App) Version() string { return a.web.Version() }
 
+// RefreshWarnings rebuilds the member app when a warning it shows has
+// expired (Run calls it hourly; tests call it after moving the clock).
+func (a *App) RefreshWarnings() error { return a.web.RefreshWarnings() }
+
 // Studio is the translators' studio (voice packs, texts, coverage).
 func (a *App) Studio() *studio.Studio { return a.studio }
 
@@ -167,6 +171,21 @@ func (a *App) Run(ctx context.Context) error {
 	a.Ready <- ln.Addr().String()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Warnings expire by the day: look hourly whether one the site shows has.
+	go func() {
+		tick := time.NewTicker(time.Hour)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if err := a.web.RefreshWarnings(); err != nil {
+					a.cfg.Log.Error("refreshing warnings", "err", err)
+				}
+			}
+		}
+	}()
 	select {
 	case err := <-errc:
 		return err

@@ -16,6 +16,33 @@ import (
 
 const e2ePassword = "correct horse battery staple"
 
+// signUpAdmin makes the first admin with the setup link and returns her
+// console and session cookie.
+func (h *harness) signUpAdmin(t *testing.T) (*testapp.Console, *http.Cookie) {
+	t.Helper()
+	ck := testapp.SignUp(t, h.app.Handler(), h.app.SetupLink(), "admin", e2ePassword)
+	return &testapp.Console{H: h.app.Handler(), Token: ck.Value}, ck
+}
+
+// startWithAdmin starts Sova with its first admin signed in.
+func startWithAdmin(t *testing.T) (*harness, *testapp.Console, *http.Cookie) {
+	t.Helper()
+	h := newHarness(t)
+	h.start("")
+	admin, ck := h.signUpAdmin(t)
+	return h, admin, ck
+}
+
+// mustSave posts a console form with c's CSRF token and fails unless it
+// was saved (303).
+func mustSave(t *testing.T, c *testapp.Console, path string, form url.Values) {
+	t.Helper()
+	form.Set("csrf", c.CSRF(t))
+	if rec := c.Post(t, path, form); rec.Code != http.StatusSeeOther {
+		t.Fatalf("POST %s: %d %.300s", path, rec.Code, rec.Body)
+	}
+}
+
 // signUpInBrowser opens a one-time link in the browser and makes the
 // account there, as a new staff member would.
 func (b *browser) signUpInBrowser(h *harness, link, login string) {

@@ -1,29 +1,20 @@
 package app_test
 
 import (
-	"net/http"
 	"net/url"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"sova/internal/testapp"
 )
 
 // A member, stopped on the street with no signal, finds the legal-aid
 // hotline in the directory her phone kept, and its call button.
 func TestDirectory_WorksOffline(t *testing.T) {
-	h := newHarness(t)
-	h.start("")
-	admin := testapp.NewConsole(h.app.Handler())
-	admin.Token = testapp.SignUp(t, h.app.Handler(), h.app.SetupLink(), "admin", e2ePassword).Value
-	rec := admin.Post(t, "/staff/directory", url.Values{
-		"csrf": {admin.CSRF(t)}, "category": {"hotline"}, "phone": {"+1 555 0100"},
+	h, admin, _ := startWithAdmin(t)
+	mustSave(t, admin, "/staff/directory", url.Values{
+		"category": {"hotline"}, "phone": {"+1 555 0100"},
 		"name_en": {"Night legal line"}, "about_en": {"A lawyer answers, day and night"},
 	})
-	if rec.Code != http.StatusSeeOther {
-		t.Fatalf("add a service: %d %.300s", rec.Code, rec.Body)
-	}
 
 	b := newBrowser(t)
 	b.visitOnline(h)

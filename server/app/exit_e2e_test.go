@@ -73,20 +73,14 @@ func neutralSite(t *testing.T) (*httptest.Server, *atomic.Int32) {
 func exitTo(t *testing.T, h *harness, admin *testapp.Console) (*httptest.Server, *atomic.Int32) {
 	t.Helper()
 	neutral, hits := neutralSite(t)
-	rec := admin.Post(t, "/staff/settings", url.Values{"csrf": {admin.CSRF(t)}, "exit_url": {neutral.URL + "/weather"}})
-	if rec.Code != http.StatusSeeOther {
-		t.Fatalf("settings: %d %.300s", rec.Code, rec.Body)
-	}
+	mustSave(t, admin, "/staff/settings", url.Values{"exit_url": {neutral.URL + "/weather"}})
 	return neutral, hits
 }
 
 // Quick exit, three ways: the page is hidden by the next frame, the
 // organisation's site takes its place, and Back never shows Sova.
 func TestQuickExit_HidesAtOnceAndBackShowsNoSova(t *testing.T) {
-	h := newHarness(t)
-	h.start("")
-	admin := testapp.NewConsole(h.app.Handler())
-	admin.Token = testapp.SignUp(t, h.app.Handler(), h.app.SetupLink(), "admin", e2ePassword).Value
+	h, admin, _ := startWithAdmin(t)
 
 	for _, how := range []struct {
 		name    string
@@ -159,10 +153,7 @@ func quote(s string) string { return "'" + strings.TrimSuffix(s, "/") + "'" }
 // second erases the worker, every cache and the outbox, and leaves. Nothing
 // of Sova is left in the browser, on disk either.
 func TestWipe_LeavesNoSovaStorage(t *testing.T) {
-	h := newHarness(t)
-	h.start("")
-	admin := testapp.NewConsole(h.app.Handler())
-	admin.Token = testapp.SignUp(t, h.app.Handler(), h.app.SetupLink(), "admin", e2ePassword).Value
+	h, admin, _ := startWithAdmin(t)
 	neutral, _ := exitTo(t, h, admin)
 
 	b := newListener(t, chromedp.Flag("ignore-certificate-errors", true))

@@ -268,8 +268,7 @@ func TestStudio_RecordedInTheBrowserReachesMembersAfterUpdate(t *testing.T) {
 	oldStem := eval[string](member, `document.querySelector('main').dataset.prompt`)
 	oldVersion := h.app.Version()
 
-	adminCk := testapp.SignUp(t, h.app.Handler(), h.app.SetupLink(), "admin", e2ePassword)
-	admin := &testapp.Console{H: h.app.Handler(), Token: adminCk.Value}
+	admin, adminCk := h.signUpAdmin(t)
 	link := testapp.Invite(t, h.app.Handler(), adminCk, admin.CSRF(t), domain.RoleTranslator)
 	// Chromium's fake microphone plays a beep, and its fake prompt allows it.
 	ctx, _ := chrome.NewWithProfile(t,

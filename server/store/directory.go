@@ -30,15 +30,7 @@ func (s *DB) DeleteService(id string) error {
 // Services lists the directory in category order, then by id (the order
 // entries were made in).
 func (s *DB) Services() ([]*domain.Service, error) {
-	var out []*domain.Service
-	err := s.scanJSON(servicePrefix, func(_ string, dec func(any) error) error {
-		svc := new(domain.Service)
-		if err := dec(svc); err != nil {
-			return err
-		}
-		out = append(out, svc)
-		return nil
-	})
+	out, err := scanAll[domain.Service](s, servicePrefix)
 	slices.SortStableFunc(out, func(a, b *domain.Service) int {
 		return cmp.Or(cmp.Compare(slices.Index(domain.Categories, a.Category), slices.Index(domain.Categories, b.Category)), cmp.Compare(a.ID, b.ID))
 	})

@@ -78,6 +78,13 @@ func saveOne(txn *badger.Txn, r domain.Record) (domain.Verdict, error) {
 	if err != nil {
 		return 0, err
 	}
+	// A report waits for moderation from the moment it is acknowledged:
+	// in the same transaction, so a crash cannot keep one without the other.
+	if r.Content.Survey == domain.WarnSurveyID {
+		if err := setJSON(txn, warningPrefix+r.ID, domain.WarningFrom(r.ID, r.Day, r.Content.Answers), 0); err != nil {
+			return 0, err
+		}
+	}
 	return domain.Accepted, txn.Set(key, val)
 }
 

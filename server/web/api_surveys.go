@@ -27,6 +27,9 @@ type surveySummary struct {
 func (s *Server) listSurveys(c echo.Context) error {
 	out := []surveySummary{}
 	for _, sv := range s.cfg.Store.Surveys() {
+		if sv.ID == domain.WarnSurveyID {
+			continue // the reporting form, not a survey; /surveys/warn still serves it
+		}
 		out = append(out, surveySummary{ID: sv.ID, Version: sv.Version, Languages: sv.Languages})
 	}
 	return c.JSON(http.StatusOK, map[string]any{"surveys": out})

@@ -27,6 +27,9 @@ func (s *Server) versionRows(c echo.Context) (*domain.Survey, []stats.Row, error
 	if err != nil {
 		return nil, nil, domain.Errorf(domain.CodeNotFound, "no such version")
 	}
+	if c.Param("id") == domain.WarnSurveyID {
+		return nil, nil, domain.Errorf(domain.CodeNotFound, "reports are read by moderators at /staff/reports, never shown or exported raw")
+	}
 	sv, err := s.cfg.Store.Version(c.Param("id"), v)
 	if err != nil {
 		return nil, nil, err

@@ -30,6 +30,9 @@ type versionRow struct {
 func (s *Server) surveyRows() []surveyRow {
 	var rows []surveyRow
 	for _, id := range s.cfg.Store.SurveyIDs() {
+		if id == domain.WarnSurveyID {
+			continue // Sova keeps it (warnings.go); reports are moderated, never shown raw
+		}
 		row := surveyRow{ID: id}
 		for _, sv := range s.cfg.Store.Versions(id) {
 			row.Versions = append(row.Versions, versionRow{Survey: sv, State: s.cfg.Store.StateOf(id, sv.Version)})
@@ -73,6 +76,9 @@ func (s *Server) uploadSurvey(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if sv.ID == domain.WarnSurveyID {
+		return fail(nil, "The id \""+domain.WarnSurveyID+"\" is Sova's own reporting form; give the survey another id.")
+	}
 	switch err := s.cfg.Store.PutDraft(sv); {
 	case errors.Is(err, store.ErrVersionExists):
 		return fail(nil, "Version "+strconv.Itoa(sv.Version)+" of "+sv.ID+" already exists with other content. Raise \"version\" in the file and upload it again.")
@@ -91,7 +97,7 @@ func (s *Server) setSurveyState(state store.State) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id := c.Param("id")
 		v, err := strconv.Atoi(c.Param("v"))
-		if err != nil {
+		if err != nil || id == domain.WarnSurveyID {
 			return domain.Errorf(domain.CodeNotFound, "no such version")
 		}
 		if err := s.cfg.Store.SetState(id, v, state); err != nil {

@@ -541,10 +541,11 @@ const (
 	adminOnly                    // staff with the admin role
 	fieldOnly                    // staff with the fieldworker role
 	translatorOnly               // staff with the translator role
+	moderatorOnly                // staff with the moderator role
 )
 
 func (a access) String() string {
-	return [...]string{"public", "any signed-in", "admin", "fieldworker", "translator"}[a]
+	return [...]string{"public", "any signed-in", "admin", "fieldworker", "translator", "moderator"}[a]
 }
 
 // consoleRoutes is every route under /staff/ and who may use it. A new
@@ -575,6 +576,14 @@ var consoleRoutes = []struct {
 	{"HEAD", "/staff/directory", adminOnly},
 	{"POST", "/staff/directory", adminOnly},
 	{"POST", "/staff/directory/:id/delete", adminOnly},
+	{"GET", "/staff/areas", adminOnly},
+	{"HEAD", "/staff/areas", adminOnly},
+	{"POST", "/staff/areas", adminOnly},
+	{"POST", "/staff/areas/:code/delete", adminOnly},
+	{"GET", "/staff/reports", moderatorOnly},
+	{"HEAD", "/staff/reports", moderatorOnly},
+	{"POST", "/staff/reports/:id/approve", moderatorOnly},
+	{"POST", "/staff/reports/:id/reject", moderatorOnly},
 	{"GET", "/staff/info", adminOnly},
 	{"HEAD", "/staff/info", adminOnly},
 	{"POST", "/staff/info/:topic", adminOnly},
@@ -664,10 +673,19 @@ func TestConsole_RoleMatrix(t *testing.T) {
 	if err := e.app.Store().PutDevice(deviceHash, &domain.Device{StaffID: target}); err != nil {
 		t.Fatal(err)
 	}
+	if err := e.app.Store().PutWarning(&domain.Warning{ID: "matrix-report", Day: "2026-03-01", State: domain.ReportPending, Kind: "robbery", When: "today"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := e.app.Store().PutService(&domain.Service{ID: "matrix-svc", Category: "clinic", Texts: map[string]domain.ServiceText{"en": {Name: "Clinic"}}}); err != nil {
 		t.Fatal(err)
 	}
 	fill := func(path string) string {
+		if strings.HasPrefix(path, "/staff/reports/") {
+			return strings.Replace(path, ":id", "matrix-report", 1)
+		}
+		if strings.HasPrefix(path, "/staff/areas/") {
+			return strings.Replace(path, ":code", "no-such-area", 1)
+		}
 		if strings.HasPrefix(path, "/staff/info/") {
 			return strings.Replace(path, ":topic", "rights", 1)
 		}
@@ -699,6 +717,10 @@ func TestConsole_RoleMatrix(t *testing.T) {
 			return url.Values{"code": {"Not A Code"}} // 422, no site added
 		case "/staff/directory":
 			return url.Values{"category": {"casino"}} // 422, nothing added
+		case "/staff/areas":
+			return url.Values{"code": {"Not A Code"}} // 422, nothing added
+		case "/staff/reports/:id/approve":
+			return url.Values{"public": {strings.Repeat("x", 600)}} // 422, not published
 		case "/staff/info/:topic":
 			return url.Values{"link": {"ftp://example.org/"}} // 422, kept
 		case "/staff/settings":
@@ -747,7 +769,8 @@ func TestConsole_RoleMatrix(t *testing.T) {
 					(w.role != "" && (rt.who == anyStaff ||
 						(rt.who == adminOnly && w.role == domain.RoleAdmin) ||
 						(rt.who == fieldOnly && w.role == domain.RoleFieldWorker) ||
-						(rt.who == translatorOnly && w.role == domain.RoleTranslator)))
+						(rt.who == translatorOnly && w.role == domain.RoleTranslator) ||
+						(rt.who == moderatorOnly && w.role == domain.RoleModerator)))
 				switch {
 				case allowed && rt.path == "/staff/logout":
 					// Its answer is the login page, so what tells is the

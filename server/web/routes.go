@@ -41,6 +41,7 @@ func (s *Server) routes() *echo.Echo {
 	get(e, "/:lang/thanks", s.asset)         // after submitting
 	get(e, "/:lang/outbox", s.asset)         // what waits to be sent
 	get(e, "/:lang/services", s.asset)       // the friendly-services directory
+	get(e, "/:lang/warnings", s.asset)       // published warnings about clients and police
 	get(e, "/:lang/info", s.asset)           // information pages: rights, health, the organisation
 	get(e, "/:lang/info/:topic", s.asset)
 	get(e, "/:lang/manifest.webmanifest", s.asset) // the installed app, in this language
@@ -67,6 +68,13 @@ func (s *Server) routes() *echo.Echo {
 	get(e, "/staff/directory", s.directory, admin)
 	e.POST("/staff/directory", s.saveService, admin)
 	e.POST("/staff/directory/:id/delete", s.deleteService, admin)
+	get(e, "/staff/areas", s.areasPage, admin)
+	e.POST("/staff/areas", s.putArea, admin)
+	e.POST("/staff/areas/:code/delete", s.deleteArea, admin)
+	moderator := s.requireRole(domain.RoleModerator)
+	get(e, "/staff/reports", s.reports, moderator)
+	e.POST("/staff/reports/:id/approve", s.decide(true), moderator)
+	e.POST("/staff/reports/:id/reject", s.decide(false), moderator)
 	get(e, "/staff/info", s.infoPages, admin)
 	e.POST("/staff/info/:topic", s.saveInfoPage, admin)
 	e.POST("/staff/settings", s.saveSettings, admin)

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -52,6 +53,8 @@ type content struct {
 	settings domain.Settings
 	services []*domain.Service
 	info     []*domain.InfoPage
+	areas    []domain.Area
+	warnings []*domain.Warning // published and live when the site was built
 	icons    fs.FS
 	pwa      fs.FS
 	worker   []byte
@@ -262,6 +265,8 @@ func (b *builder) addLanguage(cat *i18n.Catalog) (offlineList, error) {
 			surveys = append(surveys, sv)
 		}
 	}
+	// The reporting form is a survey with its own tile, not the surveys'.
+	listed := slices.DeleteFunc(slices.Clone(surveys), func(sv *domain.Survey) bool { return sv.ID == domain.WarnSurveyID })
 	var services []*domain.Service
 	for _, svc := range b.services {
 		if _, ok := svc.Texts[cat.Lang]; ok {
@@ -275,11 +280,12 @@ func (b *builder) addLanguage(cat *i18n.Catalog) (offlineList, error) {
 		}
 	}
 	pages := map[string]templ.Component{
-		base:              home(v, surveys),
+		base:              home(v, listed),
 		base + "thanks":   thanks(v),
 		base + "outbox":   outbox(v),
 		base + "services": servicesPage(v, services),
 		base + "info":     infoIndex(v, info),
+		base + "warnings": warningsPage(v, b.warnings),
 	}
 	for _, p := range info {
 		pages[base+"info/"+p.Topic] = infoPage(v, p)

@@ -69,6 +69,17 @@ func (v view) Day(i int) string {
 	return days[i]
 }
 
+// AreaName is the name of the area with code in the language, or the code
+// of an area taken off the list since.
+func (v view) AreaName(code string) string {
+	for _, a := range v.b.areas {
+		if a.Code == code {
+			return a.Name(v.Lang())
+		}
+	}
+	return code
+}
+
 // ExitURL is where quick exit goes: the organisation's harmless site.
 func (v view) ExitURL() string { return v.b.settings.ExitURL }
 

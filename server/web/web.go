@@ -68,6 +68,9 @@ func New(cfg Config) (*Server, error) {
 		cfg.BusyAfter = 10 * time.Second
 	}
 	s := &Server{cfg: cfg, ingest: make(gate, 4*runtime.GOMAXPROCS(0)), auth: newConsoleAuth(cfg.Now)}
+	if err := s.ensureWarnSurvey(); err != nil {
+		return nil, err
+	}
 	if err := s.Rebuild(); err != nil {
 		return nil, err
 	}
@@ -96,8 +99,17 @@ func (s *Server) Rebuild() error {
 	if err != nil {
 		return err
 	}
+	areas, err := s.cfg.Store.Areas()
+	if err != nil {
+		return err
+	}
+	warnings, err := s.cfg.Store.Warnings()
+	if err != nil {
+		return err
+	}
 	st, err := buildSite(&content{
 		catalogs: c.Catalogs, surveys: c.Surveys, packs: c.Packs, settings: settings, services: services, info: info,
+		areas: areas, warnings: liveWarnings(warnings, s.cfg.Now().UTC().Format(time.DateOnly)),
 		icons: s.cfg.Icons, pwa: s.cfg.PWA, worker: s.cfg.Worker, salt: s.cfg.Salt,
 	})
 	if err != nil {

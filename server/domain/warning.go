@@ -1,0 +1,146 @@
+package domain
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// Warnings: members report dangerous clients and police activity with a few
+// icons; moderators publish what others should know.
+//
+// A report is an answer to the built-in survey WarnSurveyID, so it is sealed
+// on the phone, queued offline and synced exactly once like any answer. Its
+// questions come from WarnSurvey: the kind, the area (from the
+// organisation's list), when, and optionally a public description and a
+// private note for staff.
+const WarnSurveyID = "warn"
+
+// ReportKinds are what happened, in the order the app shows them, each with
+// an icon (ReportIcons) and a phrase "warn.kind.<kind>".
+var ReportKinds = []string{"violence", "robbery", "no-payment", "no-condom", "stalking", "police", "other"}
+
+// ReportIcons are the pictograms of the kinds and of the times.
+var ReportIcons = map[string]string{
+	"violence": "violence", "robbery": "money-taken", "no-payment": "wallet", "no-condom": "condom",
+	"stalking": "watching", "police": "police", "other": "other",
+	"today": "clock", "yesterday": "back", "week": "week",
+}
+
+// ReportWhens are when it happened, each with a phrase "warn.when.<when>".
+var ReportWhens = []string{"today", "yesterday", "week"}
+
+// WarningDays is how long a published warning stays in the feed.
+const WarningDays = 14
+
+// Area is a part of town from the organisation's list, named in each
+// language.
+type Area struct {
+	Code  string            `json:"code"`
+	Names map[string]string `json:"names"`
+}
+
+var areaCode = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,23}$`)
+
+// Check tidies and validates an area as staff entered it.
+func (a *Area) Check() error {
+	a.Code = strings.TrimSpace(a.Code)
+	if !areaCode.MatchString(a.Code) {
+		return Errorf(CodeInvalid, "an area's code is up to 24 small letters, digits and dashes, such as north-market")
+	}
+	for lang, n := range a.Names {
+		if n = strings.TrimSpace(n); n == "" {
+			delete(a.Names, lang)
+		} else if utf8.RuneCountInString(n) > 60 {
+			return Errorf(CodeInvalid, "%s: an area's name fits in 60 characters", lang)
+		} else {
+			a.Names[lang] = n
+		}
+	}
+	if len(a.Names) == 0 {
+		return Errorf(CodeInvalid, "give the area a name in at least one language")
+	}
+	return nil
+}
+
+// Name is the area's name in lang, or in any language it has one in.
+func (a Area) Name(lang string) string {
+	if n := a.Names[lang]; n != "" {
+		return n
+	}
+	for _, n := range a.Names {
+		return n
+	}
+	return a.Code
+}
+
+// WarnSurvey is the reporting form, as a survey definition of version, in
+// langs, with words from text(lang, key) and the organisation's areas.
+func WarnSurvey(version int, langs []string, text func(lang, key string) string, areas []Area) *Survey {
+	s := &Survey{ID: WarnSurveyID, Version: version, Languages: langs, Title: "warn.title", Icon: "alert", Texts: map[string]map[string]string{}}
+	keys := []string{"warn.title", "warn.kind", "warn.area", "warn.when", "warn.public", "warn.private"}
+	kind := Question{ID: "kind", Type: Single, Text: "warn.kind", Icon: "alert", Required: true}
+	for _, k := range ReportKinds {
+		kind.Choices = append(kind.Choices, Choice{Value: k, Text: "warn.kind." + k, Icon: ReportIcons[k]})
+		keys = append(keys, "warn.kind."+k)
+	}
+	s.Questions = append(s.Questions, kind)
+	if len(areas) > 0 {
+		area := Question{ID: "area", Type: Single, Text: "warn.area", Icon: "route", Required: true}
+		for _, a := range areas {
+			area.Choices = append(area.Choices, Choice{Value: a.Code, Text: "area." + a.Code, Icon: "route"})
+		}
+		s.Questions = append(s.Questions, area)
+	}
+	when := Question{ID: "when", Type: Single, Text: "warn.when", Icon: "clock", Required: true}
+	for _, w := range ReportWhens {
+		when.Choices = append(when.Choices, Choice{Value: w, Text: "warn.when." + w, Icon: ReportIcons[w]})
+		keys = append(keys, "warn.when."+w)
+	}
+	s.Questions = append(s.Questions,
+		when,
+		Question{ID: "public", Type: Text, Text: "warn.public", Icon: "write"},
+		Question{ID: "private", Type: Text, Text: "warn.private", Icon: "lock"},
+	)
+	for _, lang := range langs {
+		t := map[string]string{}
+		for _, k := range keys {
+			t[k] = text(lang, k)
+		}
+		for _, a := range areas {
+			t["area."+a.Code] = a.Name(lang)
+		}
+		s.Texts[lang] = t
+	}
+	return s
+}
+
+// Report states: a new report waits for a moderator, who publishes it as a
+// warning or rejects it.
+const (
+	ReportPending  = "pending"
+	ReportApproved = "approved"
+	ReportRejected = "rejected"
+)
+
+// Warning is a report and what moderation made of it. Only approved
+// warnings reach members, and only their public fields: kind, area, when,
+// day and the public text as the moderator left it.
+type Warning struct {
+	ID      string `json:"id"`
+	Day     string `json:"day"` // the day the report arrived
+	State   string `json:"state"`
+	Kind    string `json:"kind"`
+	Area    string `json:"area,omitempty"`
+	When    string `json:"when"`
+	Public  string `json:"public,omitempty"`
+	Private string `json:"private,omitempty"` // for staff; never published
+	Expires string `json:"expires,omitempty"` // the last day an approved warning shows
+	By      string `json:"by,omitempty"`      // the moderator who decided
+}
+
+// WarningFrom reads a stored answer to the warn survey.
+func WarningFrom(id, day string, answers Answers) Warning {
+	str := func(k string) string { s, _ := answers[k].(string); return s }
+	return Warning{ID: id, Day: day, State: ReportPending, Kind: str("kind"), Area: str("area"), When: str("when"), Public: str("public"), Private: str("private")}
+}

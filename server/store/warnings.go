@@ -1,0 +1,54 @@
+package store
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"sova/server/domain"
+)
+
+// Areas live under area/<code>; reports and warnings under wr/<id>, made
+// with the report's response (see saveOne).
+const (
+	areaPrefix    = "area/"
+	warningPrefix = "wr/"
+)
+
+// PutArea adds or renames an area.
+func (s *DB) PutArea(a domain.Area) error {
+	return s.update(func(txn *badger.Txn) error { return setJSON(txn, areaPrefix+a.Code, a, 0) })
+}
+
+// DeleteArea takes an area off the list; warnings keep its code.
+func (s *DB) DeleteArea(code string) error {
+	return s.update(func(txn *badger.Txn) error { return txn.Delete([]byte(areaPrefix + code)) })
+}
+
+// Areas lists the organisation's areas by code.
+func (s *DB) Areas() ([]domain.Area, error) {
+	all, err := scanAll[domain.Area](s, areaPrefix)
+	out := make([]domain.Area, len(all))
+	for i, a := range all {
+		out[i] = *a
+	}
+	return out, err
+}
+
+// Warning returns the report or warning with id, or nil.
+func (s *DB) Warning(id string) (*domain.Warning, error) {
+	return load[domain.Warning](s, warningPrefix+id)
+}
+
+// PutWarning stores a moderator's decision on a report.
+func (s *DB) PutWarning(w *domain.Warning) error {
+	return s.update(func(txn *badger.Txn) error { return setJSON(txn, warningPrefix+w.ID, w, 0) })
+}
+
+// Warnings lists every report and warning, newest day first.
+func (s *DB) Warnings() ([]*domain.Warning, error) {
+	out, err := scanAll[domain.Warning](s, warningPrefix)
+	slices.SortStableFunc(out, func(a, b *domain.Warning) int { return cmp.Compare(b.Day, a.Day) })
+	return out, err
+}
