@@ -11,6 +11,7 @@ import (
 // built-in surveys) until they are removed.
 const (
 	recordingPrefix = "vr/"
+	audioPrefix     = "vd/"
 	textPrefix      = "vt/"
 )
 
@@ -20,9 +21,12 @@ const (
 // whole or absent. The voice is a staff member's, never a member's.
 type Recording struct {
 	Phrase voice.Phrase
-	Data   map[string][]byte
-	By     string // staff id
-	Day    string // YYYY-MM-DD
+	// Data is kept apart (vd/<lang>/<key>/<file>, raw bytes), so that
+	// listing a language's recordings reads no audio; Recordings leaves it
+	// nil and RecordingData reads it.
+	Data map[string][]byte `json:"-"`
+	By   string            // staff id
+	Day  string            // YYYY-MM-DD
 	// From is the hex SHA-256 of the file it was converted from, so the
 	// same file imported again is known and not converted again.
 	From string
@@ -38,9 +42,31 @@ type TextEdit struct {
 
 func phraseKey(prefix, lang, key string) string { return prefix + lang + "/" + key }
 
-// PutRecording stores (or replaces) the recording of lang's phrase key.
+// PutRecording stores (or replaces) the recording of lang's phrase key,
+// its description and its files in one transaction.
 func (s *DB) PutRecording(lang, key string, r *Recording) error {
-	return s.update(func(txn *badger.Txn) error { return setJSON(txn, phraseKey(recordingPrefix, lang, key), r, 0) })
+	return s.update(func(txn *badger.Txn) error {
+		if err := setJSON(txn, phraseKey(recordingPrefix, lang, key), r, 0); err != nil {
+			return err
+		}
+		for _, f := range r.Phrase.Files {
+			if err := txn.Set([]byte(phraseKey(audioPrefix, lang, key)+"/"+f.File), r.Data[f.File]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// RecordingData reads the files of lang's recording of key, by file name.
+func (s *DB) RecordingData(lang, key string) (map[string][]byte, error) {
+	prefix := phraseKey(audioPrefix, lang, key) + "/"
+	out := map[string][]byte{}
+	err := s.prefixScan([]byte(prefix), func(k, v []byte) error {
+		out[string(k[len(prefix):])] = append([]byte(nil), v...)
+		return nil
+	})
+	return out, err
 }
 
 // Recordings returns every recording of lang, by phrase key.

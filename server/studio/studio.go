@@ -324,7 +324,11 @@ func (s *Studio) Pack(lang string) (*voice.Pack, error) {
 		return nil, err
 	}
 	for key, r := range recs {
-		if err := pack.Put(key, r.Phrase, r.Data); err != nil {
+		data, err := s.db.RecordingData(lang, key)
+		if err != nil {
+			return nil, err
+		}
+		if err := pack.Put(key, r.Phrase, data); err != nil {
 			return nil, fmt.Errorf("recording %s/%s: %w", lang, key, err)
 		}
 	}

@@ -78,11 +78,15 @@ func TestStudio_ARecordingBecomesTheMembersVoiceAndCoverageGrows(t *testing.T) {
 	if r.Phrase.Source != voice.SourceRecorded || r.By != e.staff("tina").ID {
 		t.Errorf("stored recording: source %q by %q", r.Phrase.Source, r.By)
 	}
+	data, err := st.RecordingData("en", "home.title")
+	if err != nil || len(data) != 2 {
+		t.Fatalf("the recording's files: %d, %v", len(data), err)
+	}
 	for _, f := range r.Phrase.Files {
 		ext := strings.TrimPrefix(f.File, "home.title")
 		res := testapp.NewConsole(e.h).Get(t, newStem+ext)
-		if res.Code != http.StatusOK || res.Body.String() != string(r.Data[f.File]) || !strings.HasPrefix(res.Header().Get("Content-Type"), strings.Split(f.Mime, ";")[0]) {
-			t.Errorf("GET %s%s: %d %s, %d bytes; want the recording's %d bytes", newStem, ext, res.Code, res.Header().Get("Content-Type"), res.Body.Len(), len(r.Data[f.File]))
+		if res.Code != http.StatusOK || res.Body.String() != string(data[f.File]) || !strings.HasPrefix(res.Header().Get("Content-Type"), strings.Split(f.Mime, ";")[0]) {
+			t.Errorf("GET %s%s: %d %s, %d bytes; want the recording's %d bytes", newStem, ext, res.Code, res.Header().Get("Content-Type"), res.Body.Len(), len(data[f.File]))
 		}
 	}
 
