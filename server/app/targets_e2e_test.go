@@ -1,10 +1,13 @@
 package app_test
 
 import (
+	"net/url"
 	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"sova/server/domain"
 )
 
 // minTarget is the smallest tap target, in CSS px, on every member page:
@@ -54,8 +57,16 @@ func (b *browser) checkTargets(where string) {
 // survey, in a left-to-right and a right-to-left language: nothing a member
 // taps is smaller than 48×48 CSS px.
 func TestTapTargets_MemberPagesOnASmallPhone(t *testing.T) {
-	h := newHarness(t)
-	h.start("")
+	h, admin, _ := startWithAdmin(t)
+	// Content on every kind of page: a warning, a service, an area, a topic.
+	if err := h.app.Store().PutWarning(&domain.Warning{ID: "w1", Day: "2026-11-27", State: domain.ReportApproved,
+		Kind: "robbery", Area: "north", When: "yesterday", Public: "A grey car.", Expires: "2999-01-01"}); err != nil {
+		t.Fatal(err)
+	}
+	mustSave(t, admin, "/staff/areas", url.Values{"code": {"north"}, "name_en": {"North market"}, "name_ar": {"السوق الشمالي"}})
+	mustSave(t, admin, "/staff/directory", url.Values{"category": {"hotline"}, "phone": {"+1 555 0100"}, "day0": {"on"},
+		"name_en": {"Night line"}, "name_ar": {"خط الليل"}})
+	mustSave(t, admin, "/staff/info/rights", url.Values{"text_en": {"You may stay silent."}, "text_ar": {"يمكنك الصمت."}, "link": {"https://org.example/"}})
 	for _, lang := range []string{"en", "ar"} {
 		t.Run(lang, func(t *testing.T) {
 			b := newBrowser(t)
@@ -66,6 +77,10 @@ func TestTapTargets_MemberPagesOnASmallPhone(t *testing.T) {
 				{"/", `!!document.querySelector('main.picker .tile')`},
 				{home, `!!document.querySelector('main.home .tile')`},
 				{home + "thanks", `!!document.querySelector('main.thanks')`},
+				{home + "services", `!!document.querySelector('main.services .svc')`},
+				{home + "warnings", `!!document.querySelector('main.warnings article.warning:not([hidden])')`},
+				{home + "info", `!!document.querySelector('main.info .tile')`},
+				{home + "info/rights", `!!document.querySelector('main.info a.big')`},
 			} {
 				b.do(chromedp.Navigate(h.url(p.path)))
 				b.wait(p.path, p.ready)
