@@ -15,6 +15,8 @@ type Settings struct {
 	// Disguise is the installed app's neutral name and icon, one of
 	// Disguises, or "" for Sova's own.
 	Disguise string `json:"disguise,omitempty"`
+	// WarningDays is how long a published warning stays in the feed.
+	WarningDays int `json:"warningDays,omitempty"`
 }
 
 // Disguises are the neutral faces the installed app can wear: a name (the
@@ -27,7 +29,9 @@ var Disguises = []string{"notes", "weather"}
 const DefaultExitURL = "https://www.wikipedia.org/"
 
 // DefaultSettings are the settings of a new Sova.
-func DefaultSettings() Settings { return Settings{ExitURL: DefaultExitURL} }
+func DefaultSettings() Settings {
+	return Settings{ExitURL: DefaultExitURL, WarningDays: WarningDays}
+}
 
 // Check tidies and validates s as an admin typed it.
 func (s *Settings) Check() error {
@@ -35,6 +39,12 @@ func (s *Settings) Check() error {
 	u, err := url.Parse(s.ExitURL)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
 		return Errorf(CodeInvalid, "the quick exit address must be a whole https:// address, such as %s", DefaultExitURL)
+	}
+	if s.WarningDays == 0 {
+		s.WarningDays = WarningDays
+	}
+	if s.WarningDays < 1 || s.WarningDays > 90 {
+		return Errorf(CodeInvalid, "a warning can show for 1 to 90 days")
 	}
 	if s.Disguise != "" && !slices.Contains(Disguises, s.Disguise) {
 		return Errorf(CodeInvalid, "there is no disguise %q; choose one of %v", s.Disguise, Disguises)

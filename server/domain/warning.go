@@ -30,7 +30,8 @@ var ReportIcons = map[string]string{
 // ReportWhens are when it happened, each with a phrase "warn.when.<when>".
 var ReportWhens = []string{"today", "yesterday", "week"}
 
-// WarningDays is how long a published warning stays in the feed.
+// WarningDays is how long a published warning stays in the feed unless the
+// organisation chose otherwise (Settings.WarningDays).
 const WarningDays = 14
 
 // Area is a part of town from the organisation's list, named in each

@@ -14,6 +14,9 @@ func (s *DB) Settings() (domain.Settings, error) {
 	if err != nil || st == nil {
 		return domain.DefaultSettings(), err
 	}
+	if st.WarningDays == 0 { // stored before the setting existed
+		st.WarningDays = domain.WarningDays
+	}
 	return *st, nil
 }
 

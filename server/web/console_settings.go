@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -22,7 +23,8 @@ func (s *Server) settingsPage(c echo.Context) error {
 
 // saveSettings stores the settings and rebuilds the member app with them.
 func (s *Server) saveSettings(c echo.Context) error {
-	st := domain.Settings{ExitURL: c.FormValue("exit_url"), Disguise: c.FormValue("disguise")}
+	days, _ := strconv.Atoi(c.FormValue("warning_days")) // not a number: 0, the default
+	st := domain.Settings{ExitURL: c.FormValue("exit_url"), Disguise: c.FormValue("disguise"), WarningDays: days}
 	if err := st.Check(); err != nil {
 		var de *domain.Error
 		errors.As(err, &de)
@@ -31,7 +33,7 @@ func (s *Server) saveSettings(c echo.Context) error {
 	if err := s.cfg.Store.PutSettings(st); err != nil {
 		return err
 	}
-	if err := s.audit(c, "settings changed", "quick exit: "+st.ExitURL+"; disguise: "+cmp.Or(st.Disguise, "none")); err != nil {
+	if err := s.audit(c, "settings changed", "quick exit: "+st.ExitURL+"; disguise: "+cmp.Or(st.Disguise, "none")+"; warnings show "+strconv.Itoa(st.WarningDays)+" days"); err != nil {
 		return err
 	}
 	if err := s.Rebuild(); err != nil {

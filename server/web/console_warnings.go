@@ -99,6 +99,10 @@ func (s *Server) decide(approve bool) echo.HandlerFunc {
 			return domain.Errorf(domain.CodeNotFound, "there is no report %q", c.Param("id"))
 		}
 		today := s.cfg.Now().UTC()
+		settings, err := s.cfg.Store.Settings()
+		if err != nil {
+			return err
+		}
 		w.By = current(c).staff.Login
 		action := "report rejected"
 		if approve {
@@ -107,7 +111,7 @@ func (s *Server) decide(approve bool) echo.HandlerFunc {
 				return domain.Errorf(domain.CodeInvalid, "the public words fit in %d characters", domain.MaxTextAnswer)
 			}
 			w.State, w.Public, action = domain.ReportApproved, public, "warning published"
-			w.Expires = today.AddDate(0, 0, domain.WarningDays).Format(time.DateOnly)
+			w.Expires = today.AddDate(0, 0, settings.WarningDays).Format(time.DateOnly)
 		} else {
 			w.State, w.Expires = domain.ReportRejected, ""
 		}

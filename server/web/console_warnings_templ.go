@@ -284,20 +284,20 @@ func reportsView(v consoleView, pending, decided []*domain.Warning, areas []doma
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<p>Reports members sent about dangerous clients and police. Nothing reaches members until you publish it, and then only the kind, the area, when, and the public words as you leave them: take out anything that could identify someone. A published warning shows for ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<p>Reports members sent about dangerous clients and police. Nothing reaches members until you publish it, and then only the kind, the area, when, and the public words as you leave them: take out anything that could identify someone. A published warning shows for as many days as the organisation's <a href=\"/staff/settings\">settings</a> say (")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var15 string
 			templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(domain.WarningDays))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `server/web/console_warnings.templ`, Line: 51, Col: 299}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `server/web/console_warnings.templ`, Line: 51, Col: 378}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, " days.</p><h2>Waiting: ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, " unless changed).</p><h2>Waiting: ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -18,6 +18,9 @@ func TestSettings_QuickExitGoesWhereTheOrganisationChose(t *testing.T) {
 		t.Fatal("a new Sova's quick exit does not go to the default site")
 	}
 	csrf := e.admin.CSRF(t)
+	if rec := e.admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "exit_url": {domain.DefaultExitURL}, "warning_days": {"365"}}); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("a warning shown for a year: %d", rec.Code)
+	}
 	for _, bad := range []string{"", "http://news.example/", "javascript:alert(1)", "https://user:pw@news.example/", "/staff/"} {
 		rec := e.admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "exit_url": {bad}})
 		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "whole https:// address") {

@@ -23,6 +23,10 @@ func TestWarnings_ReportModerateAndExpire(t *testing.T) {
 		t.Fatalf("add area: %d %.300s", rec.Code, rec.Body)
 	}
 	mod := e.addStaff("mia", domain.RoleModerator)
+	const days = 3 // the organisation's choice
+	if rec := e.admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "exit_url": {domain.DefaultExitURL}, "warning_days": {"3"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("settings: %d", rec.Code)
+	}
 
 	// The reporting form has a version with the area; members reach it.
 	sv, err := e.app.Store().LatestSurvey(domain.WarnSurveyID)
@@ -86,8 +90,8 @@ func TestWarnings_ReportModerateAndExpire(t *testing.T) {
 		t.Error("the Russian feed lacks the warning")
 	}
 
-	// Expiry: after WarningDays it leaves the feed at the next refresh.
-	e.clock.Advance(time.Duration(domain.WarningDays) * 24 * time.Hour)
+	// Expiry: after the chosen days it leaves the feed at the next refresh.
+	e.clock.Advance(days * 24 * time.Hour)
 	if err := e.app.RefreshWarnings(); err != nil {
 		t.Fatal(err)
 	}
