@@ -59,6 +59,15 @@ if ('serviceWorker' in navigator) {
       });
     }
   }).catch(() => {});
+  // A new version that takes over while the voice downloads, or after,
+  // must keep it too: its install may have copied the choice before the
+  // download finished, and the old cache is gone with the old worker.
+  navigator.serviceWorker.addEventListener('controllerchange', async () => {
+    if (!dl || (dl.dataset.state !== 'busy' && dl.dataset.state !== 'ready')) return;
+    dl.dataset.state = 'busy';
+    const reg = await navigator.serviceWorker.ready;
+    reg.active.postMessage({ type: 'offline', lang, codec, voice: true });
+  });
   navigator.serviceWorker.addEventListener('message', (e) => {
     const m = e.data || {};
     if (m.type === 'offline-ready') document.body.dataset.offline = m.version;
