@@ -187,10 +187,11 @@ if ('BroadcastChannel' in self) new BroadcastChannel(sovaOutbox.channel).onmessa
 // list being redrawn when counts change.
 const armed = new Set();
 
-let shown = '';
+let shown = '', listed = '';
 function renderOutbox(queued, rejected) {
-  // Redraw only on a real change: a redraw between a finger's press and
-  // release would swallow the tap.
+  // Redraw only on a real change, and the list of refused items only when
+  // it changed: a redraw between a finger's press and release would swallow
+  // the tap on a bin.
   const state = JSON.stringify([queued, rejected, document.body.classList.contains('offline')]);
   if (state === shown) return;
   shown = state;
@@ -204,6 +205,9 @@ function renderOutbox(queued, rejected) {
   box.querySelector('.send-now').hidden = queued === 0;
   const section = box.querySelector('.rejected');
   section.hidden = rejected.length === 0;
+  const list = JSON.stringify(rejected.map((r) => [r.n, r.error]));
+  if (list === listed) return;
+  listed = list;
   const tpl = section.querySelector('template');
   replaceAll(section.querySelector('ul'), rejected.map((r) => {
     const li = tpl.content.firstElementChild.cloneNode(true);

@@ -126,6 +126,7 @@ async function cachedThenRefresh(e, req) {
 async function cacheFirst(req) {
   const cache = await caches.open(CACHE);
   const hit = await cache.match(req, { ignoreSearch: true, ignoreVary: true });
+  if (!hit && new URL(req.url).pathname.startsWith('/audio/')) return wholeFromNetwork(req);
   if (!hit) {
     try {
       return await fetch(req);
@@ -136,6 +137,20 @@ async function cacheFirst(req) {
   }
   const range = req.headers.get('range');
   return range ? partial(hit, range) : hit;
+}
+
+// wholeFromNetwork fetches a voice file not kept offline whole, and answers
+// from memory. A media element reading a network stream through the worker
+// keeps the worker busy for as long as it buffers, and Chromium holds a new
+// version back until the old worker is idle: minutes.
+async function wholeFromNetwork(req) {
+  const res = await fetch(req.url, { cache: 'no-cache' });
+  if (!res.ok) return res;
+  const whole = new Response(await res.blob(), {
+    headers: { 'Content-Type': res.headers.get('Content-Type') || 'application/octet-stream' },
+  });
+  const range = req.headers.get('range');
+  return range ? partial(whole, range) : whole;
 }
 
 // partial answers a Range request from a cached response: media elements

@@ -176,6 +176,13 @@ func eval[T any](b *browser, js string) T {
 // wait polls a JS condition until it is true.
 func (b *browser) wait(what, js string) {
 	b.t.Helper()
+	b.waitOr(what, js, "")
+}
+
+// waitOr is wait that, on timeout, reports what the JS expression explain
+// says about the page's state.
+func (b *browser) waitOr(what, js, explain string) {
+	b.t.Helper()
 	deadline := time.Now().Add(45 * time.Second)
 	for time.Now().Before(deadline) {
 		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise))
@@ -183,6 +190,10 @@ func (b *browser) wait(what, js string) {
 			return
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+	if explain != "" {
+		state, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](explain, chromedp.EvalAwaitPromise))
+		b.t.Fatalf("timed out waiting for %s (%s %v)", what, state, err)
 	}
 	b.t.Fatalf("timed out waiting for %s", what)
 }
@@ -338,8 +349,11 @@ func TestOffline_WorkerUpdateKeepsQueuedItems(t *testing.T) {
 		t.Fatal("the salt did not change the version")
 	}
 	b.do(chromedp.Navigate(h.url("/en/")))
-	b.wait("the new worker to take over and drop the old cache",
-		`(async () => { const k = await caches.keys(); return k.length === 1 && k[0] === 'sova-`+v2+`'; })()`)
+	b.waitOr("the new worker to take over and drop the old cache",
+		`(async () => { const k = await caches.keys(); return k.length === 1 && k[0] === 'sova-`+v2+`'; })()`,
+		`(async () => { const r = await navigator.serviceWorker.getRegistration(); const s = (w) => w ? w.state : '-';
+		  return JSON.stringify({ caches: await caches.keys(), installing: s(r && r.installing), waiting: s(r && r.waiting), active: s(r && r.active),
+		    controller: !!navigator.serviceWorker.controller }); })()`)
 	if n := eval[int](b, queued); n != 2 {
 		t.Fatalf("queued after the update = %d, want 2", n)
 	}
@@ -398,6 +412,7 @@ func TestOutbox_RefusedItemStaysWithItsReasonUntilRemoved(t *testing.T) {
 		t.Fatal("one tap removed the item")
 	}
 	b.do(chromedp.Click(".rejected .remove"))
-	b.wait("the item to be removed", `sovaOutbox.all().then((a) => a.length === 0)`)
+	b.waitOr("the item to be removed", `sovaOutbox.all().then((a) => a.length === 0)`,
+		`sovaOutbox.all().then((a) => JSON.stringify({ items: a.length, armed: [...document.querySelectorAll('.rejected .remove')].map((b) => b.className), offline: document.body.className }))`)
 	b.wait("the outbox to say all is sent", `!document.querySelector('main.outbox .empty').hidden`)
 }
