@@ -14,6 +14,11 @@ type Category string
 // icon of the same name and a phrase "dir.cat.<category>" in every catalog.
 var Categories = []Category{"testing", "clinic", "legal", "shelter", "drop-in", "hotline"}
 
+// CategoryIcons are the categories' pictograms.
+var CategoryIcons = map[Category]string{
+	"testing": "test", "clinic": "clinic", "legal": "lawyer", "shelter": "shelter", "drop-in": "drop-in", "hotline": "call",
+}
+
 // Service is one entry of the friendly-services directory: a place or line
 // that treats members well, as the organisation vouches.
 type Service struct {

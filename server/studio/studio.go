@@ -173,6 +173,11 @@ func (s *Studio) Coverage(lang string) (Coverage, error) {
 	if err != nil {
 		return Coverage{}, err
 	}
+	return CoverageOf(lang, phrases), nil
+}
+
+// CoverageOf is the coverage of phrases, lang's as Phrases listed them.
+func CoverageOf(lang string, phrases []Phrase) Coverage {
 	c := Coverage{Lang: lang, Total: len(phrases)}
 	for _, p := range phrases {
 		if p.Voice == Recorded {
@@ -181,7 +186,7 @@ func (s *Studio) Coverage(lang string) (Coverage, error) {
 			c.Missing = append(c.Missing, p)
 		}
 	}
-	return c, nil
+	return c
 }
 
 // phrase finds key among lang's phrases.

@@ -109,10 +109,13 @@ func cmpErr(err error, fallback error) error {
 	return fallback
 }
 
+// weekdays name domain.Service.Days in the console, Monday first.
+var weekdays = []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+
 // openDays is a service's open days as the console lists them.
 func openDays(svc *domain.Service) string {
 	out := ""
-	for i, name := range []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"} {
+	for i, name := range weekdays {
 		if svc.Days[i] {
 			out += name + " "
 		}

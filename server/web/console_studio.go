@@ -64,11 +64,7 @@ func (s *Server) renderStudio(c echo.Context, status int, done, problemKey, prob
 	if err != nil {
 		return err
 	}
-	cov, err := s.cfg.Studio.Coverage(lang)
-	if err != nil {
-		return err
-	}
-	p := studioPage{Lang: cat, Coverage: cov, Phrases: phrases, Voice: s.site.Load().b.voice[lang], Done: done, Import: imported}
+	p := studioPage{Lang: cat, Coverage: studio.CoverageOf(lang, phrases), Phrases: phrases, Voice: s.site.Load().b.voice[lang], Done: done, Import: imported}
 	p.Problem.Key, p.Problem.Text = problemKey, problem
 	// The studio is the one page that may use the microphone.
 	c.Response().Header().Set("Permissions-Policy", "camera=(), microphone=(self), geolocation=(), interest-cohort=()")

@@ -127,19 +127,6 @@ func servicesIn(all []*domain.Service, cat domain.Category) []*domain.Service {
 	return out
 }
 
-// categoryIcon is the pictogram of a directory category.
-func categoryIcon(c domain.Category) string {
-	switch c {
-	case "testing":
-		return "test"
-	case "legal":
-		return "lawyer"
-	case "hotline":
-		return "call"
-	}
-	return string(c) // clinic, shelter, drop-in
-}
-
 // dialable is a phone number as a tel: link wants it: digits and a leading +.
 func dialable(phone string) string {
 	return strings.Map(func(r rune) rune {
