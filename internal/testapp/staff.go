@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"sova/internal/pushtest"
 	"sova/server/app"
 	"sova/server/domain"
 )
@@ -50,14 +51,26 @@ func (c *Clock) Advance(d time.Duration) {
 
 // OpenClock starts Sova on dir (fresh or from an earlier run) with clk as its
 // clock. The app is closed when the test ends; closing it earlier is fine.
-func OpenClock(tb testing.TB, dir string, clk *Clock) *app.App {
+func OpenClock(tb testing.TB, dir string, clk *Clock, opts ...func(*app.Config)) *app.App {
 	tb.Helper()
-	a, err := app.Open(app.Config{DataDir: dir, Log: slog.New(slog.DiscardHandler), Now: clk.Now})
+	cfg := app.Config{DataDir: dir, Log: slog.New(slog.DiscardHandler), Now: clk.Now}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	a, err := app.Open(cfg)
 	if err != nil {
 		tb.Fatalf("testapp: open %s: %v", dir, err)
 	}
 	tb.Cleanup(func() { _ = a.Close() })
 	return a
+}
+
+// WithPush makes Sova take subscriptions on the local push service svc and
+// send to it (and only to it).
+func WithPush(svc *pushtest.Service) func(*app.Config) {
+	return func(c *app.Config) {
+		c.PushHosts, c.PushClient = []string{svc.Host()}, svc.Client()
+	}
 }
 
 // Console is a staff member's browser, cut down to what the console needs:

@@ -99,8 +99,7 @@ const wipeBtn = document.querySelector('.wipe');
 async function wipeAll() {
   const reg = 'serviceWorker' in navigator && (await navigator.serviceWorker.getRegistration().catch(() => null));
   if (reg) {
-    const sub = reg.pushManager && (await reg.pushManager.getSubscription().catch(() => null));
-    if (sub) await sub.unsubscribe().catch(() => {});
+    await sovaOutbox.stopPush(reg);
     await reg.unregister().catch(() => {});
   }
   for (const name of await caches.keys()) await caches.delete(name);
@@ -293,6 +292,9 @@ if (page === 'preview') {
   addEventListener('pageshow', (e) => e.persisted && location.reload());
 } else if (page === 'picker') {
   runPicker();
+} else if (page === 'notify') {
+  import('./notify.js');
+  say(main.dataset.prompt);
 } else {
   say(main.dataset.prompt);
 }

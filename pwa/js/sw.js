@@ -179,3 +179,37 @@ async function partial(res, range) {
 // The worker starting is a chance to send, too: it may have been woken by a
 // push or a navigation long after the page went away.
 sovaOutbox.sync().catch(() => {});
+
+// --- Notifications ------------------------------------------------------------
+// A push carries only the organisation's neutral words, the app's (or its
+// disguise's) name and icon, and the page a tap opens. The worker also
+// looks for a new version at once, so the news is on the phone before the
+// member opens it, even if the signal is gone by then.
+self.addEventListener('push', (e) => {
+  let m = {};
+  try { m = e.data ? e.data.json() : {}; } catch { /* not ours: still show something neutral */ }
+  e.waitUntil(Promise.all([
+    self.registration.showNotification(m.title || '', {
+      body: m.body || '',
+      icon: m.icon,
+      tag: 'sova', // a newer notification replaces the last one on screen
+      data: { url: m.url || '/' },
+      actions: m.stop ? [{ action: 'stop', title: m.stop }] : [],
+    }),
+    self.registration.update().catch(() => {}),
+  ]));
+});
+
+// A tap opens the page (in a Sova window if one is open); its "stop" action
+// ends notifications then and there, as the app's own stop button does.
+self.addEventListener('notificationclick', (e) => {
+  e.notification.close();
+  e.waitUntil((async () => {
+    if (e.action === 'stop') return sovaOutbox.stopPush(self.registration);
+    const url = new URL(e.notification.data.url, self.location.origin).href;
+    for (const c of await self.clients.matchAll({ type: 'window' })) {
+      if ('navigate' in c) return c.focus().then(() => c.navigate(url));
+    }
+    return self.clients.openWindow(url);
+  })());
+});

@@ -18,12 +18,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"sova/assets"
 	"sova/i18n"
 	"sova/pwa"
 	"sova/server/domain"
+	"sova/server/push"
 	"sova/server/seal"
 	"sova/server/store"
 	"sova/server/studio"
@@ -46,6 +48,11 @@ type Config struct {
 	Now func() time.Time
 	// AccessLog logs every request, not only failures (see web.Config).
 	AccessLog bool
+	// PushHosts are the push services subscriptions may point at
+	// (default domain.PushHosts); PushClient sends to them (default: a
+	// client with timeouts). Tests point both at a local push service.
+	PushHosts  []string
+	PushClient *http.Client
 }
 
 // App is a running Sova.
@@ -54,6 +61,7 @@ type App struct {
 	db        *store.DB
 	web       *web.Server
 	studio    *studio.Studio
+	push      *push.Dispatcher
 	setupLink string
 	Ready     chan string // receives the listen address once serving (for tests)
 }
@@ -98,10 +106,20 @@ func (a *App) setup() error {
 		return err
 	}
 	a.studio = studio.New(a.db, assets.Audio, cats, a.db.Surveys, a.cfg.Now)
+	vapid, err := push.LoadOrMakeKeys(a.db)
+	if err != nil {
+		return err
+	}
+	a.push = push.NewDispatcher(push.Config{
+		Store: a.db, Sender: push.NewSender(vapid, a.cfg.PushClient), Now: a.cfg.Now, Log: a.cfg.Log,
+		// The words, icons and pages are the site's, built after this.
+		Compose: func(lang, kind string, st domain.Settings) []byte { return a.web.PushPayload(lang, kind, st) },
+	})
 	a.web, err = web.New(web.Config{
 		Store: a.db, Keys: ring, Studio: a.studio,
 		Icons: assets.Icons, PWA: pwa.Files, Worker: pwa.Worker,
 		Log: a.cfg.Log, Salt: a.cfg.Salt, BusyAfter: a.cfg.BusyAfter, Now: a.cfg.Now, AccessLog: a.cfg.AccessLog,
+		Push: a.push, PushKey: vapid.Public(), PushHosts: a.cfg.PushHosts,
 	})
 	if err != nil {
 		return err
@@ -128,6 +146,9 @@ func (a *App) Version() string { return a.web.Version() }
 // RefreshWarnings rebuilds the member app when a warning it shows has
 // expired (Run calls it hourly; tests call it after moving the clock).
 func (a *App) RefreshWarnings() error { return a.web.RefreshWarnings() }
+
+// Push delivers notifications (Run does it in rounds; tests call Flush).
+func (a *App) Push() *push.Dispatcher { return a.push }
 
 // Studio is the translators' studio (voice packs, texts, coverage).
 func (a *App) Studio() *studio.Studio { return a.studio }
@@ -171,6 +192,11 @@ func (a *App) Run(ctx context.Context) error {
 	a.Ready <- ln.Addr().String()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// The push rounds end with ctx, before Run returns and the caller
+	// closes the store under them.
+	var rounds sync.WaitGroup
+	rounds.Go(func() { a.push.Run(ctx) })
+	defer rounds.Wait()
 	// Warnings expire by the day: look hourly whether one the site shows has.
 	go func() {
 		tick := time.NewTicker(time.Hour)

@@ -4,6 +4,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
+	_ "time/tzdata" // time zones on machines without a zoneinfo database
+	"unicode/utf8"
 )
 
 // Settings are the organisation's choices about how the member app looks
@@ -17,6 +20,23 @@ type Settings struct {
 	Disguise string `json:"disguise,omitempty"`
 	// WarningDays is how long a published warning stays in the feed.
 	WarningDays int `json:"warningDays,omitempty"`
+
+	// Push notifications.
+	// TimeZone is the organisation's IANA zone: quiet hours and the daily
+	// cap follow its clock and calendar.
+	TimeZone string `json:"timeZone,omitempty"`
+	// QuietFrom and QuietTo are the hours (0-23) between which no
+	// notification is sent; notices wait until QuietTo. Equal: none.
+	QuietFrom int `json:"quietFrom"`
+	QuietTo   int `json:"quietTo"`
+	// PushPerDay caps the notifications a subscriber gets in a day.
+	PushPerDay int `json:"pushPerDay,omitempty"`
+	// PushText is the notification's neutral words per language; a
+	// language without one uses its catalog's "push.neutral".
+	PushText map[string]string `json:"pushText,omitempty"`
+	// PushContact is how push services reach the organisation (the VAPID
+	// "sub"): a mailto: or https: address. Empty: the site's own address.
+	PushContact string `json:"pushContact,omitempty"`
 }
 
 // Disguises are the neutral faces the installed app can wear: a name (the
@@ -30,8 +50,42 @@ const DefaultExitURL = "https://www.wikipedia.org/"
 
 // DefaultSettings are the settings of a new Sova.
 func DefaultSettings() Settings {
-	return Settings{ExitURL: DefaultExitURL, WarningDays: WarningDays}
+	s := Settings{ExitURL: DefaultExitURL, WarningDays: WarningDays}
+	s.PushDefaults()
+	return s
 }
+
+// PushDefaults fills the push settings of a Sova that had none: UTC, quiet
+// from 22:00 to 08:00, one notification a day.
+func (s *Settings) PushDefaults() {
+	if s.PushPerDay == 0 {
+		s.TimeZone, s.QuietFrom, s.QuietTo, s.PushPerDay = "UTC", 22, 8, 1
+	}
+}
+
+// MaxPushText bounds the neutral words: a lock screen shows about a line.
+const MaxPushText = 60
+
+// Location is the organisation's time zone (UTC if unknown).
+func (s Settings) Location() *time.Location {
+	if loc, err := time.LoadLocation(s.TimeZone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// Quiet tells whether t falls in the quiet hours on the organisation's
+// clock; quiet hours may run past midnight (22 to 8).
+func (s Settings) Quiet(t time.Time) bool {
+	h := t.In(s.Location()).Hour()
+	if s.QuietFrom <= s.QuietTo {
+		return h >= s.QuietFrom && h < s.QuietTo
+	}
+	return h >= s.QuietFrom || h < s.QuietTo
+}
+
+// Day is t's date on the organisation's calendar.
+func (s Settings) Day(t time.Time) string { return t.In(s.Location()).Format(time.DateOnly) }
 
 // Check tidies and validates s as an admin typed it.
 func (s *Settings) Check() error {
@@ -46,8 +100,45 @@ func (s *Settings) Check() error {
 	if s.WarningDays < 1 || s.WarningDays > 90 {
 		return Errorf(CodeInvalid, "a warning can show for 1 to 90 days")
 	}
+	if err := s.checkPush(); err != nil {
+		return err
+	}
 	if s.Disguise != "" && !slices.Contains(Disguises, s.Disguise) {
 		return Errorf(CodeInvalid, "there is no disguise %q; choose one of %v", s.Disguise, Disguises)
+	}
+	return nil
+}
+
+func (s *Settings) checkPush() error {
+	s.TimeZone = strings.TrimSpace(s.TimeZone)
+	if s.TimeZone == "" {
+		s.TimeZone = "UTC"
+	}
+	// "Local" is the server's zone, which is not the organisation's choice.
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "Local" {
+		return Errorf(CodeInvalid, "%q is not a time zone; write it as Region/City, such as Europe/Kyiv or Africa/Nairobi", s.TimeZone)
+	}
+	if s.QuietFrom < 0 || s.QuietFrom > 23 || s.QuietTo < 0 || s.QuietTo > 23 {
+		return Errorf(CodeInvalid, "quiet hours run from an hour 0 to 23 to another")
+	}
+	if s.PushPerDay < 1 || s.PushPerDay > 5 {
+		return Errorf(CodeInvalid, "a member can get 1 to 5 notifications a day")
+	}
+	for lang, t := range s.PushText {
+		if t = strings.TrimSpace(t); t == "" {
+			delete(s.PushText, lang)
+		} else if utf8.RuneCountInString(t) > MaxPushText {
+			return Errorf(CodeInvalid, "%s: the notification's words fit in %d characters", lang, MaxPushText)
+		} else {
+			s.PushText[lang] = t
+		}
+	}
+	s.PushContact = strings.TrimSpace(s.PushContact)
+	if c := s.PushContact; c != "" {
+		u, err := url.Parse(c)
+		if err != nil || (u.Scheme != "mailto" && u.Scheme != "https") || (u.Scheme == "mailto" && !strings.Contains(u.Opaque, "@")) || (u.Scheme == "https" && u.Host == "") {
+			return Errorf(CodeInvalid, "the contact for push services is a mailto: or https:// address, such as mailto:tech@example.org")
+		}
 	}
 	return nil
 }

@@ -57,11 +57,15 @@ func run(args []string) error {
 	addr := fl.String("addr", env("SOVA_ADDR", "localhost:8080"), "listen address (SOVA_ADDR)")
 	data := fl.String("data", env("SOVA_DATA", "./data"), "data directory (SOVA_DATA)")
 	accessLog := fl.Bool("access-log", env("SOVA_ACCESS_LOG", "") == "1", "log every request, not only failures (SOVA_ACCESS_LOG=1); see README")
+	pushHosts := fl.String("push-hosts", env("SOVA_PUSH_HOSTS", strings.Join(domain.PushHosts, ",")), "push services a subscription may point at, comma-separated (SOVA_PUSH_HOSTS)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
 	log := app.NewLogger(os.Stderr)
-	a, err := app.Open(app.Config{Addr: *addr, DataDir: *data, KeyFile: os.Getenv("SOVA_KEY_FILE"), Salt: os.Getenv("SOVA_SALT"), Log: log, AccessLog: *accessLog})
+	a, err := app.Open(app.Config{
+		Addr: *addr, DataDir: *data, KeyFile: os.Getenv("SOVA_KEY_FILE"), Salt: os.Getenv("SOVA_SALT"), Log: log, AccessLog: *accessLog,
+		PushHosts: strings.FieldsFunc(*pushHosts, func(r rune) bool { return r == ',' || r == ' ' }),
+	})
 	if err != nil {
 		return err
 	}

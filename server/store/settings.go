@@ -17,6 +17,7 @@ func (s *DB) Settings() (domain.Settings, error) {
 	if st.WarningDays == 0 { // stored before the setting existed
 		st.WarningDays = domain.WarningDays
 	}
+	st.PushDefaults()
 	return *st, nil
 }
 

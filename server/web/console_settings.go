@@ -3,6 +3,8 @@ package web
 import (
 	"cmp"
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"sova/server/domain"
+	"sova/server/stats"
 )
 
 // settingsPage shows the organisation's settings for the member app.
@@ -18,22 +21,73 @@ func (s *Server) settingsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, settingsView(s.consoleView(c), st, "", c.QueryParam("saved") != ""))
+	return s.renderSettings(c, http.StatusOK, st, "", c.QueryParam("saved") != "")
+}
+
+func (s *Server) renderSettings(c echo.Context, code int, st domain.Settings, msg string, saved bool) error {
+	subs, err := s.cfg.Store.Subscribers()
+	if err != nil {
+		return err
+	}
+	// A handful of subscribers is a handful of people: hidden like any small count.
+	n := strconv.Itoa(len(subs))
+	if len(subs) > 0 && len(subs) < stats.MinCount {
+		n = "fewer than " + strconv.Itoa(stats.MinCount)
+	}
+	return render(c, code, settingsView(s.consoleView(c), st, s.site.Load().langs, n, msg, saved))
 }
 
 // saveSettings stores the settings and rebuilds the member app with them.
+// Fields the form did not send keep their value (a script may post only
+// the one it changes); a field that is not a number reads as 0, which Check
+// refuses or defaults.
 func (s *Server) saveSettings(c echo.Context) error {
-	days, _ := strconv.Atoi(c.FormValue("warning_days")) // not a number: 0, the default
-	st := domain.Settings{ExitURL: c.FormValue("exit_url"), Disguise: c.FormValue("disguise"), WarningDays: days}
+	st, err := s.cfg.Store.Settings()
+	if err != nil {
+		return err
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	str := func(name string, to *string) {
+		if v, ok := form[name]; ok {
+			*to = v[0]
+		}
+	}
+	num := func(name string, to *int) {
+		if v, ok := form[name]; ok {
+			*to, _ = strconv.Atoi(v[0])
+		}
+	}
+	str("exit_url", &st.ExitURL)
+	str("disguise", &st.Disguise)
+	num("warning_days", &st.WarningDays)
+	str("time_zone", &st.TimeZone)
+	num("quiet_from", &st.QuietFrom)
+	num("quiet_to", &st.QuietTo)
+	num("push_per_day", &st.PushPerDay)
+	str("push_contact", &st.PushContact)
+	st.PushText = maps.Clone(st.PushText)
+	if st.PushText == nil {
+		st.PushText = map[string]string{}
+	}
+	for _, cat := range s.site.Load().langs {
+		if v, ok := form["push_text_"+cat.Lang]; ok {
+			st.PushText[cat.Lang] = v[0]
+		}
+	}
 	if err := st.Check(); err != nil {
 		var de *domain.Error
 		errors.As(err, &de)
-		return render(c, http.StatusUnprocessableEntity, settingsView(s.consoleView(c), st, de.Message, false))
+		return s.renderSettings(c, http.StatusUnprocessableEntity, st, de.Message, false)
 	}
 	if err := s.cfg.Store.PutSettings(st); err != nil {
 		return err
 	}
-	if err := s.audit(c, "settings changed", "quick exit: "+st.ExitURL+"; disguise: "+cmp.Or(st.Disguise, "none")+"; warnings show "+strconv.Itoa(st.WarningDays)+" days"); err != nil {
+	summary := fmt.Sprintf("quick exit: %s; disguise: %s; warnings show %d days; notifications: %s, quiet %d-%d, %d a day",
+		st.ExitURL, cmp.Or(st.Disguise, "none"), st.WarningDays, st.TimeZone, st.QuietFrom, st.QuietTo, st.PushPerDay)
+	if err := s.audit(c, "settings changed", summary); err != nil {
 		return err
 	}
 	if err := s.Rebuild(); err != nil {

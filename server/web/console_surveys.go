@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -100,11 +101,19 @@ func (s *Server) setSurveyState(state store.State) echo.HandlerFunc {
 		if err != nil || id == domain.WarnSurveyID {
 			return domain.Errorf(domain.CodeNotFound, "no such version")
 		}
+		// A survey members have not seen before is news; a new version of
+		// one they know, or one coming back from retirement, is not.
+		news := state == store.Published && !slices.ContainsFunc(s.cfg.Store.Versions(id), func(sv *domain.Survey) bool {
+			return s.cfg.Store.StateOf(id, sv.Version) != store.Draft
+		})
 		if err := s.cfg.Store.SetState(id, v, state); err != nil {
 			return err
 		}
 		if err := s.Rebuild(); err != nil {
 			return err
+		}
+		if news {
+			s.notify(domain.Notice{Kind: domain.NoticeSurvey})
 		}
 		if err := s.audit(c, "survey "+string(state), id+" v"+strconv.Itoa(v)); err != nil {
 			return err

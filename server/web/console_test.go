@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"sova/internal/pushtest"
 	"sova/internal/testapp"
 	"sova/server/app"
 	"sova/server/domain"
@@ -30,7 +31,8 @@ type consoleEnv struct {
 	clock *testapp.Clock
 	app   *app.App
 	h     http.Handler
-	admin *testapp.Console // signed in as "admin"
+	admin *testapp.Console  // signed in as "admin"
+	push  *pushtest.Service // the only push service this Sova sends to
 }
 
 func newClock() *testapp.Clock {
@@ -40,8 +42,9 @@ func newClock() *testapp.Clock {
 // openConsole starts Sova and makes the first admin with the setup link.
 func openConsole(t *testing.T) *consoleEnv {
 	t.Helper()
-	e := &consoleEnv{t: t, dir: t.TempDir(), clock: newClock()}
-	e.app = testapp.OpenClock(t, e.dir, e.clock)
+	e := &consoleEnv{t: t, dir: t.TempDir(), clock: newClock(), push: pushtest.New()}
+	t.Cleanup(e.push.Close)
+	e.app = testapp.OpenClock(t, e.dir, e.clock, testapp.WithPush(e.push))
 	e.h = e.app.Handler()
 	link := e.app.SetupLink()
 	if link == "" {

@@ -124,6 +124,9 @@ func (s *Server) decide(approve bool) echo.HandlerFunc {
 		if err := s.Rebuild(); err != nil {
 			return err
 		}
+		if approve {
+			s.notify(domain.Notice{Kind: domain.NoticeWarning, Area: w.Area})
+		}
 		return c.Redirect(http.StatusSeeOther, "/staff/reports")
 	}
 }

@@ -44,6 +44,7 @@ func (s *Server) routes() *echo.Echo {
 	get(e, "/:lang/warnings", s.asset)       // published warnings about clients and police
 	get(e, "/:lang/info", s.asset)           // information pages: rights, health, the organisation
 	get(e, "/:lang/info/:topic", s.asset)
+	get(e, "/:lang/notify", s.asset)               // turning notifications on and off
 	get(e, "/:lang/manifest.webmanifest", s.asset) // the installed app, in this language
 	get(e, "/:lang/offline.json", s.asset)         // what to precache for this language
 	get(e, "/pwa/:hash/*", s.asset)                // scripts, under a hash of all of them
@@ -111,5 +112,9 @@ func (s *Server) routes() *echo.Echo {
 	get(api, "/surveys/:id/versions/:n", s.getSurveyVersion)
 	get(api, "/keys/response", s.responseKey)
 	api.POST("/responses", s.postResponses)
+	get(api, "/push/key", s.pushKey)
+	api.PUT("/push/subscriptions/:id", s.putSubscription, limitBody(maxPushBody))
+	get(api, "/push/subscriptions/:id", s.getSubscription)
+	api.DELETE("/push/subscriptions/:id", s.deleteSubscription)
 	return e
 }

@@ -59,6 +59,7 @@ type content struct {
 	pwa      fs.FS
 	worker   []byte
 	salt     string
+	pushKey  string // the VAPID public key the notifications page subscribes with
 }
 
 // builder collects blobs while the site is made.
@@ -286,6 +287,7 @@ func (b *builder) addLanguage(cat *i18n.Catalog) (offlineList, error) {
 		base + "services": servicesPage(v, services),
 		base + "info":     infoIndex(v, info),
 		base + "warnings": warningsPage(v, b.warnings),
+		base + "notify":   notifyPage(v),
 	}
 	for _, p := range info {
 		pages[base+"info/"+p.Topic] = infoPage(v, p)
@@ -348,4 +350,23 @@ func (b *builder) addJSON(p string, v any) { b.addJSONType(p, v, "application/js
 func (b *builder) addJSONType(p string, v any, ctype string) {
 	data, _ := json.Marshal(v)
 	b.blobs[p] = newBlob(data, ctype, false)
+}
+
+// langCodes lists the site's languages.
+func (st *site) langCodes() []string {
+	out := make([]string, len(st.langs))
+	for i, c := range st.langs {
+		out[i] = c.Lang
+	}
+	return out
+}
+
+// catalog is the language's catalog, or nil.
+func (st *site) catalog(lang string) *i18n.Catalog {
+	for _, c := range st.langs {
+		if c.Lang == lang {
+			return c
+		}
+	}
+	return nil
 }

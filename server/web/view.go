@@ -80,6 +80,14 @@ func (v view) AreaName(code string) string {
 	return code
 }
 
+// PushText is the neutral words a notification shows in the language.
+func (v view) PushText() string {
+	if t := v.b.settings.PushText[v.Lang()]; t != "" {
+		return t
+	}
+	return v.T("push.neutral")
+}
+
 // ExitURL is where quick exit goes: the organisation's harmless site.
 func (v view) ExitURL() string { return v.b.settings.ExitURL }
 

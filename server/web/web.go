@@ -17,6 +17,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"sova/server/domain"
 	"sova/server/seal"
 	"sova/server/store"
 	"sova/server/studio"
@@ -45,6 +46,12 @@ type Config struct {
 	// AccessLog logs every request (method, route, status, latency), not
 	// only failures. Off by default: see accessLog.
 	AccessLog bool
+	// Push is told of new warnings and surveys; PushKey is the VAPID
+	// public key phones subscribe with; PushHosts are the push services
+	// a subscription may point at (domain.PushHosts unless set).
+	Push      Notifier
+	PushKey   string
+	PushHosts []string
 }
 
 // Server serves Sova over HTTP.
@@ -63,6 +70,9 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.PushHosts == nil {
+		cfg.PushHosts = domain.PushHosts
 	}
 	if cfg.BusyAfter == 0 {
 		cfg.BusyAfter = 10 * time.Second
@@ -110,7 +120,7 @@ func (s *Server) Rebuild() error {
 	st, err := buildSite(&content{
 		catalogs: c.Catalogs, surveys: c.Surveys, packs: c.Packs, settings: settings, services: services, info: info,
 		areas: areas, warnings: liveWarnings(warnings, s.cfg.Now().UTC().Format(time.DateOnly)),
-		icons: s.cfg.Icons, pwa: s.cfg.PWA, worker: s.cfg.Worker, salt: s.cfg.Salt,
+		icons: s.cfg.Icons, pwa: s.cfg.PWA, worker: s.cfg.Worker, salt: s.cfg.Salt, pushKey: s.cfg.PushKey,
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,144 @@
+package web
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"regexp"
+
+	"github.com/labstack/echo/v4"
+
+	"sova/server/domain"
+)
+
+// Notifier is told what members may want to hear about (push.Dispatcher).
+type Notifier interface {
+	Notify(domain.Notice) error
+}
+
+var subscriptionID = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// notify tells subscribers, if push is on. The moderator's or admin's
+// action stands whatever happens: a failure to queue the notice is logged,
+// and the news is in the app anyway.
+func (s *Server) notify(n domain.Notice) {
+	if s.cfg.Push == nil {
+		return
+	}
+	if err := s.cfg.Push.Notify(n); err != nil {
+		s.cfg.Log.Error("queueing a notification", "kind", n.Kind, "err", err)
+	}
+}
+
+// maxPushBody bounds a subscription's JSON: an endpoint, two keys, topics.
+const maxPushBody = 8 << 10
+
+// pushKey is the VAPID public key phones subscribe with.
+func (s *Server) pushKey(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"key": s.cfg.PushKey})
+}
+
+// subscriptionBody is a subscription as the app sends it. PushSubscription's
+// toJSON() also has expirationTime, taken and ignored, so a client may send
+// it as the browser gave it.
+type subscriptionBody struct {
+	domain.PushSubscription
+	ExpirationTime json.RawMessage `json:"expirationTime,omitempty"`
+}
+
+// putSubscription stores a subscription under its id, the SHA-256 of its
+// endpoint: 201 when new, 200 when it replaced the topics of one known.
+func (s *Server) putSubscription(c echo.Context) error {
+	data, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return domain.Errorf(domain.CodeTooLarge, "a subscription fits in %d bytes", maxPushBody)
+	}
+	var body subscriptionBody
+	if err := domain.DecodeStrict(data, &body); err != nil {
+		return domain.Errorf(domain.CodeMalformed, `the body must be JSON: {"endpoint","keys":{"p256dh","auth"},"lang","topics":{"warnings","areas","surveys"}}`)
+	}
+	sub := body.PushSubscription
+	id := c.Param("id")
+	if id != domain.SubscriptionID(sub.Endpoint) {
+		return domain.Errorf(domain.CodeInvalidID, "the id is the SHA-256 of the endpoint, in lowercase hex")
+	}
+	areas, err := s.cfg.Store.Areas()
+	if err != nil {
+		return err
+	}
+	if err := sub.Check(s.cfg.PushHosts, s.site.Load().langCodes(), areas); err != nil {
+		return err
+	}
+	old, err := s.cfg.Store.Subscriber(id)
+	if err != nil {
+		return err
+	}
+	// Push works only in a secure context, so the site a member subscribed
+	// on is https (but for localhost, where a developer tries it).
+	if err := s.cfg.Store.Subscribe(sub, "https://"+c.Request().Host); err != nil {
+		return err
+	}
+	code := http.StatusCreated
+	if old != nil {
+		code = http.StatusOK
+	}
+	return c.JSON(code, subscriptionView(&sub))
+}
+
+// subscriptionView is what a phone may read back of its subscription: its
+// language and topics (it holds the endpoint and keys already).
+func subscriptionView(p *domain.PushSubscription) map[string]any {
+	return map[string]any{"lang": p.Lang, "topics": p.Topics}
+}
+
+func (s *Server) getSubscription(c echo.Context) error {
+	if !subscriptionID.MatchString(c.Param("id")) {
+		return domain.Errorf(domain.CodeNotFound, "there is no such subscription")
+	}
+	sub, err := s.cfg.Store.Subscriber(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if sub == nil {
+		return domain.Errorf(domain.CodeNotFound, "there is no such subscription")
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, subscriptionView(&sub.PushSubscription))
+}
+
+// deleteSubscription ends a subscription: 204 whether or not it was known,
+// so stopping twice (from two tabs, say) is no error.
+func (s *Server) deleteSubscription(c echo.Context) error {
+	if !subscriptionID.MatchString(c.Param("id")) {
+		return c.NoContent(http.StatusNoContent) // nothing could be stored under it
+	}
+	if err := s.cfg.Store.Unsubscribe(c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// PushPayload is the notification for a language and kind of notice: the
+// app's (or its disguise's) name and icon and the organisation's neutral
+// words, the page a tap opens, and the words of the "stop" action. The
+// push service cannot read it, but the lock screen shows it to anyone.
+func (s *Server) PushPayload(lang, kind string, settings domain.Settings) []byte {
+	st := s.site.Load()
+	cat := st.catalog(lang)
+	if cat == nil {
+		cat = st.langs[0] // the language went away: still say the neutral words
+	}
+	id := st.b.identity(cat)
+	url := "/" + cat.Lang + "/"
+	if kind == domain.NoticeWarning {
+		url += "warnings"
+	}
+	body := settings.PushText[cat.Lang]
+	if body == "" {
+		body = cat.T("push.neutral")
+	}
+	data, _ := json.Marshal(map[string]string{
+		"title": id.name, "body": body, "icon": st.b.icon[id.png192], "url": url, "stop": cat.T("notify.stop"),
+	})
+	return data
+}
