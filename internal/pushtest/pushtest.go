@@ -146,6 +146,10 @@ func (s *Service) Close() {
 // URL is the service's origin, "https://127.0.0.1:port".
 func (s *Service) URL() string { return s.srv.URL }
 
+// Certificate is the service's TLS certificate, for a client in another
+// process to trust (Client does in this one).
+func (s *Service) Certificate() *x509.Certificate { return s.srv.Certificate() }
+
 // Host is the service's "127.0.0.1:port".
 func (s *Service) Host() string { return s.srv.Listener.Addr().String() }
 

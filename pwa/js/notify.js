@@ -53,7 +53,12 @@ async function turnOn() {
   if (!reg) return status('unsupported');
   if ((await Notification.requestPermission()) !== 'granted') return status('denied');
   try {
-    const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: unb64u(main.dataset.key) });
+    // The browser asks its push service, which may never answer on a bad
+    // line: after 15 s the member hears that it failed, and may try again.
+    const sub = await Promise.race([
+      reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: unb64u(main.dataset.key) }),
+      new Promise((resolve, reject) => setTimeout(() => reject(new Error('no answer')), 15000)),
+    ]);
     await save(sub);
     showOn(true);
     status('is_on');

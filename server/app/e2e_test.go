@@ -23,6 +23,8 @@ import (
 
 	"sova/i18n"
 	"sova/internal/chrome"
+	"sova/internal/pushtest"
+	"sova/internal/testapp"
 	"sova/server/app"
 	"sova/server/store"
 )
@@ -44,6 +46,7 @@ type harness struct {
 	log  syncBuffer
 	app  *app.App
 	srv  *http.Server
+	push *pushtest.Service // set before start: the push service Sova sends to
 
 	block atomic.Bool  // answer sync with 503: up, but failing
 	cut   atomic.Int32 // commit, then drop the connection before replying
@@ -75,7 +78,11 @@ func newHarness(t *testing.T) *harness {
 
 func (h *harness) start(salt string) {
 	h.t.Helper()
-	a, err := app.Open(app.Config{DataDir: h.dir, Salt: salt, Log: slog.New(slog.NewTextHandler(&h.log, nil))})
+	cfg := app.Config{DataDir: h.dir, Salt: salt, Log: slog.New(slog.NewTextHandler(&h.log, nil))}
+	if h.push != nil {
+		testapp.WithPush(h.push)(&cfg)
+	}
+	a, err := app.Open(cfg)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -22,12 +22,15 @@ type Config struct {
 	Store   *store.DB
 	Sender  *Sender
 	Compose Composer
-	// Workers bounds the deliveries in flight (default 16): enough to
-	// hide a push service's latency, few enough for a small server.
+	// Workers bounds the deliveries in flight (default DefaultWorkers).
 	Workers int
 	Now     func() time.Time
 	Log     *slog.Logger
 }
+
+// DefaultWorkers is enough deliveries in flight to hide a push service's
+// latency, and few enough for a small server.
+const DefaultWorkers = 16
 
 // Dispatcher turns notices into notifications.
 type Dispatcher struct {
@@ -41,7 +44,7 @@ type Dispatcher struct {
 // NewDispatcher makes a dispatcher; Run starts its rounds.
 func NewDispatcher(cfg Config) *Dispatcher {
 	if cfg.Workers <= 0 {
-		cfg.Workers = 16
+		cfg.Workers = DefaultWorkers
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -1,4 +1,4 @@
-// Command bench measures Sova against the budgets B1, B2, B3, B4 and B5 of
+// Command bench measures Sova against the budgets B1 to B6 of
 // BRIEF.md, and the staff console's logins that issue 3 asks to report, and
 // prints one table: budget | limit | measured | ok?
 //
@@ -26,6 +26,8 @@
 //     (a) by -clients clients as fast as answered and (b) open loop at 200
 //     requests/s, latency counted from when each request was due.
 //   - B5: RSS 1 s after start, and the peak (VmHWM) through B4.
+//   - B6: CPU per push message and the time to notify 10,000 subscribers,
+//     against the strict local push service in a child process (push.go).
 //   - I3 (issue 3, no budget in BRIEF.md): on a second, fresh server, the
 //     setup link makes an admin, who invites 20 moderators; then 20 logins,
 //     one per account, are sent at once: their latency (argon2id, 19 MiB,
@@ -106,10 +108,18 @@ var (
 	memProfile = flag.String("memprofile", "", "run the server in-process and write a heap profile here, halfway through the latency run")
 	serverEnv  = flag.String("server-env", "", "extra environment for the server, space-separated, such as \"GOMEMLIMIT=150MiB GOGC=200\"")
 	verbose    = flag.Bool("v", false, "print the latency run second by second to stderr")
+	onlyPush   = flag.Bool("push", false, "measure B6 (push) only")
 )
 
 func main() {
 	flag.Parse()
+	if *pushService {
+		if err := servePush(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: push service:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -178,6 +188,13 @@ func run() error {
 	}
 	defer os.RemoveAll(tmp)
 
+	if *onlyPush {
+		if err := measurePush(ctx, tmp, rep); err != nil {
+			return err
+		}
+		rep.print(os.Stdout)
+		return nil
+	}
 	srv, err := startServer(ctx, tmp, "data")
 	if err != nil {
 		return err
@@ -210,6 +227,9 @@ func run() error {
 	// not to share the cores with it.
 	srv.stop()
 	if err := measureLogins(ctx, tmp, rep); err != nil {
+		return err
+	}
+	if err := measurePush(ctx, tmp, rep); err != nil {
 		return err
 	}
 
