@@ -190,19 +190,27 @@ func (b *browser) wait(what, js string) {
 // says about the page's state.
 func (b *browser) waitOr(what, js, explain string) {
 	b.t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for time.Now().Before(deadline) {
-		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise))
-		if err == nil && ok {
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
+	if b.poll(45*time.Second, js) {
+		return
 	}
 	if explain != "" {
 		state, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](explain, chromedp.EvalAwaitPromise))
 		b.t.Fatalf("timed out waiting for %s (%s %v)", what, state, err)
 	}
 	b.t.Fatalf("timed out waiting for %s", what)
+}
+
+// poll reports whether the JS condition came true within d.
+func (b *browser) poll(d time.Duration, js string) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise))
+		if err == nil && ok {
+			return true
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return false
 }
 
 const queued = `(async () => (await sovaOutbox.counts()).queued)()`
