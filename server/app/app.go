@@ -29,6 +29,7 @@ import (
 	"sova/server/seal"
 	"sova/server/store"
 	"sova/server/studio"
+	"sova/server/voice"
 	"sova/server/web"
 )
 
@@ -62,6 +63,7 @@ type App struct {
 	web       *web.Server
 	studio    *studio.Studio
 	push      *push.Dispatcher
+	speak     chan struct{} // the organisation's words changed: give them voice
 	setupLink string
 	Ready     chan string // receives the listen address once serving (for tests)
 }
@@ -85,7 +87,7 @@ func Open(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, db: db, Ready: make(chan string, 1)}
+	a := &App{cfg: cfg, db: db, Ready: make(chan string, 1), speak: make(chan struct{}, 1)}
 	if err := a.setup(); err != nil {
 		db.Close()
 		return nil, err
@@ -120,6 +122,12 @@ func (a *App) setup() error {
 		Icons: assets.Icons, PWA: pwa.Files, Worker: pwa.Worker,
 		Log: a.cfg.Log, Salt: a.cfg.Salt, BusyAfter: a.cfg.BusyAfter, Now: a.cfg.Now, AccessLog: a.cfg.AccessLog,
 		Push: a.push, PushKey: vapid.Public(), PushHosts: a.cfg.PushHosts,
+		Speak: func() {
+			select {
+			case a.speak <- struct{}{}:
+			default: // already asked
+			}
+		},
 	})
 	if err != nil {
 		return err
@@ -146,6 +154,42 @@ func (a *App) Version() string { return a.web.Version() }
 // RefreshWarnings rebuilds the member app when a warning it shows has
 // expired (Run calls it hourly; tests call it after moving the clock).
 func (a *App) RefreshWarnings() error { return a.web.RefreshWarnings() }
+
+// SpeakContent gives the organisation's changed words Sova's voice and
+// rebuilds the site if any changed (Run does it at start and after each
+// change; tests call it).
+func (a *App) SpeakContent(ctx context.Context) error {
+	changed, err := a.studio.SpeakContent(ctx)
+	if changed {
+		err = errors.Join(err, a.web.Rebuild())
+	}
+	return err
+}
+
+// speakLoop voices the organisation's words at start (words saved while
+// espeak-ng was missing, or by an older Sova) and whenever staff change
+// them. Without espeak-ng it says so once.
+func (a *App) speakLoop(ctx context.Context) {
+	warned := false
+	for {
+		err := a.SpeakContent(ctx)
+		var missing *voice.MissingToolsError
+		switch {
+		case errors.As(err, &missing):
+			if !warned {
+				a.cfg.Log.Warn("the organisation's own words (services, information pages, areas) get no voice until translators record them", "err", err)
+				warned = true
+			}
+		case err != nil && ctx.Err() == nil:
+			a.cfg.Log.Error("giving voice to the organisation's words", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.speak:
+		}
+	}
+}
 
 // Push delivers notifications (Run does it in rounds; tests call Flush).
 func (a *App) Push() *push.Dispatcher { return a.push }
@@ -196,6 +240,7 @@ func (a *App) Run(ctx context.Context) error {
 	// closes the store under them.
 	var rounds sync.WaitGroup
 	rounds.Go(func() { a.push.Run(ctx) })
+	rounds.Go(func() { a.speakLoop(ctx) })
 	defer rounds.Wait()
 	// Warnings expire by the day: look hourly whether one the site shows has.
 	go func() {

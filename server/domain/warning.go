@@ -89,7 +89,7 @@ func WarnSurvey(version int, langs []string, text func(lang, key string) string,
 	if len(areas) > 0 {
 		area := Question{ID: "area", Type: Single, Text: "warn.area", Icon: "route", Required: true}
 		for _, a := range areas {
-			area.Choices = append(area.Choices, Choice{Value: a.Code, Text: "area." + a.Code, Icon: "route"})
+			area.Choices = append(area.Choices, Choice{Value: a.Code, Text: AreaVoice(a.Code), Icon: "route"})
 		}
 		s.Questions = append(s.Questions, area)
 	}
@@ -109,7 +109,7 @@ func WarnSurvey(version int, langs []string, text func(lang, key string) string,
 			t[k] = text(lang, k)
 		}
 		for _, a := range areas {
-			t["area."+a.Code] = a.Name(lang)
+			t[AreaVoice(a.Code)] = a.Name(lang)
 		}
 		s.Texts[lang] = t
 	}

@@ -8,11 +8,15 @@ import (
 
 // The translators' work: recordings under vr/<lang>/<key>, edited texts under
 // vt/<lang>/<key>. Both outrank what Sova ships (assets/audio, i18n and the
-// built-in surveys) until they are removed.
+// built-in surveys) until they are removed. The voice Sova speaks itself
+// for the organisation's own words (service names, information pages, area
+// names) sits on a shelf of its own, vs/ and vsd/, under the recordings.
 const (
 	recordingPrefix = "vr/"
 	audioPrefix     = "vd/"
 	textPrefix      = "vt/"
+	spokenPrefix    = "vs/"
+	spokenAudio     = "vsd/"
 )
 
 // Recording is a translator's recording of one phrase, converted to the pack
@@ -45,12 +49,50 @@ func phraseKey(prefix, lang, key string) string { return prefix + lang + "/" + k
 // PutRecording stores (or replaces) the recording of lang's phrase key,
 // its description and its files in one transaction.
 func (s *DB) PutRecording(lang, key string, r *Recording) error {
+	return s.putVoice(recordingPrefix, audioPrefix, lang, key, r)
+}
+
+// RecordingData reads the files of lang's recording of key, by file name.
+func (s *DB) RecordingData(lang, key string) (map[string][]byte, error) {
+	return s.voiceData(audioPrefix, lang, key)
+}
+
+// Recordings returns every recording of lang, by phrase key.
+func (s *DB) Recordings(lang string) (map[string]*Recording, error) {
+	return scanPhrases[Recording](s, recordingPrefix, lang)
+}
+
+// PutSpoken stores the voice Sova synthesized for lang's phrase key of the
+// organisation's own words.
+func (s *DB) PutSpoken(lang, key string, r *Recording) error {
+	return s.putVoice(spokenPrefix, spokenAudio, lang, key, r)
+}
+
+// SpokenData reads the files of lang's synthesized phrase key.
+func (s *DB) SpokenData(lang, key string) (map[string][]byte, error) {
+	return s.voiceData(spokenAudio, lang, key)
+}
+
+// Spoken returns every synthesized phrase of lang, by key.
+func (s *DB) Spoken(lang string) (map[string]*Recording, error) {
+	return scanPhrases[Recording](s, spokenPrefix, lang)
+}
+
+// DeleteSpoken removes lang's synthesized phrase key and its files (its
+// words were taken off the app).
+func (s *DB) DeleteSpoken(lang, key string) error {
+	files := phraseKey(spokenAudio, lang, key) + "/"
+	var keys [][]byte
+	err := s.prefixScan([]byte(files), func(k, _ []byte) error {
+		keys = append(keys, append([]byte(nil), k...))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	return s.update(func(txn *badger.Txn) error {
-		if err := setJSON(txn, phraseKey(recordingPrefix, lang, key), r, 0); err != nil {
-			return err
-		}
-		for _, f := range r.Phrase.Files {
-			if err := txn.Set([]byte(phraseKey(audioPrefix, lang, key)+"/"+f.File), r.Data[f.File]); err != nil {
+		for _, k := range append(keys, []byte(phraseKey(spokenPrefix, lang, key))) {
+			if err := txn.Delete(k); err != nil {
 				return err
 			}
 		}
@@ -58,20 +100,28 @@ func (s *DB) PutRecording(lang, key string, r *Recording) error {
 	})
 }
 
-// RecordingData reads the files of lang's recording of key, by file name.
-func (s *DB) RecordingData(lang, key string) (map[string][]byte, error) {
-	prefix := phraseKey(audioPrefix, lang, key) + "/"
+func (s *DB) putVoice(meta, audio, lang, key string, r *Recording) error {
+	return s.update(func(txn *badger.Txn) error {
+		if err := setJSON(txn, phraseKey(meta, lang, key), r, 0); err != nil {
+			return err
+		}
+		for _, f := range r.Phrase.Files {
+			if err := txn.Set([]byte(phraseKey(audio, lang, key)+"/"+f.File), r.Data[f.File]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *DB) voiceData(audio, lang, key string) (map[string][]byte, error) {
+	prefix := phraseKey(audio, lang, key) + "/"
 	out := map[string][]byte{}
 	err := s.prefixScan([]byte(prefix), func(k, v []byte) error {
 		out[string(k[len(prefix):])] = append([]byte(nil), v...)
 		return nil
 	})
 	return out, err
-}
-
-// Recordings returns every recording of lang, by phrase key.
-func (s *DB) Recordings(lang string) (map[string]*Recording, error) {
-	return scanPhrases[Recording](s, recordingPrefix, lang)
 }
 
 // PutText stores a translator's text for lang's phrase key.

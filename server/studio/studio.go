@@ -88,6 +88,10 @@ type Phrase struct {
 	Shipped string // the text Sova ships; Text differs when a translator edited it
 	Voice   string // Recorded, Outdated, Synthetic or Silent
 	By      string // who recorded it, for Recorded and Outdated
+	// Edit is the console page where staff write the words of the
+	// organisation's own phrases (domain.ContentPhrases); "" for the
+	// app's and the surveys' words, which are edited in the studio.
+	Edit string
 }
 
 // Phrases lists every phrase of lang: the app's words by key, then each
@@ -105,23 +109,34 @@ func (s *Studio) Phrases(lang string) ([]Phrase, error) {
 	if err != nil {
 		return nil, err
 	}
+	spoken, err := s.db.Spoken(lang)
+	if err != nil {
+		return nil, err
+	}
+	content, err := s.content(lang)
+	if err != nil {
+		return nil, err
+	}
 	pack, err := voice.OpenPack(s.audio, lang)
 	if err != nil {
 		return nil, err
 	}
 	var out []Phrase
 	seen := map[string]bool{}
-	add := func(key, survey, shipped string) {
+	add := func(key, survey, shipped, edit string) {
 		if seen[key] {
 			return
 		}
 		seen[key] = true
-		p := Phrase{Key: key, Survey: survey, Text: shipped, Shipped: shipped, Voice: Silent}
-		if e := edits[key]; e != nil {
+		p := Phrase{Key: key, Survey: survey, Text: shipped, Shipped: shipped, Voice: Silent, Edit: edit}
+		if e := edits[key]; e != nil && edit == "" {
 			p.Text = e.Text
 		}
 		ph, ok := pack.Phrases[key]
-		if r := recs[key]; r != nil {
+		if r := spoken[key]; r != nil {
+			ph, ok = r.Phrase, true
+		}
+		if r := recs[key]; r != nil && (edit == "" || r.Phrase.TextSha256 == voice.TextSha256(p.Text)) {
 			ph, ok, p.By = r.Phrase, true, r.By
 		}
 		switch {
@@ -137,14 +152,19 @@ func (s *Studio) Phrases(lang string) ([]Phrase, error) {
 	}
 	texts := cat.Texts()
 	for _, key := range slices.Sorted(maps.Keys(texts)) {
-		add(key, "", texts[key])
+		add(key, "", texts[key], "")
+	}
+	// Before the surveys: the reporting form's area names are the
+	// organisation's words too.
+	for _, c := range content {
+		add(c.Key, "", c.Text, c.Edit)
 	}
 	for _, sv := range s.surveys() {
 		if !sv.HasLanguage(lang) {
 			continue
 		}
 		for _, key := range sv.TextKeys() {
-			add(key, sv.ID, sv.Texts[lang][key])
+			add(key, sv.ID, sv.Texts[lang][key], "")
 		}
 	}
 	return out, nil
@@ -218,17 +238,9 @@ func (s *Studio) Record(ctx context.Context, lang, key, by string, audio []byte)
 // when set, names the words it was recorded for instead (an imported
 // recording may be of older words, and must show as such).
 func (s *Studio) record(ctx context.Context, lang, key, by, text, textSha256 string, audio []byte) error {
-	// Conversions take a core each for about a second: a few at a time,
-	// and none for ever, so that members' syncs keep the CPU they need.
-	select {
-	case converting <- struct{}{}:
-		defer func() { <-converting }()
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	ctx, cancel := context.WithTimeout(ctx, convertTimeout)
-	defer cancel()
-	enc, err := voice.Convert(ctx, lang, key, text, audio, s.Limits)
+	enc, err := bounded(ctx, func(ctx context.Context) (*voice.Encoded, error) {
+		return voice.Convert(ctx, lang, key, text, audio, s.Limits)
+	})
 	if err != nil {
 		return err
 	}
@@ -239,12 +251,30 @@ func (s *Studio) record(ctx context.Context, lang, key, by, text, textSha256 str
 	return s.db.PutRecording(lang, key, &store.Recording{Phrase: enc.Phrase, Data: enc.Data, By: by, Day: s.day(), From: hex.EncodeToString(from[:])})
 }
 
+// bounded runs an ffmpeg job (a conversion, or Sova speaking): they take a
+// core each for about a second, so a few at a time and none for ever, and
+// members' syncs keep the CPU they need.
+func bounded(ctx context.Context, job func(context.Context) (*voice.Encoded, error)) (*voice.Encoded, error) {
+	select {
+	case converting <- struct{}{}:
+		defer func() { <-converting }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	ctx, cancel := context.WithTimeout(ctx, convertTimeout)
+	defer cancel()
+	return job(ctx)
+}
+
 // SetText words lang's phrase key anew. The shipped text again removes the
 // edit. A recording of the old words shows as outdated until recorded again.
 func (s *Studio) SetText(lang, key, text, by string) error {
 	p, err := s.phrase(lang, key)
 	if err != nil {
 		return err
+	}
+	if p.Edit != "" {
+		return domain.Errorf(domain.CodeInvalid, "these are the organisation's own words: change them at %s", p.Edit)
 	}
 	// Only the ends are trimmed, and the text is not Unicode-normalised:
 	// NFC would reorder Arabic's shadda after the vowel mark, which
@@ -281,9 +311,18 @@ func (s *Studio) Content() (*Content, error) {
 		if err != nil {
 			return nil, err
 		}
+		content, err := s.content(cat.Lang)
+		if err != nil {
+			return nil, err
+		}
 		words := make(map[string]string, len(edits))
 		for k, e := range edits {
 			words[k] = e.Text
+		}
+		// The organisation's own words are as staff wrote them, whatever a
+		// translator edited under the same key before they were.
+		for _, c := range content {
+			delete(words, c.Key)
 		}
 		c.Catalogs = append(c.Catalogs, cat.WithTexts(words))
 		for i, sv := range c.Surveys {
@@ -324,11 +363,38 @@ func (s *Studio) Pack(lang string) (*voice.Pack, error) {
 	if err != nil {
 		return nil, err
 	}
+	spoken, err := s.db.Spoken(lang)
+	if err != nil {
+		return nil, err
+	}
+	for key, r := range spoken {
+		data, err := s.db.SpokenData(lang, key)
+		if err != nil {
+			return nil, err
+		}
+		if err := pack.Put(key, r.Phrase, data); err != nil {
+			return nil, fmt.Errorf("spoken %s/%s: %w", lang, key, err)
+		}
+	}
+	content, err := s.content(lang)
+	if err != nil {
+		return nil, err
+	}
+	current := map[string]string{}
+	for _, c := range content {
+		current[c.Key] = voice.TextSha256(c.Text)
+	}
 	recs, err := s.db.Recordings(lang)
 	if err != nil {
 		return nil, err
 	}
 	for key, r := range recs {
+		// A recording of the organisation's older words (a service's old
+		// hours, say) would mislead: Sova's own voice of the new words
+		// speaks instead until someone records them again.
+		if sum, ok := current[key]; ok && sum != r.Phrase.TextSha256 {
+			continue
+		}
 		data, err := s.db.RecordingData(lang, key)
 		if err != nil {
 			return nil, err

@@ -87,13 +87,25 @@ var (
 func CheckTools() error { return checkTools(synthTools) }
 
 func checkTools(tools []tool) error {
-	var errs []error
+	var missing []string
 	for _, t := range tools {
 		if _, err := exec.LookPath(t.name); err != nil {
-			errs = append(errs, fmt.Errorf("voice: %s not found: install the Debian package %s (apt-get install %s)", t.name, t.pkg, t.pkg))
+			missing = append(missing, t.pkg)
 		}
 	}
-	return errors.Join(errs...)
+	if missing == nil {
+		return nil
+	}
+	return &MissingToolsError{Packages: missing}
+}
+
+// MissingToolsError names the Debian packages voice work needs and this
+// machine lacks.
+type MissingToolsError struct{ Packages []string }
+
+func (e *MissingToolsError) Error() string {
+	p := strings.Join(e.Packages, " ")
+	return "voice: " + p + " not found: install the Debian packages (apt-get install " + p + ")"
 }
 
 // Synthesize makes the synthetic voice of every text (key → words) in
@@ -176,10 +188,7 @@ func Synthesize(ctx context.Context, lang string, texts map[string]string, dir s
 	}
 	defer os.RemoveAll(tmp)
 
-	voiceName := Voices[lang]
-	if voiceName == "" {
-		voiceName = lang
-	}
+	voiceName := voiceOf(lang)
 
 	var (
 		mu     sync.Mutex
@@ -224,6 +233,42 @@ feed:
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// voiceOf is espeak-ng's voice for lang.
+func voiceOf(lang string) string {
+	if v := Voices[lang]; v != "" {
+		return v
+	}
+	return lang
+}
+
+// Speak synthesizes one phrase as Synthesize does, but in memory: for the
+// words an organisation writes while Sova runs (service names, information
+// pages), which no pack on disk holds.
+func Speak(ctx context.Context, lang, key, text string) (*Encoded, error) {
+	if !ValidKey(key) || strings.TrimSpace(text) == "" {
+		return nil, fmt.Errorf("voice: cannot speak %q: %q", key, text)
+	}
+	if err := CheckTools(); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "sova-speak-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	p, err := synthesizeOne(ctx, tmp, tmp, voiceOf(lang), tuningOf(lang), key, text)
+	if err != nil {
+		return nil, fmt.Errorf("voice: %s %q: %w", lang, key, err)
+	}
+	enc := &Encoded{Phrase: p, Data: map[string][]byte{}}
+	for _, f := range p.Files {
+		if enc.Data[f.File], err = os.ReadFile(filepath.Join(tmp, f.File)); err != nil {
+			return nil, err
+		}
+	}
+	return enc, nil
 }
 
 // synthesizeOne speaks text into tmp and moves the encoded files into dir.

@@ -87,7 +87,7 @@ func (s *Server) directoryChanged(c echo.Context, action, id string) error {
 	if err := s.audit(c, action, id); err != nil {
 		return err
 	}
-	if err := s.Rebuild(); err != nil {
+	if err := s.contentChanged(); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/staff/directory")

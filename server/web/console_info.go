@@ -46,7 +46,7 @@ func (s *Server) saveInfoPage(c echo.Context) error {
 	if err := s.audit(c, "information page changed", p.Topic); err != nil {
 		return err
 	}
-	if err := s.Rebuild(); err != nil {
+	if err := s.contentChanged(); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/staff/info#"+p.Topic)

@@ -58,7 +58,7 @@ func (s *Server) areasChanged(c echo.Context, action, code string) error {
 	if err := s.ensureWarnSurvey(); err != nil {
 		return err
 	}
-	if err := s.Rebuild(); err != nil {
+	if err := s.contentChanged(); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/staff/areas")

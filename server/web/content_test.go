@@ -4,8 +4,14 @@ package web_test
 // and the information pages.
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
+	"sova/server/domain"
+	"sova/server/voice"
 	"strings"
 	"testing"
 
@@ -119,7 +125,7 @@ func TestInfo_StaffWriteTopicsAndMembersReadThemOffline(t *testing.T) {
 		t.Fatalf("save: %d %.300s", rec.Code, rec.Body)
 	}
 	page := member.Get(t, "/en/info/rights").Body.String()
-	for _, want := range []string{"Your rights when police stop you", "<p>You may stay silent.</p>", "<p>Ask for &lt;a lawyer&gt;.</p>", `href="https://org.example/help"`, `rel="noreferrer"`} {
+	for _, want := range []string{"Your rights when police stop you", `<p class="para"><span>You may stay silent.</span>`, `<p class="para"><span>Ask for &lt;a lawyer&gt;.</span>`, `href="https://org.example/help"`, `rel="noreferrer"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("/en/info/rights lacks %q", want)
 		}
@@ -135,5 +141,81 @@ func TestInfo_StaffWriteTopicsAndMembersReadThemOffline(t *testing.T) {
 	}
 	if list := member.Get(t, "/en/offline.json").Body.String(); !strings.Contains(list, `"/en/info/rights"`) || !strings.Contains(list, `"/en/info"`) {
 		t.Error("the information pages are not kept offline")
+	}
+}
+
+// The organisation's own words get Sova's voice once saved: services,
+// information paragraphs and areas, each with a speaker, kept offline
+// with the rest of the voice. Translators see them in the studio, recorded
+// like any phrase but worded only in the console; a recording of older
+// words never speaks for new ones; removed words lose their voice.
+func TestContentVoice_TheOrganisationsWordsAreSpoken(t *testing.T) {
+	e, csrf, member := openContent(t, "/en/services", "No services are listed yet.")
+	save := func(path string, form url.Values) {
+		t.Helper()
+		form.Set("csrf", csrf)
+		if rec := e.admin.Post(t, path, form); rec.Code != http.StatusSeeOther {
+			t.Fatalf("%s: %d %.300s", path, rec.Code, rec.Body)
+		}
+	}
+	save("/staff/directory", url.Values{"category": {"clinic"}, "day0": {"on"}, "name_en": {"Rose Clinic"}, "about_en": {"Free tests"}, "name_ru": {"Клиника Роза"}})
+	save("/staff/info/rights", url.Values{"text_en": {"You may stay silent.\n\nAsk for a lawyer."}})
+	save("/staff/areas", url.Values{"code": {"north"}, "name_en": {"North market"}})
+	speak := func() {
+		t.Helper()
+		if err := e.app.SpeakContent(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	speak()
+	svcs, _ := e.app.Store().Services()
+	id := svcs[0].ID
+	voiced := func(page, key string) bool {
+		return regexp.MustCompile(`data-say="/audio/en/` + regexp.QuoteMeta(key) + `\.[0-9a-f]+"`).MatchString(member.Get(t, page).Body.String())
+	}
+	for page, key := range map[string]string{
+		"/en/services": domain.ServiceVoice(id), "/en/info/rights": domain.InfoVoice("rights", 1),
+		"/en/notify": domain.AreaVoice("north"), "/en/s/warn": domain.AreaVoice("north"),
+	} {
+		if !voiced(page, key) {
+			t.Errorf("%s has no voice for %s", page, key)
+		}
+	}
+	var list struct{ Voice map[string][]string }
+	json.Unmarshal(member.Get(t, "/ru/offline.json").Body.Bytes(), &list)
+	if !slices.ContainsFunc(list.Voice["webm"], func(u string) bool { return strings.HasPrefix(u, "/audio/ru/"+domain.ServiceVoice(id)+".") }) {
+		t.Error("the Russian voice download lacks the service's name")
+	}
+
+	// In the studio: listed, voiced by Sova, words edited in the console.
+	tr := e.addStaff("tara", domain.RoleTranslator)
+	studio := tr.Get(t, "/staff/studio/en").Body.String()
+	if !strings.Contains(studio, domain.ServiceVoice(id)) || !strings.Contains(studio, `href="/staff/directory"`) {
+		t.Fatal("the studio does not list the service's phrase with where to edit it")
+	}
+	rec := tr.Post(t, "/staff/studio/en/text", url.Values{"csrf": {tr.CSRF(t)}, "key": {domain.ServiceVoice(id)}, "text": {"Thorn Clinic"}})
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "/staff/directory") {
+		t.Fatalf("a translator rewrote the organisation's words: %d", rec.Code)
+	}
+	// A translator records the service; then the admin changes its words:
+	// Sova's voice of the new words speaks, not the old recording.
+	if rec := tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {tr.CSRF(t)}, "key": {domain.ServiceVoice(id)}}, "audio", "take.wav", testapp.Speech(t, "en", "Rose Clinic. Free tests.")); rec.Code != http.StatusSeeOther {
+		t.Fatalf("record: %d %.300s", rec.Code, rec.Body)
+	}
+	pack, _ := e.app.Studio().Pack("en")
+	if pack.Phrases[domain.ServiceVoice(id)].Source != voice.SourceRecorded {
+		t.Fatal("the recording does not speak for the service")
+	}
+	save("/staff/directory", url.Values{"id": {id}, "category": {"clinic"}, "day0": {"on"}, "name_en": {"Rose Clinic"}, "about_en": {"Free tests, Mondays only"}})
+	speak()
+	pack, _ = e.app.Studio().Pack("en")
+	if ph := pack.Phrases[domain.ServiceVoice(id)]; ph.Source != voice.SourceSynthetic || ph.TextSha256 != voice.TextSha256("Rose Clinic. Free tests, Mondays only") {
+		t.Fatalf("after new words the service speaks %+v", ph)
+	}
+	// Removed: its voice goes too.
+	save("/staff/directory/"+id+"/delete", url.Values{})
+	speak()
+	if spoken, _ := e.app.Store().Spoken("en"); spoken[domain.ServiceVoice(id)] != nil {
+		t.Error("a removed service keeps its voice")
 	}
 }

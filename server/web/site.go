@@ -293,6 +293,9 @@ func (b *builder) addLanguage(cat *i18n.Catalog) (offlineList, error) {
 		pages[base+"info/"+p.Topic] = infoPage(v, p)
 	}
 	keys := append(cat.Keys(), "lang.self")
+	for _, c := range domain.ContentPhrases(cat.Lang, services, info, b.areas) {
+		keys = append(keys, c.Key)
+	}
 	for _, sv := range surveys {
 		pages[base+"s/"+sv.ID] = surveyPage(v, sv)
 		keys = append(keys, sv.TextKeys()...)

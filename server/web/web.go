@@ -52,6 +52,11 @@ type Config struct {
 	Push      Notifier
 	PushKey   string
 	PushHosts []string
+	// Speak asks for the organisation's changed words (services,
+	// information pages, areas) to be given voice, and returns at once:
+	// package app does it in the background, then rebuilds the site.
+	// Nil: they stay without voice.
+	Speak func()
 }
 
 // Server serves Sova over HTTP.
@@ -126,6 +131,18 @@ func (s *Server) Rebuild() error {
 		return err
 	}
 	s.site.Store(st)
+	return nil
+}
+
+// contentChanged rebuilds the site after staff changed the organisation's
+// words, and asks for their voice, which a later rebuild brings.
+func (s *Server) contentChanged() error {
+	if err := s.Rebuild(); err != nil {
+		return err
+	}
+	if s.cfg.Speak != nil {
+		s.cfg.Speak()
+	}
 	return nil
 }
 
