@@ -189,22 +189,29 @@
   }
 
   // Push lives here too, as this is the one script the pages and the worker
-  // share. The server names a subscription by the SHA-256 of its endpoint.
-  async function subscriptionURL(endpoint) {
-    const sum = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(endpoint));
+  // share. The server names a subscription by the SHA-256 of its auth
+  // secret and endpoint: the push service, which knows the endpoint, cannot
+  // make the name.
+  async function subscriptionURL(sub) {
+    const auth = new Uint8Array(sub.getKey('auth'));
+    const endpoint = new TextEncoder().encode(sub.endpoint);
+    const both = new Uint8Array(auth.length + endpoint.length);
+    both.set(auth);
+    both.set(endpoint, auth.length);
+    const sum = await crypto.subtle.digest('SHA-256', both);
     return '/api/v1/push/subscriptions/' + [...new Uint8Array(sum)].map((b) => b.toString(16).padStart(2, '0')).join('');
   }
 
-  // stopPush ends notifications: the browser's subscription at once, the
-  // server's record when there is signal (without, the push service tells
-  // the server the subscription is gone at the next notice).
+  // stopPush ends notifications: the browser's subscription at once; the
+  // server is told with a request that outlives the page (keepalive), and
+  // not waited for: without signal, the push service tells the server the
+  // subscription is gone at the next notice.
   async function stopPush(reg) {
     const sub = reg && reg.pushManager && (await reg.pushManager.getSubscription().catch(() => null));
     if (!sub) return;
-    const url = await subscriptionURL(sub.endpoint);
+    const url = await subscriptionURL(sub);
     await sub.unsubscribe().catch(() => {});
-    const signal = self.AbortSignal && AbortSignal.timeout ? AbortSignal.timeout(5000) : undefined;
-    await fetch(url, { method: 'DELETE', signal }).catch(() => {});
+    fetch(url, { method: 'DELETE', keepalive: true }).catch(() => {});
   }
 
   self.sovaOutbox = { add, all, counts, remove, sync, getMeta, setMeta, requeue, wipe, subscriptionURL, stopPush, channel: 'sova-outbox' };

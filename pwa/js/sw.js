@@ -213,3 +213,24 @@ self.addEventListener('notificationclick', (e) => {
     return self.clients.openWindow(url);
   })());
 });
+
+// The browser may replace a subscription (Firefox does, now and then): the
+// new one takes over the old one's language and topics, read from the
+// server, which then forgets the old. Without this she would silently stop
+// hearing anything when the old endpoint died.
+self.addEventListener('pushsubscriptionchange', (e) => e.waitUntil((async () => {
+  const old = e.oldSubscription;
+  if (!old) return;
+  const oldURL = await sovaOutbox.subscriptionURL(old);
+  const res = await fetch(oldURL, { cache: 'no-store' });
+  if (!res.ok) return;
+  const { lang, topics } = await res.json();
+  const sub = e.newSubscription || (await self.registration.pushManager.subscribe(old.options));
+  const { endpoint, keys } = sub.toJSON();
+  const put = await fetch(await sovaOutbox.subscriptionURL(sub), {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ endpoint, keys, lang, topics }),
+  });
+  if (put.ok) await fetch(oldURL, { method: 'DELETE' });
+})().catch(() => {})));

@@ -236,12 +236,14 @@ func (a *App) Run(ctx context.Context) error {
 	a.Ready <- ln.Addr().String()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	// The push rounds end with ctx, before Run returns and the caller
-	// closes the store under them.
+	// The push rounds and the voice end with ctx, before Run returns and
+	// the caller closes the store under them (also when Serve fails).
+	ctx, cancel := context.WithCancel(ctx)
 	var rounds sync.WaitGroup
+	defer rounds.Wait()
+	defer cancel()
 	rounds.Go(func() { a.push.Run(ctx) })
 	rounds.Go(func() { a.speakLoop(ctx) })
-	defer rounds.Wait()
 	// Warnings expire by the day: look hourly whether one the site shows has.
 	go func() {
 		tick := time.NewTicker(time.Hour)

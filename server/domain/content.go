@@ -3,6 +3,7 @@ package domain
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // The organisation's own words have voice like the app's: each is a phrase
@@ -37,7 +38,7 @@ func ContentPhrases(lang string, services []*Service, info []*InfoPage, areas []
 		text := t.Name
 		if t.About != "" {
 			// A pause between the name and what it is.
-			if !strings.ContainsAny(text[len(text)-1:], ".!?。؟") {
+			if last, _ := utf8.DecodeLastRuneInString(text); !strings.ContainsRune(".!?。؟", last) {
 				text += "."
 			}
 			text += " " + t.About

@@ -35,7 +35,8 @@ type PushTopics struct {
 func (t PushTopics) Wants(n Notice) bool {
 	switch n.Kind {
 	case NoticeWarning:
-		return t.Warnings && (len(t.Areas) == 0 || slices.Contains(t.Areas, n.Area))
+		// A warning without an area is for everyone who follows warnings.
+		return t.Warnings && (len(t.Areas) == 0 || n.Area == "" || slices.Contains(t.Areas, n.Area))
 	case NoticeSurvey:
 		return t.Surveys
 	}
@@ -74,50 +75,66 @@ type Subscriber struct {
 	// Notices wait through quiet hours and the daily cap; they are all the
 	// same neutral words, so one waiting notice stands for any number.
 	Pending string `json:"pending,omitempty"`
-	// Since is the organisation's date the pending notice arose: one left
-	// waiting too long (PushMaxWait) is dropped unsaid.
+	// Since is the organisation's date of the latest notice pending: one
+	// left waiting too long (PushMaxWait) is dropped unsaid.
 	Since string `json:"since,omitempty"`
-	// Day and Sent count the notifications delivered on the organisation's
-	// date Day, for the daily cap. Only the date is kept, never a time.
-	Day  string `json:"day,omitempty"`
-	Sent int    `json:"sent,omitempty"`
+	// Day and Count count the notifications delivered on the
+	// organisation's date Day, for the daily cap. Only the date is kept,
+	// never a time.
+	Day   string `json:"day,omitempty"`
+	Count int    `json:"sent,omitempty"`
 }
 
 // PushMaxWait is how many days a notice may wait for quiet hours or the cap
-// to let it through; the feed has the news anyway.
+// to let it through: it is dropped when its date is PushMaxWait days past,
+// so at most that long. The feed has the news anyway.
 const PushMaxWait = 2
 
-// Add makes a notice pending on date day; a warning outranks a survey, as
-// it opens the warnings and is more urgent.
-func (s *Subscriber) Add(n Notice, day string) {
-	if s.Pending == "" {
-		s.Since = day
+// Add makes a notice pending on date day, and tells whether that changed
+// anything. A warning outranks a survey, as it opens the warnings and is
+// more urgent; the newest notice's date counts, so fresh news is never
+// dropped for an old notice's wait.
+func (s *Subscriber) Add(n Notice, day string) bool {
+	kind := s.Pending
+	if kind != NoticeWarning {
+		kind = n.Kind
 	}
-	if s.Pending != NoticeWarning {
-		s.Pending = n.Kind
+	if kind == s.Pending && day == s.Since {
+		return false
+	}
+	s.Pending, s.Since = kind, day
+	return true
+}
+
+// Sent records what a round delivered on day: the delivery counts toward
+// the cap, and the pending notice is cleared if the delivery covered it. A
+// notice that arrived while it was on its way, and outranks it, stays.
+func (s *Subscriber) Sent(kind, day string) {
+	if s.Day != day {
+		s.Day, s.Count = day, 0
+	}
+	s.Count++
+	if s.Pending == kind || kind == NoticeWarning {
+		s.Pending, s.Since = "", ""
 	}
 }
 
 // Capped tells whether the subscriber had perDay notifications on day.
 func (s *Subscriber) Capped(day string, perDay int) bool {
-	return s.Day == day && s.Sent >= perDay
+	return s.Day == day && s.Count >= perDay
 }
 
-// Delivered counts a delivery on day and clears the pending notice.
-func (s *Subscriber) Delivered(day string) {
-	if s.Day != day {
-		s.Day, s.Sent = day, 0
-	}
-	s.Sent++
-	s.Pending, s.Since = "", ""
-}
-
-// SubscriptionID names a subscription by its endpoint, whose hash the app
-// can compute too: it is the capability to read or end the subscription,
-// and never needs the endpoint itself in a URL.
-func SubscriptionID(endpoint string) string {
-	sum := sha256.Sum256([]byte(endpoint))
-	return hex.EncodeToString(sum[:])
+// ID names a subscription: the SHA-256 of its auth secret's bytes followed
+// by its endpoint. It is the capability to read or end the subscription,
+// so it must not be computable by the push service, which knows the
+// endpoint but never the secret. Only the phone and this server can make
+// it, and the endpoint never appears in a URL.
+func (p *PushSubscription) ID() string {
+	auth, _ := decodeB64(p.Keys.Auth)
+	h := sha256.New()
+	h.Write(auth)
+	h.Write([]byte(p.Endpoint))
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // PushHosts are the push services of the browsers members use: an endpoint
@@ -184,8 +201,8 @@ func hostAllowed(host string, allowed []string) bool {
 			if host == a {
 				return true
 			}
-		} else if name == a || strings.HasSuffix(name, "."+a) {
-			return true
+		} else if (name == a || strings.HasSuffix(name, "."+a)) && (name == host || strings.HasSuffix(host, ":443")) {
+			return true // the push services listen on the https port only
 		}
 	}
 	return false

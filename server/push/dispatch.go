@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
+	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -67,7 +69,9 @@ func (d *Dispatcher) Notify(n domain.Notice) error {
 		if !s.Topics.Wants(n) {
 			return store.Keep
 		}
-		s.Add(n, day)
+		if !s.Add(n, day) {
+			return store.Keep
+		}
 		return store.Save
 	})
 	if err != nil {
@@ -110,8 +114,8 @@ func (d *Dispatcher) Flush(ctx context.Context) (Report, error) {
 	for _, s := range subs {
 		switch {
 		case s.Pending == "":
-		case s.Since < oldest:
-			dropped = append(dropped, domain.SubscriptionID(s.Endpoint))
+		case s.Since <= oldest:
+			dropped = append(dropped, s.ID())
 		case quiet || s.Capped(day, settings.PushPerDay):
 			r.Waiting++
 		default:
@@ -120,17 +124,33 @@ func (d *Dispatcher) Flush(ctx context.Context) (Report, error) {
 	}
 	r.Dropped = len(dropped)
 	if err := d.cfg.Store.UpdateSubscribers(dropped, func(s *domain.Subscriber) store.Change {
+		if s.Since > oldest {
+			return store.Keep // fresh news arrived meanwhile
+		}
 		s.Pending, s.Since = "", ""
 		return store.Save
 	}); err != nil {
 		return r, err
 	}
+	// Warnings first: danger nearby is the news that must not wait
+	// behind surveys if the round is cut short.
+	rank := func(s *domain.Subscriber) int {
+		if s.Pending == domain.NoticeWarning {
+			return 0
+		}
+		return 1
+	}
+	slices.SortStableFunc(due, func(a, b *domain.Subscriber) int { return cmp.Compare(rank(a), rank(b)) })
 	outcomes := d.deliver(ctx, due, settings)
+	type sent struct {
+		outcome Outcome
+		kind    string
+	}
 	ids := make([]string, len(due))
-	byID := make(map[string]Outcome, len(due))
+	byID := make(map[string]sent, len(due))
 	for i, s := range due {
-		ids[i] = domain.SubscriptionID(s.Endpoint)
-		byID[ids[i]] = outcomes[i]
+		ids[i] = s.ID()
+		byID[ids[i]] = sent{outcomes[i], s.Pending}
 		switch outcomes[i] {
 		case Delivered:
 			r.Delivered++
@@ -142,13 +162,19 @@ func (d *Dispatcher) Flush(ctx context.Context) (Report, error) {
 			r.Refused++
 		}
 	}
+	// Each subscriber is read again as it is now: a notice may have come
+	// while hers was on its way.
 	err = d.cfg.Store.UpdateSubscribers(ids, func(s *domain.Subscriber) store.Change {
-		switch byID[domain.SubscriptionID(s.Endpoint)] {
+		x := byID[s.ID()]
+		switch x.outcome {
 		case Delivered:
-			s.Delivered(day)
+			s.Sent(x.kind, day)
 		case Gone:
 			return store.Remove
 		case Refused:
+			if s.Pending != x.kind {
+				return store.Keep
+			}
 			s.Pending, s.Since = "", ""
 		default:
 			return store.Keep // tried again next round
@@ -183,15 +209,42 @@ func (d *Dispatcher) deliver(ctx context.Context, subs []*domain.Subscriber, set
 			msgs[k] = Message{Payload: d.cfg.Compose(s.Lang, s.Pending, settings), Urgency: urgency}
 		}
 	}
+	// A push service that is down must not hold the round: once one has
+	// failed three deliveries in a row, its other subscribers wait for the
+	// next round without being tried, and the round itself has a deadline.
+	ctx, cancel := context.WithTimeout(ctx, RoundTimeout)
+	defer cancel()
+	var mu sync.Mutex
+	failures := map[string]int{}
+	host := func(endpoint string) string {
+		u, _ := url.Parse(endpoint)
+		return u.Host
+	}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range min(d.cfg.Workers, len(subs)) {
 		wg.Go(func() {
 			for i := range jobs {
 				s := subs[i]
+				h := host(s.Endpoint)
+				mu.Lock()
+				down := failures[h] >= 3
+				mu.Unlock()
+				if down || ctx.Err() != nil {
+					out[i] = Failed
+					continue
+				}
 				m := msgs[msgKey{s.Lang, s.Pending}]
-				m.Contact = cmp.Or(settings.PushContact, s.Origin)
+				// A push service refuses a message without a contact.
+				m.Contact = cmp.Or(settings.PushContact, s.Origin, "mailto:push@sova.invalid")
 				out[i] = d.cfg.Sender.Send(ctx, &s.PushSubscription, m)
+				mu.Lock()
+				if out[i] == Failed {
+					failures[h]++
+				} else {
+					failures[h] = 0
+				}
+				mu.Unlock()
 			}
 		})
 	}
@@ -202,6 +255,10 @@ func (d *Dispatcher) deliver(ctx context.Context, subs []*domain.Subscriber, set
 	wg.Wait()
 	return out
 }
+
+// RoundTimeout bounds a round of deliveries; what it could not deliver
+// waits for the next one, a minute later.
+const RoundTimeout = 5 * time.Minute
 
 // Run delivers in rounds until ctx is done: at once when notified, and
 // every minute for notices waiting on quiet hours, the cap or a retry.

@@ -53,10 +53,15 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	w := &world{t: t, db: db, svc: svc, keys: keys, now: noon}
-	sender := push.NewSender(keys, svc.Client())
-	sender.Backoff = func(int) time.Duration { return time.Millisecond }
-	w.d = push.NewDispatcher(push.Config{Store: db, Sender: sender, Now: w.Now, Workers: 8, Compose: compose})
+	w.d = push.NewDispatcher(push.Config{Store: db, Sender: w.sender(), Now: w.Now, Workers: 8, Compose: compose})
 	return w
+}
+
+// sender sends to the local service, with backoff in milliseconds.
+func (w *world) sender() *push.Sender {
+	s := push.NewSender(w.keys, w.svc.Client())
+	s.Backoff = func(int) time.Duration { return time.Millisecond }
+	return s
 }
 
 // compose returns each payload with spare capacity behind it, as
@@ -80,6 +85,21 @@ func (w *world) subscribe(lang string, topics domain.PushTopics) string {
 		w.t.Fatal(err)
 	}
 	return s.Endpoint
+}
+
+// find is the stored subscriber with endpoint ep, or nil.
+func (w *world) find(ep string) *domain.Subscriber {
+	w.t.Helper()
+	subs, err := w.db.Subscribers()
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, s := range subs {
+		if s.Endpoint == ep {
+			return s
+		}
+	}
+	return nil
 }
 
 func (w *world) notify(n domain.Notice) {
@@ -230,7 +250,11 @@ func TestStaleNoticeDropped(t *testing.T) {
 	ep := w.subscribe("en", everything)
 	w.set(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 	w.notify(domain.Notice{Kind: domain.NoticeSurvey})
-	w.set(time.Date(2026, 11, 24+domain.PushMaxWait+1, 23, 30, 0, 0, time.UTC))
+	w.set(time.Date(2026, 11, 24+domain.PushMaxWait-1, 22, 30, 0, 0, time.UTC))
+	if r := w.flush(); r.Waiting != 1 {
+		t.Fatalf("report %+v, want the notice still waiting within %d days", r, domain.PushMaxWait)
+	}
+	w.set(time.Date(2026, 11, 24+domain.PushMaxWait, 23, 30, 0, 0, time.UTC))
 	if r := w.flush(); r.Dropped != 1 || r.Delivered != 0 {
 		t.Fatalf("report %+v, want the stale notice dropped", r)
 	}
@@ -287,7 +311,7 @@ func TestResubscribeKeepsCap(t *testing.T) {
 	ep := w.subscribe("en", everything)
 	w.notify(domain.Notice{Kind: domain.NoticeSurvey})
 	w.flush()
-	sub, _ := w.db.Subscriber(domain.SubscriptionID(ep))
+	sub := w.find(ep)
 	sub.Topics = domain.PushTopics{Warnings: true}
 	if err := w.db.Subscribe(sub.PushSubscription, sub.Origin); err != nil {
 		t.Fatal(err)
@@ -311,5 +335,94 @@ func TestKeysKept(t *testing.T) {
 	raw, err := base64.RawURLEncoding.DecodeString(w.keys.Public())
 	if err != nil || len(raw) != 65 || raw[0] != 4 {
 		t.Fatalf("public key %q is not an uncompressed P-256 point", w.keys.Public())
+	}
+}
+
+// A notice that comes while the round is delivering an older one is not
+// lost: a warning arriving during a survey's delivery is delivered next.
+func TestNoticeDuringDelivery(t *testing.T) {
+	w := newWorld(t)
+	w.settings(func(s *domain.Settings) { s.PushPerDay = 5 })
+	ep := w.subscribe("en", everything)
+	var once sync.Once
+	client := w.svc.Client()
+	hooked := *client
+	hooked.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		once.Do(func() { w.notify(domain.Notice{Kind: domain.NoticeWarning, Area: "north"}) })
+		return client.Transport.RoundTrip(r)
+	})
+	sender := push.NewSender(w.keys, &hooked)
+	w.d = push.NewDispatcher(push.Config{Store: w.db, Sender: sender, Now: w.Now, Compose: compose})
+
+	w.notify(domain.Notice{Kind: domain.NoticeSurvey})
+	if r := w.flush(); r.Delivered != 1 {
+		t.Fatalf("first round %+v", r)
+	}
+	if s := w.find(ep); s.Pending != domain.NoticeWarning {
+		t.Fatalf("the warning that came during delivery was lost: pending %q", s.Pending)
+	}
+	if r := w.flush(); r.Delivered != 1 {
+		t.Fatalf("second round %+v", r)
+	}
+	got := w.svc.Received(ep)
+	if len(got) != 2 || got[0].Urgency != "normal" || got[1].Urgency != "high" {
+		t.Fatalf("received %d messages", len(got))
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A refusal (403: the key does not match) drops the notice but keeps the
+// subscription; a push service that keeps failing is left alone for the
+// rest of the round after three failures in a row, and its subscribers
+// wait for the next round.
+func TestRefusedAndDownService(t *testing.T) {
+	w := newWorld(t)
+	refused := w.subscribe("en", everything)
+	w.svc.Script(refused, http.StatusForbidden)
+	w.notify(domain.Notice{Kind: domain.NoticeSurvey})
+	if r := w.flush(); r.Refused != 1 {
+		t.Fatalf("report %+v, want 1 refused", r)
+	}
+	if s := w.find(refused); s == nil || s.Pending != "" {
+		t.Fatalf("after a refusal: %+v (want kept, nothing pending)", s)
+	}
+	if err := w.db.Unsubscribe(w.find(refused).ID()); err != nil {
+		t.Fatal(err)
+	}
+
+	var down []string
+	for range 10 {
+		ep := w.subscribe("en", everything)
+		w.svc.Script(ep, 500, 500, 500, 500, 500, 500)
+		down = append(down, ep)
+	}
+	w.svc.Reset()
+	w.d = push.NewDispatcher(push.Config{Store: w.db, Sender: w.sender(), Now: w.Now, Compose: compose, Workers: 1})
+	w.notify(domain.Notice{Kind: domain.NoticeSurvey})
+	if r := w.flush(); r.Failed != 10 {
+		t.Fatalf("report %+v, want 10 failed", r)
+	}
+	// 3 subscribers × 3 attempts before the service is left alone.
+	if n := w.svc.Requests(); n != 3*3 {
+		t.Fatalf("%d requests; a failing service should be tried 3 times for 3 subscribers, then left", n)
+	}
+	for _, ep := range down {
+		if w.find(ep).Pending == "" {
+			t.Fatal("a failed notice was not kept for the next round")
+		}
+	}
+}
+
+// A warning with no area reaches those who chose areas too.
+func TestWarningWithoutArea(t *testing.T) {
+	w := newWorld(t)
+	north := w.subscribe("en", domain.PushTopics{Warnings: true, Areas: []string{"north"}})
+	w.notify(domain.Notice{Kind: domain.NoticeWarning})
+	w.flush()
+	if len(w.svc.Received(north)) != 1 {
+		t.Fatal("an area-less warning did not reach a subscriber who chose areas")
 	}
 }

@@ -37,20 +37,21 @@ const (
 	// service accepts.
 	RecordSize = 2048
 	// MaxRetryAfter bounds how long a push service's Retry-After can hold
-	// one sender.
-	MaxRetryAfter = time.Minute
+	// one sender within a round.
+	MaxRetryAfter = 30 * time.Second
 )
 
 // Outcome is what became of a delivery.
 type Outcome int
 
 const (
-	Delivered Outcome = iota
+	// Failed: 429, 5xx or no answer, through every retry (or not tried,
+	// its push service being down); the notice stays pending for the
+	// next round. The zero value: an outcome never set is no delivery.
+	Failed Outcome = iota
+	Delivered
 	// Gone: the push service said 404 or 410; the subscription is dead.
 	Gone
-	// Failed: 429, 5xx or no answer, through every retry; the notice
-	// stays pending for the next round.
-	Failed
 	// Refused: any other answer (400, 403, 413…). Retrying would not help;
 	// the notice is dropped.
 	Refused
@@ -60,8 +61,8 @@ const (
 type Sender struct {
 	keys   Keys
 	client *http.Client
-	// Attempts is how many times a message is tried while the push
-	// service answers 429 or 5xx.
+	// Attempts is how many times a message is tried in a round while the
+	// push service answers 429 or 5xx; later rounds try again.
 	Attempts int
 	// Backoff is the pause before retry number n (1, 2…); the push
 	// service's Retry-After is honoured when longer.
@@ -72,7 +73,7 @@ type Sender struct {
 func NewSender(keys Keys, client *http.Client) *Sender {
 	if client == nil {
 		client = &http.Client{
-			Timeout: 30 * time.Second,
+			Timeout: 15 * time.Second,
 			Transport: &http.Transport{
 				Proxy:               http.ProxyFromEnvironment,
 				MaxIdleConnsPerHost: 32, // one per worker, kept between sends
@@ -82,7 +83,10 @@ func NewSender(keys Keys, client *http.Client) *Sender {
 			},
 		}
 	}
-	return &Sender{keys: keys, client: client, Attempts: 4, Backoff: expBackoff}
+	// A redirect could lead a POST past the list of push services.
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Sender{keys: keys, client: &c, Attempts: 3, Backoff: expBackoff}
 }
 
 // expBackoff waits 1, 2, 4… seconds, with jitter so that the pool's

@@ -9,7 +9,7 @@ import (
 	"sova/server/domain"
 )
 
-// Push subscriptions live under ps/<domain.SubscriptionID>: the endpoint,
+// Push subscriptions live under ps/<PushSubscription.ID>: the endpoint,
 // keys, language, topics and delivery state, and nothing about the person.
 const subscriberPrefix = "ps/"
 
@@ -30,7 +30,7 @@ const (
 // its keys, language and topics and keeps its delivery state, so
 // resubscribing cannot dodge the daily cap.
 func (s *DB) Subscribe(p domain.PushSubscription, origin string) error {
-	key := []byte(subscriberPrefix + domain.SubscriptionID(p.Endpoint))
+	key := []byte(subscriberPrefix + p.ID())
 	return s.update(func(txn *badger.Txn) error {
 		sub := &domain.Subscriber{}
 		err := getJSON(txn, string(key), sub)

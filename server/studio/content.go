@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"unicode/utf8"
 
 	"sova/server/domain"
 	"sova/server/store"
@@ -27,6 +28,11 @@ func (s *Studio) content(lang string) ([]domain.ContentPhrase, error) {
 	}
 	return domain.ContentPhrases(lang, services, info, areas), nil
 }
+
+// MaxSpoken bounds the words Sova speaks as one phrase: about a minute and a
+// half of voice, for every phone that keeps the language's voice. A longer
+// paragraph is shown without voice until parted in two.
+const MaxSpoken = 1500
 
 // speaking makes SpeakContent run once at a time: two saves in a row must
 // not synthesize the same words twice.
@@ -58,6 +64,9 @@ func (s *Studio) SpeakContent(ctx context.Context) (changed bool, err error) {
 		}
 		wanted := map[string]bool{}
 		for _, c := range content {
+			if utf8.RuneCountInString(c.Text) > MaxSpoken {
+				continue // shown without voice; its spoken voice, if any, goes below
+			}
 			wanted[c.Key] = true
 			if r := spoken[c.Key]; r != nil && r.Phrase.TextSha256 == voice.TextSha256(c.Text) {
 				continue

@@ -133,7 +133,7 @@ func (s *Studio) Phrases(lang string) ([]Phrase, error) {
 			p.Text = e.Text
 		}
 		ph, ok := pack.Phrases[key]
-		if r := spoken[key]; r != nil {
+		if r := spoken[key]; r != nil && r.Phrase.TextSha256 == voice.TextSha256(p.Text) {
 			ph, ok = r.Phrase, true
 		}
 		if r := recs[key]; r != nil && (edit == "" || r.Phrase.TextSha256 == voice.TextSha256(p.Text)) {
@@ -363,19 +363,6 @@ func (s *Studio) Pack(lang string) (*voice.Pack, error) {
 	if err != nil {
 		return nil, err
 	}
-	spoken, err := s.db.Spoken(lang)
-	if err != nil {
-		return nil, err
-	}
-	for key, r := range spoken {
-		data, err := s.db.SpokenData(lang, key)
-		if err != nil {
-			return nil, err
-		}
-		if err := pack.Put(key, r.Phrase, data); err != nil {
-			return nil, fmt.Errorf("spoken %s/%s: %w", lang, key, err)
-		}
-	}
 	content, err := s.content(lang)
 	if err != nil {
 		return nil, err
@@ -383,6 +370,27 @@ func (s *Studio) Pack(lang string) (*voice.Pack, error) {
 	current := map[string]string{}
 	for _, c := range content {
 		current[c.Key] = voice.TextSha256(c.Text)
+	}
+	spoken, err := s.db.Spoken(lang)
+	if err != nil {
+		return nil, err
+	}
+	for key, r := range spoken {
+		// Only the voice of the words as they are now: until SpeakContent
+		// catches up with an edit, they show without voice rather than
+		// with the old words'.
+		if current[key] != r.Phrase.TextSha256 {
+			continue
+		}
+		data, err := s.db.SpokenData(lang, key)
+		if err != nil {
+			return nil, err
+		}
+		// SpeakContent may replace or drop it between the two reads; it
+		// is Sova's own voice, made again at will, so skip it this time.
+		if pack.Put(key, r.Phrase, data) != nil {
+			continue
+		}
 	}
 	recs, err := s.db.Recordings(lang)
 	if err != nil {

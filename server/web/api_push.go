@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
+	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,6 +33,28 @@ func (s *Server) notify(n domain.Notice) {
 	}
 }
 
+// MaxNewSubscriptions bounds the subscriptions the server takes a minute,
+// so a burst of made-up ones cannot fill the store before real members'.
+const MaxNewSubscriptions = 300
+
+// window counts events in the current minute. It keeps nothing about who
+// caused them: it is a limit on all, not on anyone.
+type window struct {
+	mu    sync.Mutex
+	start time.Time
+	n     int
+}
+
+func (w *window) allow(now time.Time, limit int) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if now.Sub(w.start) >= time.Minute {
+		w.start, w.n = now, 0
+	}
+	w.n++
+	return w.n <= limit
+}
+
 // maxPushBody bounds a subscription's JSON: an endpoint, two keys, topics.
 const maxPushBody = 8 << 10
 
@@ -46,8 +71,8 @@ type subscriptionBody struct {
 	ExpirationTime json.RawMessage `json:"expirationTime,omitempty"`
 }
 
-// putSubscription stores a subscription under its id, the SHA-256 of its
-// endpoint: 201 when new, 200 when it replaced the topics of one known.
+// putSubscription stores a subscription under its id (PushSubscription.ID):
+// 201 when new, 200 when it replaced the topics of one known.
 func (s *Server) putSubscription(c echo.Context) error {
 	data, err := io.ReadAll(c.Request().Body)
 	if err != nil {
@@ -58,10 +83,6 @@ func (s *Server) putSubscription(c echo.Context) error {
 		return domain.Errorf(domain.CodeMalformed, `the body must be JSON: {"endpoint","keys":{"p256dh","auth"},"lang","topics":{"warnings","areas","surveys"}}`)
 	}
 	sub := body.PushSubscription
-	id := c.Param("id")
-	if id != domain.SubscriptionID(sub.Endpoint) {
-		return domain.Errorf(domain.CodeInvalidID, "the id is the SHA-256 of the endpoint, in lowercase hex")
-	}
 	areas, err := s.cfg.Store.Areas()
 	if err != nil {
 		return err
@@ -69,13 +90,18 @@ func (s *Server) putSubscription(c echo.Context) error {
 	if err := sub.Check(s.cfg.PushHosts, s.site.Load().langCodes(), areas); err != nil {
 		return err
 	}
+	id := c.Param("id")
+	if id != sub.ID() {
+		return domain.Errorf(domain.CodeInvalidID, "the id is the SHA-256 of the auth secret's bytes followed by the endpoint, in lowercase hex")
+	}
 	old, err := s.cfg.Store.Subscriber(id)
 	if err != nil {
 		return err
 	}
-	// Push works only in a secure context, so the site a member subscribed
-	// on is https (but for localhost, where a developer tries it).
-	if err := s.cfg.Store.Subscribe(sub, "https://"+c.Request().Host); err != nil {
+	if old == nil && !s.newSubs.allow(s.cfg.Now(), MaxNewSubscriptions) {
+		return domain.Errorf(domain.CodeBusy, "too many new subscriptions this minute; try again in a minute")
+	}
+	if err := s.cfg.Store.Subscribe(sub, siteOrigin(c.Request())); err != nil {
 		return err
 	}
 	code := http.StatusCreated
@@ -83,6 +109,19 @@ func (s *Server) putSubscription(c echo.Context) error {
 		code = http.StatusOK
 	}
 	return c.JSON(code, subscriptionView(&sub))
+}
+
+// siteOrigin is the public address of the site a member subscribed on, the
+// push services' contact unless the organisation set one: the browser's
+// Origin header (behind a proxy the Host may be the proxy's upstream). Push
+// works only in a secure context, so it is https but for a developer's
+// localhost, which no push service would take: then "".
+func siteOrigin(r *http.Request) string {
+	u, err := url.Parse(r.Header.Get("Origin"))
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return ""
+	}
+	return "https://" + u.Host
 }
 
 // subscriptionView is what a phone may read back of its subscription: its

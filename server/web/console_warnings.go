@@ -104,6 +104,9 @@ func (s *Server) decide(approve bool) echo.HandlerFunc {
 			return err
 		}
 		w.By = current(c).staff.Login
+		// Published just now, not again (a second tab, a double submit):
+		// members hear of a warning once.
+		news := approve && w.State != domain.ReportApproved
 		action := "report rejected"
 		if approve {
 			public := strings.TrimSpace(c.FormValue("public"))
@@ -124,7 +127,7 @@ func (s *Server) decide(approve bool) echo.HandlerFunc {
 		if err := s.Rebuild(); err != nil {
 			return err
 		}
-		if approve {
+		if news {
 			s.notify(domain.Notice{Kind: domain.NoticeWarning, Area: w.Area})
 		}
 		return c.Redirect(http.StatusSeeOther, "/staff/reports")

@@ -207,6 +207,12 @@ func TestContentVoice_TheOrganisationsWordsAreSpoken(t *testing.T) {
 		t.Fatal("the recording does not speak for the service")
 	}
 	save("/staff/directory", url.Values{"id": {id}, "category": {"clinic"}, "day0": {"on"}, "name_en": {"Rose Clinic"}, "about_en": {"Free tests, Mondays only"}})
+	// Until Sova has spoken the new words, no voice at all: neither the
+	// recording nor Sova's voice of the old words.
+	pack, _ = e.app.Studio().Pack("en")
+	if ph, ok := pack.Phrases[domain.ServiceVoice(id)]; ok {
+		t.Fatalf("old words' voice speaks for new words: %+v", ph)
+	}
 	speak()
 	pack, _ = e.app.Studio().Pack("en")
 	if ph := pack.Phrases[domain.ServiceVoice(id)]; ph.Source != voice.SourceSynthetic || ph.TextSha256 != voice.TextSha256("Rose Clinic. Free tests, Mondays only") {

@@ -67,7 +67,8 @@ type Server struct {
 	// rebuilding serialises Rebuild: two edits at once must not let the
 	// older build be swapped in last.
 	rebuilding sync.Mutex
-	ingest     gate // sync batches being judged
+	ingest     gate   // sync batches being judged
+	newSubs    window // new push subscriptions this minute
 	auth       *consoleAuth
 }
 
