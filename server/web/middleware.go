@@ -37,7 +37,8 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // securityHeaders keeps every page to its own origin. The CSP allows the
-// inline stylesheet by its hash only, and no inline script at all.
+// inline stylesheet and quick exit's inline script by their hashes only, and
+// no other inline script.
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"html"
 	"strings"
 
 	"sova/i18n"
@@ -88,8 +89,11 @@ func (v view) PushText() string {
 	return v.T("push.neutral")
 }
 
-// ExitURL is where quick exit goes: the organisation's harmless site.
-func (v view) ExitURL() string { return v.b.settings.ExitURL }
+// ExitScript is quick exit's inline script (allowed by its hash in the
+// CSP), told where to go: the organisation's harmless site.
+func (v view) ExitScript() string {
+	return `<script data-exit="` + html.EscapeString(v.b.settings.ExitURL) + `">` + v.b.exitJS + `</script>`
+}
 
 // VoiceBytes is the size of the language's voice in one codec (webm or mp3):
 // what a phone downloads to speak offline, shown before it does.

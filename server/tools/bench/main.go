@@ -1,4 +1,4 @@
-// Command bench measures Sova against the budgets B1 to B6 of
+// Command bench measures Sova against the budgets B1 to B8 of
 // BRIEF.md, and the staff console's logins that issue 3 asks to report, and
 // prints one table: budget | limit | measured | ok?
 //
@@ -26,6 +26,8 @@
 //     (a) by -clients clients as fast as answered and (b) open loop at 200
 //     requests/s, latency counted from when each request was due.
 //   - B5: RSS 1 s after start, and the peak (VmHWM) through B4.
+//   - B7, B8: page loads in headless Chromium, offline at 4× CPU
+//     slowdown and cold on Slow 3G (pageload.go).
 //   - B6: CPU per push message and the time to notify 10,000 subscribers,
 //     against the strict local push service in a child process (push.go).
 //   - I3 (issue 3, no budget in BRIEF.md): on a second, fresh server, the
@@ -109,6 +111,7 @@ var (
 	serverEnv  = flag.String("server-env", "", "extra environment for the server, space-separated, such as \"GOMEMLIMIT=150MiB GOGC=200\"")
 	verbose    = flag.Bool("v", false, "print the latency run second by second to stderr")
 	onlyPush   = flag.Bool("push", false, "measure B6 (push) only")
+	onlyLoads  = flag.Bool("loads", false, "measure B7 and B8 (page loads in Chromium) only")
 )
 
 func main() {
@@ -200,6 +203,13 @@ func run() error {
 		return err
 	}
 	defer srv.stop()
+	if *onlyLoads {
+		if err := measurePageLoads(ctx, srv.base, rep); err != nil {
+			return err
+		}
+		rep.print(os.Stdout)
+		return nil
+	}
 	fmt.Fprintf(os.Stderr, "bench: sova serving at %s (%s), GOMAXPROCS of this machine %d\n", srv.base, srv.kind, runtime.NumCPU())
 
 	// B5 (idle): after start, once it has settled.
@@ -217,6 +227,9 @@ func run() error {
 		return err
 	}
 	if err := measureVoice(ctx, c, srv.base, tmp, rep); err != nil {
+		return err
+	}
+	if err := measurePageLoads(ctx, srv.base, rep); err != nil {
 		return err
 	}
 	if err := measureIngest(ctx, c, srv, rep, idle); err != nil {
