@@ -171,7 +171,16 @@ func (b *builder) addPWA() error {
 		case p == "js/exit.js":
 			// Inlined too: quick exit must work before anything shows,
 			// and a script to fetch first would hold the first paint a
-			// whole round trip (2 s on Slow 3G, B8).
+			// whole round trip (2 s on Slow 3G, B8). Its comments live
+			// here, not in every page: it hides the page in the same
+			// event (the inline style's .gone), silences the voice
+			// (voice.js listens for sova-exit), flags the tab so that a
+			// Sova page brought back by Back or Forward leaves before it
+			// shows (any other visit clears the flag: she came back on
+			// purpose), and counts Shift only when pressed alone, so
+			// typing capitals or switching layouts never throws a
+			// survey away; the control acts on pointerdown, before the
+			// finger lifts.
 			b.exitJS = string(data)
 		case p == "js/sw.js": // served from /sw.js, see buildSite
 		case strings.HasSuffix(p, ".js"):
