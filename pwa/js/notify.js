@@ -50,13 +50,7 @@ const sameKey = (sub) => {
 let known = false;
 
 async function save(sub) {
-  const { endpoint, keys } = sub.toJSON();
-  const res = await fetch(await sovaOutbox.subscriptionURL(sub), {
-    method: 'PUT',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ endpoint, keys, lang, topics: topics() }),
-  });
-  if (!res.ok) throw new Error('subscribe: ' + res.status);
+  await sovaOutbox.savePush(sub, lang, topics());
   known = true;
 }
 

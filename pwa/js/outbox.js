@@ -202,6 +202,17 @@
     return '/api/v1/push/subscriptions/' + [...new Uint8Array(sum)].map((b) => b.toString(16).padStart(2, '0')).join('');
   }
 
+  // savePush tells the server of a subscription, her language and topics.
+  async function savePush(sub, lang, topics) {
+    const { endpoint, keys } = sub.toJSON();
+    const res = await fetch(await subscriptionURL(sub), {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ endpoint, keys, lang, topics }),
+    });
+    if (!res.ok) throw new Error('subscribe: HTTP ' + res.status);
+  }
+
   // stopPush ends notifications: the browser's subscription at once; the
   // server is told with a request that outlives the page (keepalive), and
   // not waited for: without signal, the push service tells the server the
@@ -214,5 +225,5 @@
     fetch(url, { method: 'DELETE', keepalive: true }).catch(() => {});
   }
 
-  self.sovaOutbox = { add, all, counts, remove, sync, getMeta, setMeta, requeue, wipe, subscriptionURL, stopPush, channel: 'sova-outbox' };
+  self.sovaOutbox = { add, all, counts, remove, sync, getMeta, setMeta, requeue, wipe, subscriptionURL, savePush, stopPush, channel: 'sova-outbox' };
 })(self);

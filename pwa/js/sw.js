@@ -226,11 +226,6 @@ self.addEventListener('pushsubscriptionchange', (e) => e.waitUntil((async () => 
   if (!res.ok) return;
   const { lang, topics } = await res.json();
   const sub = e.newSubscription || (await self.registration.pushManager.subscribe(old.options));
-  const { endpoint, keys } = sub.toJSON();
-  const put = await fetch(await sovaOutbox.subscriptionURL(sub), {
-    method: 'PUT',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ endpoint, keys, lang, topics }),
-  });
-  if (put.ok) await fetch(oldURL, { method: 'DELETE' });
+  await sovaOutbox.savePush(sub, lang, topics);
+  await fetch(oldURL, { method: 'DELETE' });
 })().catch(() => {})));

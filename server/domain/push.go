@@ -115,9 +115,12 @@ func (s *Subscriber) Sent(kind, day string) {
 	}
 	s.Count++
 	if s.Pending == kind || kind == NoticeWarning {
-		s.Pending, s.Since = "", ""
+		s.Drop()
 	}
 }
+
+// Drop forgets the pending notice unsaid.
+func (s *Subscriber) Drop() { s.Pending, s.Since = "", "" }
 
 // Capped tells whether the subscriber had perDay notifications on day.
 func (s *Subscriber) Capped(day string, perDay int) bool {

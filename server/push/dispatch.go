@@ -127,7 +127,7 @@ func (d *Dispatcher) Flush(ctx context.Context) (Report, error) {
 		if s.Since > oldest {
 			return store.Keep // fresh news arrived meanwhile
 		}
-		s.Pending, s.Since = "", ""
+		s.Drop()
 		return store.Save
 	}); err != nil {
 		return r, err
@@ -175,7 +175,7 @@ func (d *Dispatcher) Flush(ctx context.Context) (Report, error) {
 			if s.Pending != x.kind {
 				return store.Keep
 			}
-			s.Pending, s.Since = "", ""
+			s.Drop()
 		default:
 			return store.Keep // tried again next round
 		}

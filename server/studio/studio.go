@@ -328,7 +328,7 @@ func (s *Studio) Content() (*Content, error) {
 		for i, sv := range c.Surveys {
 			c.Surveys[i] = reworded(sv, cat.Lang, words)
 		}
-		if c.Packs[cat.Lang], err = s.Pack(cat.Lang); err != nil {
+		if c.Packs[cat.Lang], err = s.pack(cat.Lang, content); err != nil {
 			return nil, err
 		}
 	}
@@ -359,11 +359,16 @@ func reworded(sv *domain.Survey, lang string, words map[string]string) *domain.S
 
 // Pack is lang's voice pack as members get it.
 func (s *Studio) Pack(lang string) (*voice.Pack, error) {
-	pack, err := voice.OpenPack(s.audio, lang)
+	content, err := s.content(lang)
 	if err != nil {
 		return nil, err
 	}
-	content, err := s.content(lang)
+	return s.pack(lang, content)
+}
+
+// pack is Pack with lang's content phrases already read.
+func (s *Studio) pack(lang string, content []domain.ContentPhrase) (*voice.Pack, error) {
+	pack, err := voice.OpenPack(s.audio, lang)
 	if err != nil {
 		return nil, err
 	}

@@ -134,12 +134,10 @@ func (s *Server) previewSurvey(c echo.Context) error {
 		return err
 	}
 	st := s.site.Load()
-	for _, cat := range st.langs {
-		if cat.Lang == c.Param("lang") && sv.HasLanguage(cat.Lang) {
-			view := st.b.view(cat)
-			view.preview = true
-			return render(c, http.StatusOK, surveyPage(view, sv))
-		}
+	if cat := st.catalog(c.Param("lang")); cat != nil && sv.HasLanguage(cat.Lang) {
+		view := st.b.view(cat)
+		view.preview = true
+		return render(c, http.StatusOK, surveyPage(view, sv))
 	}
 	return domain.Errorf(domain.CodeNotFound, "survey %s v%d has no language %q", sv.ID, v, c.Param("lang"))
 }
