@@ -111,6 +111,26 @@ func (c *Catalog) N(key string, n int) string {
 	return strings.ReplaceAll(s, "{n}", strconv.Itoa(n))
 }
 
+// Counted is how far counts are spoken: a plural message has a phrase of
+// voice for each count from 1 to Counted ("3 answers are waiting"), as
+// words that change with the number cannot be put together from parts.
+const Counted = 10
+
+// CountKey is the voice key of plural message key said for n.
+func CountKey(key string, n int) string { return key + "." + strconv.Itoa(n) }
+
+// Counts returns the words of every plural message for each count from 1
+// to [Counted], by [CountKey]: what voice packs speak.
+func (c *Catalog) Counts() map[string]string {
+	out := map[string]string{}
+	for key := range c.plurals {
+		for n := 1; n <= Counted; n++ {
+			out[CountKey(key, n)] = c.N(key, n)
+		}
+	}
+	return out
+}
+
 // Plural returns the plural forms of key, for the app to choose from itself.
 func (c *Catalog) Plural(key string) map[string]string { return c.plurals[key] }
 

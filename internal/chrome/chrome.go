@@ -11,11 +11,14 @@ package chrome
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -92,7 +95,11 @@ func NewWithProfile(tb testing.TB, extra ...chromedp.ExecAllocatorOption) (ctx c
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 
+	errs := &pageErrors{}
 	tb.Cleanup(func() {
+		for _, e := range errs.all() {
+			tb.Errorf("uncaught page error: %s", e)
+		}
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -119,7 +126,39 @@ func NewWithProfile(tb testing.TB, extra ...chromedp.ExecAllocatorOption) (ctx c
 	if err := chromedp.Do(ctx); err != nil {
 		tb.Fatalf("starting chromium %s: %v\n%s", path, err, out.String())
 	}
+	if err := chromedp.Listen(ctx, errs.listen); err != nil {
+		tb.Fatalf("listening to the page's errors: %v", err)
+	}
 	return ctx, profileDir
+}
+
+// pageErrors collects every uncaught exception and unhandled rejection of a
+// page: a test that passes while the page throws (one page's script stopped,
+// a feature silently dead) must fail, so each one fails the test at its end.
+type pageErrors struct {
+	mu   sync.Mutex
+	errs []string
+}
+
+func (p *pageErrors) listen(ev any) {
+	e, ok := ev.(*runtime.EventExceptionThrown)
+	if !ok {
+		return
+	}
+	d := e.ExceptionDetails
+	msg := d.Text
+	if d.Exception != nil && d.Exception.Description != "" {
+		msg += " " + strings.SplitN(d.Exception.Description, "\n", 2)[0]
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.errs = append(p.errs, fmt.Sprintf("%s (%s:%d)", msg, d.URL, d.LineNumber+1))
+}
+
+func (p *pageErrors) all() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.errs...)
 }
 
 // tailBuffer keeps the last max bytes written to it; chromedp writes the

@@ -1,11 +1,13 @@
 // Quick exit; inlined in every member page (why: server/web/site.go, README "Safety on the phone").
 (function () {
   var to = document.currentScript.dataset.exit, FLAG = 'sova-exit', shifts = [];
+  var bc = self.BroadcastChannel && new BroadcastChannel(FLAG);
   function exit() {
     document.documentElement.classList.add('gone');
     for (var m of document.querySelectorAll('audio,video')) m.pause();
     dispatchEvent(new Event('sova-exit'));
     try { sessionStorage.setItem(FLAG, '1'); } catch (e) {}
+    if (bc) bc.postMessage(1);
     location.replace(to);
   }
   self.sovaExit = exit;

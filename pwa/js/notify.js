@@ -3,7 +3,7 @@
 // nowhere else: the topics are read back from the server, so the phone
 // keeps no list of the areas a member follows.
 /* global sovaOutbox */
-import { say } from './voice.js';
+import { say, then } from './voice.js';
 
 const main = document.querySelector('main.notify');
 const { lang } = document.body.dataset;
@@ -12,10 +12,12 @@ const stopBtn = main.querySelector('.stop');
 const pressed = (el) => el.getAttribute('aria-pressed') === 'true';
 const buttons = (sel) => [...main.querySelectorAll(sel)];
 
-function status(name) {
+// status shows and says how things stand; on arrival, after the page's
+// explanation, never over it.
+function status(name, arriving) {
   for (const p of buttons('.status')) p.hidden = p.dataset.status !== name;
   const p = main.querySelector(`.status[data-status="${name}"]`);
-  if (p) say(p.dataset.say);
+  if (p) (arriving ? then : say)(p.dataset.say);
 }
 
 function showOn(on) {
@@ -110,10 +112,12 @@ main.addEventListener('click', (e) => {
   }).catch(() => status('failed'));
 });
 
-// On arrival: on or off, with the choices the server holds.
+// On arrival: the explanation, then on or off, with the choices the server
+// holds.
+say(main.dataset.prompt);
 (async () => {
-  if (!supported) return status('unsupported');
-  if (Notification.permission === 'denied') status('denied');
+  if (!supported) return status('unsupported', true);
+  if (Notification.permission === 'denied') status('denied', true);
   try {
     const sub = await (await registration()).pushManager.getSubscription();
     if (!sub) return showOn(false);

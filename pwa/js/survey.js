@@ -1,36 +1,29 @@
 // The survey: one question per screen, answers held in this module's memory
 // only. Nothing is written anywhere until the member taps "send", and then
-// only sealed (see app.js). Leaving the page forgets everything.
+// only sealed (see survey-page.js). Leaving the page forgets everything.
+//
+// Each screen says its prompt, then reads its options in turn, each lit
+// while it speaks: hearing an option never chooses it. A tap stops the
+// reading and chooses. A question with many options is shown over several
+// screens of at most PAGE, so that she can hear every option on a screen.
 import { say } from './voice.js';
+import { shown, parseChoice } from './rules.js';
 
-const parse = (v, type) => {
-  if (v === 'null') return null;
-  if (type === 'yesno') return v === 'true';
-  if (type === 'scale') return Number(v);
-  return v;
-};
+export const PAGE = 5;
 
 export function runSurvey(main, submit) {
   const screens = [...main.querySelectorAll('section.q[data-q]')];
   const sendScreen = main.querySelector('section.send');
-  const dots = document.querySelector('.dots');
+  const progress = document.querySelector('.progress');
   const nav = main.querySelector('footer.nav');
+  const req = nav.querySelector('.req');
   const [backBtn, skipBtn, nextBtn] = ['back', 'skip', 'next'].map((c) => nav.querySelector('.' + c));
   const answers = {};
-  const trail = []; // screens visited, for Back
-  let cur = null;
+  const trail = []; // steps visited, for Back
+  let cur = null; // the step shown: {el, page}
 
   const q = (el) => ({ id: el.dataset.q, type: el.dataset.type, required: el.hasAttribute('data-required') });
-
-  // shown evaluates a screen's showIf on the answers so far, in order: a
-  // condition on a hidden or declined question is false.
-  function shown(el, upTo = answers) {
-    const cond = el.dataset.showif && JSON.parse(el.dataset.showif);
-    if (!cond) return true;
-    const got = upTo[cond.question];
-    if (got === undefined || got === null) return false;
-    return cond.anyOf.some((w) => (Array.isArray(got) ? got.includes(w) : got === w));
-  }
+  const cond = (el) => el.dataset.showif && JSON.parse(el.dataset.showif);
 
   // visibleAnswers keeps only answers to questions still shown, in order, so
   // changing an earlier answer drops what it hid.
@@ -38,20 +31,31 @@ export function runSurvey(main, submit) {
     const out = {};
     for (const el of screens) {
       const id = el.dataset.q;
-      if (shown(el, out) && id in answers) out[id] = answers[id];
+      if (shown(cond(el), out) && id in answers) out[id] = answers[id];
     }
     return out;
   }
 
-  function renderDots() {
-    const visible = screens.filter((el) => shown(el, visibleAnswers()));
-    dots.textContent = ''; // not replaceChildren: Chrome < 86, iOS < 14
-    dots.append(...visible.map((el) => {
-      const li = document.createElement('li');
-      if (el === cur) li.className = 'now';
-      else if (el.dataset.q in answers) li.className = 'done';
-      return li;
-    }));
+  // pages splits a question's options (not "prefer not to say", which every
+  // page shows: it is always a way on) into even pages of at most PAGE.
+  function pages(el) {
+    const opts = [...el.querySelectorAll('button.c:not([data-v=null])')];
+    const n = Math.max(1, Math.ceil(opts.length / PAGE));
+    const per = Math.ceil(opts.length / n);
+    return Array.from({ length: n }, (_, i) => opts.slice(i * per, (i + 1) * per));
+  }
+
+  // Progress counts questions, not screens: "part 3 of 12".
+  function renderProgress() {
+    if (!progress) return;
+    const visible = screens.filter((el) => shown(cond(el), visibleAnswers()));
+    const m = visible.length;
+    const n = cur.el === sendScreen ? m : visible.indexOf(cur.el) + 1;
+    const bar = progress.querySelector('progress');
+    bar.max = m;
+    bar.value = n;
+    const fmt = (x) => x.toLocaleString(document.documentElement.lang);
+    progress.querySelector('span').textContent = progress.dataset.text.replace('{n}', fmt(n)).replace('{m}', fmt(m));
   }
 
   // mark shows what is answered: a chosen button is lit and ticked, a typed
@@ -61,43 +65,70 @@ export function runSurvey(main, submit) {
     const a = answers[id];
     el.querySelector('.choices').classList.toggle('answered', id in answers && a !== null);
     for (const b of el.querySelectorAll('button.c')) {
-      const v = parse(b.dataset.v, type);
+      const v = parseChoice(b.dataset.v, type);
       const on = id in answers && (v === null ? a === null : Array.isArray(a) ? a.includes(v) : a === v);
       b.setAttribute('aria-pressed', on ? 'true' : 'false');
     }
   }
 
-  function show(el) {
+  // tour is what a screen says on arrival, and its speaker again: the
+  // prompt, then each option of the page lit in turn, then, where the
+  // options go on, that there are more.
+  function tour(step) {
+    const { el, page } = step;
+    if (el === sendScreen) return [el.dataset.prompt];
+    const ps = pages(el);
+    const opts = [...ps[page], ...el.querySelectorAll('button.c[data-v=null]')];
+    const out = [el.dataset.prompt, ...opts.map((b) => ({ stem: b.dataset.say, el: b }))];
+    if (page < ps.length - 1) out.push(main.dataset.more);
+    return out;
+  }
+
+  function show(step) {
+    const { el, page } = step;
     for (const s of [...screens, sendScreen]) s.hidden = s !== el;
-    cur = el;
+    cur = step;
     const isQ = el !== sendScreen;
+    if (isQ) {
+      pages(el).forEach((opts, i) => opts.forEach((b) => { b.hidden = i !== page; }));
+      mark(el);
+    }
     backBtn.hidden = trail.length === 0;
     nextBtn.hidden = !isQ;
     skipBtn.hidden = !isQ || q(el).required;
-    el.querySelector('.req') && (el.querySelector('.req').hidden = true);
-    renderDots();
+    hint(false);
+    renderProgress();
     window.scrollTo(0, 0);
-    say(el.dataset.prompt);
+    say(...tour(step));
   }
 
-  function nextScreen(from) {
-    const i = screens.indexOf(from);
-    return screens.slice(i + 1).find((el) => shown(el, visibleAnswers())) || sendScreen;
+  // hint shows (or hides) that a required question needs an answer, in view
+  // above the buttons, with "prefer not to say" lit as the way on.
+  function hint(on) {
+    req.hidden = !on;
+    for (const b of main.querySelectorAll('button.c.way')) b.classList.remove('way');
+    if (!on) return;
+    const way = cur.el.querySelector('button.c[data-v=null]');
+    way.classList.add('way');
+    way.scrollIntoView({ block: 'nearest' });
+    say(req.dataset.say, { stem: way.dataset.say, el: way });
+  }
+
+  function nextStep(from) {
+    if (from.el !== sendScreen && from.page < pages(from.el).length - 1) return { el: from.el, page: from.page + 1 };
+    const i = screens.indexOf(from.el);
+    const el = screens.slice(i + 1).find((s) => shown(cond(s), visibleAnswers()));
+    return { el: el || sendScreen, page: 0 };
   }
 
   function forward(skip) {
-    const { id, required } = q(cur);
+    const { id, required } = q(cur.el);
+    const last = cur.page === pages(cur.el).length - 1;
     if (skip) delete answers[id];
-    else if (!(id in answers)) {
-      if (required) {
-        const req = cur.querySelector('.req');
-        req.hidden = false;
-        say(req.dataset.say);
-        return;
-      }
-    }
+    else if (last && !(id in answers) && required) return hint(true);
     trail.push(cur);
-    show(nextScreen(cur));
+    // Skipping skips the whole question, not one page of its options.
+    show(skip ? nextStep({ el: cur.el, page: pages(cur.el).length - 1 }) : nextStep(cur));
   }
 
   main.addEventListener('click', (e) => {
@@ -109,9 +140,10 @@ export function runSurvey(main, submit) {
     if (b.classList.contains('submit')) return send(b);
     const el = b.closest('section.q[data-q]');
     if (!el) return;
+    if (b.matches('.spk[data-replay]')) return say(...tour(cur));
     const { id, type } = q(el);
     if (b.classList.contains('c')) {
-      const v = parse(b.dataset.v, type);
+      const v = parseChoice(b.dataset.v, type);
       if (type === 'multiple' && v !== null) {
         const list = Array.isArray(answers[id]) ? answers[id] : [];
         const next = list.includes(v) ? list.filter((x) => x !== v) : [...list, v];
@@ -121,9 +153,9 @@ export function runSurvey(main, submit) {
       }
       const input = el.querySelector('input,textarea');
       if (input && v === null) input.value = '';
-      el.querySelector('.req').hidden = true;
+      hint(false);
       mark(el);
-      renderDots();
+      renderProgress();
     } else if (b.classList.contains('minus') || b.classList.contains('plus')) {
       const input = el.querySelector('input');
       const n = (Number(input.value) || 0) + (b.classList.contains('plus') ? 1 : -1);
@@ -142,10 +174,11 @@ export function runSurvey(main, submit) {
       const ok = raw !== '' && Number.isFinite(n) && n >= Number(e.target.min) && n <= Number(e.target.max);
       if (ok) answers[id] = n; else delete answers[id];
     } else if (raw) {
-      answers[id] = raw.slice(0, 500);
+      answers[id] = raw.slice(0, Number(e.target.maxLength) > 0 ? Number(e.target.maxLength) : 500);
     } else {
       delete answers[id];
     }
+    if (id in answers) hint(false);
     mark(el);
   });
 
@@ -177,6 +210,6 @@ export function runSurvey(main, submit) {
     }
   }
 
-  const first = screens.find((el) => shown(el));
-  show(first || sendScreen);
+  const first = screens.find((el) => shown(cond(el), answers));
+  show({ el: first || sendScreen, page: 0 });
 }

@@ -10,6 +10,10 @@
 importScripts(OUTBOX);
 
 const CACHE = 'sova-' + VERSION;
+// HEARD keeps the voice of the pages she opened, across versions (its URLs
+// are content-hashed), so that a survey opened once online speaks offline
+// later without her downloading the whole language. Bounded: the oldest go.
+const HEARD = 'sova-heard', HEARD_MAX = 600;
 // LANGS records which languages (and which audio codec) this phone keeps
 // offline, so the next version precaches the same ones.
 const LANGS = '/__sova/langs';
@@ -34,12 +38,33 @@ async function precache(cache, lang, codec, progress) {
   await Promise.all(urls.map(async (url) => {
     if (!(await cache.match(url))) {
       const old = hashed.test(url) && (await caches.match(url));
-      const r = old || (await fetch(url, { cache: 'no-cache' }));
-      if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
-      await cache.put(url, r);
+      await cache.put(url, old || (await fetchWhole(url)));
     }
     if (progress) progress(++done, urls.length);
   }));
+}
+
+// fetchWhole fetches a complete 200 response, never a partial one: a media
+// element's Range request may have left a 206 for the whole file in the
+// HTTP cache, which Firefox then returns to a plain fetch (and Cache.put
+// refuses); a 206 wrapped as a 200 would keep a cut-off clip.
+async function fetchWhole(url) {
+  let r = await fetch(url, { cache: 'no-cache' });
+  if (r.status === 206) r = await fetch(url, { cache: 'no-store' });
+  if (r.status !== 200) throw new Error(url + ': HTTP ' + r.status);
+  return r;
+}
+
+// keepHeard keeps voice files in HEARD, those not kept already, then drops
+// the oldest beyond HEARD_MAX. Without signal it keeps what it can.
+async function keepHeard(urls) {
+  const heard = await caches.open(HEARD);
+  for (const url of urls) {
+    if (!/^\/audio\//.test(url) || (await caches.match(url))) continue;
+    try { await heard.put(url, await fetchWhole(url)); } catch { return; }
+  }
+  const keys = await heard.keys();
+  for (const req of keys.slice(0, Math.max(0, keys.length - HEARD_MAX))) await heard.delete(req);
 }
 
 // keepOffline keeps a language's pages offline, and its voice in codec once
@@ -73,7 +98,7 @@ self.addEventListener('install', (e) => e.waitUntil((async () => {
 
 self.addEventListener('activate', (e) => e.waitUntil((async () => {
   for (const name of await caches.keys()) {
-    if (name.startsWith('sova-') && name !== CACHE) await caches.delete(name);
+    if (name.startsWith('sova-') && name !== CACHE && name !== HEARD) await caches.delete(name);
   }
   await self.clients.claim();
   sovaOutbox.sync().catch(() => {});
@@ -87,6 +112,8 @@ self.addEventListener('message', (e) => {
     e.waitUntil(keepOffline(m.lang, m.codec, Boolean(m.voice), progress).then(
       (voice) => tell({ type: 'offline-ready', version: VERSION, voice }),
       () => tell({ type: 'offline-failed', voice: Boolean(m.voice) })));
+  } else if (m.type === 'voice' && Array.isArray(m.urls)) {
+    e.waitUntil(keepHeard(m.urls.slice(0, HEARD_MAX)));
   } else if (m.type === 'sync') {
     e.waitUntil(sovaOutbox.sync().catch(() => {}));
   }
@@ -125,8 +152,10 @@ async function cachedThenRefresh(e, req) {
 
 async function cacheFirst(req) {
   const cache = await caches.open(CACHE);
-  const hit = await cache.match(req, { ignoreSearch: true, ignoreVary: true });
-  if (!hit && new URL(req.url).pathname.startsWith('/audio/')) return wholeFromNetwork(req);
+  const audio = new URL(req.url).pathname.startsWith('/audio/');
+  const hit = (await cache.match(req, { ignoreSearch: true, ignoreVary: true })) ||
+    (audio && (await (await caches.open(HEARD)).match(req, { ignoreSearch: true, ignoreVary: true })));
+  if (!hit && audio) return wholeFromNetwork(req);
   if (!hit) {
     try {
       return await fetch(req);
@@ -139,16 +168,18 @@ async function cacheFirst(req) {
   return range ? partial(hit, range) : hit;
 }
 
-// wholeFromNetwork fetches a voice file not kept offline whole, and answers
+// wholeFromNetwork fetches a voice file not kept offline whole, keeps it
+// in HEARD (every phrase she has heard speaks offline later), and answers
 // from memory. A media element reading a network stream through the worker
 // keeps the worker busy for as long as it buffers, and Chromium holds a new
 // version back until the old worker is idle: minutes.
 async function wholeFromNetwork(req) {
-  const res = await fetch(req.url, { cache: 'no-cache' });
-  if (!res.ok) return res;
-  const whole = new Response(await res.blob(), {
-    headers: { 'Content-Type': res.headers.get('Content-Type') || 'application/octet-stream' },
-  });
+  const res = await fetchWhole(req.url);
+  const blob = await res.blob();
+  const type = res.headers.get('Content-Type') || 'application/octet-stream';
+  const heard = new Response(blob, { headers: { 'Content-Type': type } });
+  caches.open(HEARD).then((c) => c.put(req.url, heard)).catch(() => {});
+  const whole = new Response(blob, { headers: { 'Content-Type': type } });
   const range = req.headers.get('range');
   return range ? partial(whole, range) : whole;
 }

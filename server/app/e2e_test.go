@@ -221,9 +221,10 @@ func queuedIs(n int) string {
 }
 
 // answerSurvey answers every question the way a member taps: the first
-// choices, "yes" (to open follow-ups), a face, +2 on numbers, the canary in
-// the text box, and "prefer not to say" on the second question. It returns
-// what it answered, by question id.
+// choices she sees, "yes" (to open follow-ups), a face, +2 on numbers, the
+// canary in the text box, and "prefer not to say" on the second question. A
+// question whose options go on over more screens is answered on its first.
+// It returns what it answered, by question id.
 const answerSurvey = `(async () => {
   const main = document.querySelector('main.survey');
   const given = {};
@@ -231,8 +232,9 @@ const answerSurvey = `(async () => {
     const sec = [...main.querySelectorAll('section.q')].find((s) => !s.hidden);
     if (sec.classList.contains('send')) { sec.querySelector('button.submit').click(); return given; }
     const id = sec.dataset.q, type = sec.dataset.type;
-    const choices = [...sec.querySelectorAll('button.c:not([data-v=null])')];
-    if (n === 1) { sec.querySelector('button.c[data-v=null]').click(); given[id] = null; }
+    const choices = [...sec.querySelectorAll('button.c:not([data-v=null])')].filter((b) => !b.hidden);
+    if (id in given) { /* the same question's next options */ }
+    else if (n === 1) { sec.querySelector('button.c[data-v=null]').click(); given[id] = null; }
     else if (type === 'single') { choices[0].click(); given[id] = choices[0].dataset.v; }
     else if (type === 'multiple') { choices[0].click(); choices[1].click(); given[id] = [choices[0].dataset.v, choices[1].dataset.v]; }
     else if (type === 'yesno') { sec.querySelector('[data-v=true]').click(); given[id] = true; }
@@ -364,8 +366,9 @@ func TestOffline_WorkerUpdateKeepsQueuedItems(t *testing.T) {
 		t.Fatal("the salt did not change the version")
 	}
 	b.do(chromedp.Navigate(h.url("/en/")))
+	// The voice she heard (sova-heard) outlives versions by design.
 	b.waitOr("the new worker to take over and drop the old cache",
-		`(async () => { const k = await caches.keys(); return k.length === 1 && k[0] === 'sova-`+v2+`'; })()`,
+		`(async () => { const k = (await caches.keys()).filter((n) => n !== 'sova-heard'); return k.length === 1 && k[0] === 'sova-`+v2+`'; })()`,
 		`(async () => { const r = await navigator.serviceWorker.getRegistration(); const s = (w) => w ? w.state : '-';
 		  return JSON.stringify({ caches: await caches.keys(), installing: s(r && r.installing), waiting: s(r && r.waiting), active: s(r && r.active),
 		    controller: !!navigator.serviceWorker.controller }); })()`)

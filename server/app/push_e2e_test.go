@@ -52,7 +52,10 @@ func TestPush_OptInNotificationAndStop(t *testing.T) {
 	h.start("")
 	admin, _ := h.signUpAdmin(t)
 	mustSave(t, admin, "/staff/areas", url.Values{"code": {"north"}, "name_en": {"North market"}})
-	mustSave(t, admin, "/staff/settings", url.Values{"push_text_en": {"Your list was updated"}, "disguise": {"notes"}})
+	// No quiet hours: this test runs at any hour, and the default ones
+	// (22:00 to 08:00) would hold the notice back (they are tested in
+	// server/push, on a clock of the test's own).
+	mustSave(t, admin, "/staff/settings", url.Values{"push_text_en": {"Your list was updated"}, "disguise": {"notes"}, "quiet_from": {"0"}, "quiet_to": {"0"}})
 
 	b := newListener(t)
 	origin := strings.TrimSuffix(h.url("/"), "/")

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"sova/internal/testapp"
@@ -17,6 +18,7 @@ import (
 func TestWarnings_ReportedOfflineModeratedAndReadOffline(t *testing.T) {
 	h, admin, adminCk := startWithAdmin(t)
 	mustSave(t, admin, "/staff/areas", url.Values{"code": {"north-market"}, "name_en": {"North market"}})
+	mustSave(t, admin, "/staff/areas", url.Values{"code": {"south"}, "name_en": {"South station"}})
 
 	b := newBrowser(t)
 	b.visitOnline(h)
@@ -27,6 +29,11 @@ func TestWarnings_ReportedOfflineModeratedAndReadOffline(t *testing.T) {
 	  const main = document.querySelector('main.survey');
 	  const step = async (q, fill) => {
 	    const sec = main.querySelector('section.q[data-q=' + q + ']');
+	    // The rest of a long list of options, on its next screens.
+	    for (let n = 0; sec.hidden && n < 3; n++) {
+	      main.querySelector('footer .next').click();
+	      await new Promise((r) => setTimeout(r, 20));
+	    }
 	    if (sec.hidden) throw new Error(q + ' is not shown');
 	    fill(sec);
 	    main.querySelector('footer .next').click();
@@ -67,7 +74,46 @@ func TestWarnings_ReportedOfflineModeratedAndReadOffline(t *testing.T) {
 	if got := eval[string](other, `document.querySelector('article.warning:not([hidden])').textContent`); !contains(got, "Robbery", "North market", "A grey car; he took phones.") || contains(got, "my regular") {
 		t.Fatalf("the warning reads %q", got)
 	}
+	// It happened the day before it was reported, today: "yesterday", in
+	// the member's language, not a date to work out.
+	if got, want := eval[string](other, `document.querySelector('article.warning time').textContent`),
+		eval[string](other, `new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(-1, 'day')`); got != want {
+		t.Errorf("the warning's day reads %q, want %q", got, want)
+	}
+	// The area filter works offline: another area hides it, all areas
+	// show it again.
+	pick := func(area string) {
+		eval[bool](other, `(() => { const s = document.querySelector('.area-filter select'); s.value = '`+area+`'; s.dispatchEvent(new Event('change')); return true; })()`)
+	}
+	pick("south")
+	if !eval[bool](other, `document.querySelector('article.warning').hidden && !document.querySelector('.none').hidden`) {
+		t.Error("choosing another area did not hide the warning, or did not say there is none")
+	}
+	pick("")
+	if eval[bool](other, `document.querySelector('article.warning').hidden`) {
+		t.Error("all areas do not show the warning again")
+	}
+	// Weeks later, still offline: the phone hides what has expired, though
+	// it could not update.
+	if _, err := chromedp.Call(other.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: laterClock}); err != nil {
+		t.Fatal(err)
+	}
+	other.do(chromedp.Reload())
+	other.wait("the feed offline, a month later", `!!document.querySelector('main.warnings article.warning')`)
+	if !eval[bool](other, `document.querySelector('article.warning').hidden && !document.querySelector('.none').hidden`) {
+		t.Error("an expired warning still shows offline")
+	}
 }
+
+// laterClock moves the page's clock 30 days on, as a phone left offline for
+// a month would read it.
+const laterClock = `(() => {
+  const shift = 30 * 864e5, Real = Date;
+  globalThis.Date = class extends Real {
+    constructor(...a) { super(...(a.length ? a : [Real.now() + shift])); }
+    static now() { return Real.now() + shift; }
+  };
+})();`
 
 // contains reports whether s holds every one of subs.
 func contains(s string, subs ...string) bool {

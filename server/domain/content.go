@@ -26,9 +26,15 @@ func InfoVoice(topic string, n int) string { return "info." + topic + "." + strc
 // AreaVoice is the key of an area's name, as the reporting form calls it.
 func AreaVoice(code string) string { return "area." + code }
 
+// WarningVoice is the key of a published warning's public words, spoken in
+// the language they were written in.
+func WarningVoice(id string) string { return "warning." + id }
+
 // ContentPhrases lists lang's phrases of the organisation's words, in the
-// order members meet them: services, information pages, areas.
-func ContentPhrases(lang string, services []*Service, info []*InfoPage, areas []Area) []ContentPhrase {
+// order members meet them: services, information pages, areas, and the
+// public words of published warnings written in lang (moderators publish
+// them, so they are the organisation's words too).
+func ContentPhrases(lang string, services []*Service, info []*InfoPage, areas []Area, warnings []*Warning) []ContentPhrase {
 	var out []ContentPhrase
 	for _, s := range services {
 		t, ok := s.Texts[lang]
@@ -53,6 +59,11 @@ func ContentPhrases(lang string, services []*Service, info []*InfoPage, areas []
 	for _, a := range areas {
 		if name := a.Names[lang]; name != "" {
 			out = append(out, ContentPhrase{AreaVoice(a.Code), name, "/staff/areas"})
+		}
+	}
+	for _, w := range warnings {
+		if w.State == ReportApproved && w.Public != "" && w.Lang == lang {
+			out = append(out, ContentPhrase{WarningVoice(w.ID), w.Public, "/staff/reports"})
 		}
 	}
 	return out

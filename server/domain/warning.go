@@ -2,6 +2,7 @@ package domain
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -24,7 +25,16 @@ var ReportKinds = []string{"violence", "robbery", "no-payment", "no-condom", "st
 var ReportIcons = map[string]string{
 	"violence": "violence", "robbery": "money-taken", "no-payment": "wallet", "no-condom": "condom",
 	"stalking": "watching", "police": "police", "other": "other",
-	"today": "clock", "yesterday": "back", "week": "week",
+	"today": "today", "yesterday": "yesterday", "week": "week",
+}
+
+// AreaIcon is the pictogram of the i-th area of the organisation's list (from
+// 0): a number, so that areas are told apart by sight too.
+func AreaIcon(i int) string {
+	if i < 0 || i >= 9 {
+		return "route"
+	}
+	return "area-" + strconv.Itoa(i+1)
 }
 
 // ReportWhens are when it happened, each with a phrase "warn.when.<when>".
@@ -78,9 +88,9 @@ func (a Area) Name(lang string) string {
 // WarnSurvey is the reporting form, as a survey definition of version, in
 // langs, with words from text(lang, key) and the organisation's areas.
 func WarnSurvey(version int, langs []string, text func(lang, key string) string, areas []Area) *Survey {
-	s := &Survey{ID: WarnSurveyID, Version: version, Languages: langs, Title: "warn.title", Icon: "alert", Texts: map[string]map[string]string{}}
+	s := &Survey{ID: WarnSurveyID, Version: version, Languages: langs, Title: "warn.title", Icon: "megaphone", Texts: map[string]map[string]string{}}
 	keys := []string{"warn.title", "warn.kind", "warn.area", "warn.when", "warn.public", "warn.private"}
-	kind := Question{ID: "kind", Type: Single, Text: "warn.kind", Icon: "alert", Required: true}
+	kind := Question{ID: "kind", Type: Single, Text: "warn.kind", Icon: "megaphone", Required: true}
 	for _, k := range ReportKinds {
 		kind.Choices = append(kind.Choices, Choice{Value: k, Text: "warn.kind." + k, Icon: ReportIcons[k]})
 		keys = append(keys, "warn.kind."+k)
@@ -88,8 +98,8 @@ func WarnSurvey(version int, langs []string, text func(lang, key string) string,
 	s.Questions = append(s.Questions, kind)
 	if len(areas) > 0 {
 		area := Question{ID: "area", Type: Single, Text: "warn.area", Icon: "route", Required: true}
-		for _, a := range areas {
-			area.Choices = append(area.Choices, Choice{Value: a.Code, Text: AreaVoice(a.Code), Icon: "route"})
+		for i, a := range areas {
+			area.Choices = append(area.Choices, Choice{Value: a.Code, Text: AreaVoice(a.Code), Icon: AreaIcon(i)})
 		}
 		s.Questions = append(s.Questions, area)
 	}
@@ -135,13 +145,14 @@ type Warning struct {
 	Area    string `json:"area,omitempty"`
 	When    string `json:"when"`
 	Public  string `json:"public,omitempty"`
+	Lang    string `json:"lang,omitempty"`    // the language the words are written in
 	Private string `json:"private,omitempty"` // for staff; never published
 	Expires string `json:"expires,omitempty"` // the last day an approved warning shows
 	By      string `json:"by,omitempty"`      // the moderator who decided
 }
 
-// WarningFrom reads a stored answer to the warn survey.
-func WarningFrom(id, day string, answers Answers) Warning {
+// WarningFrom reads a stored answer to the warn survey, given in lang.
+func WarningFrom(id, day, lang string, answers Answers) Warning {
 	str := func(k string) string { s, _ := answers[k].(string); return s }
-	return Warning{ID: id, Day: day, State: ReportPending, Kind: str("kind"), Area: str("area"), When: str("when"), Public: str("public"), Private: str("private")}
+	return Warning{ID: id, Day: day, State: ReportPending, Kind: str("kind"), Area: str("area"), When: str("when"), Public: str("public"), Lang: lang, Private: str("private")}
 }

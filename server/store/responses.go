@@ -81,7 +81,7 @@ func saveOne(txn *badger.Txn, r domain.Record) (domain.Verdict, error) {
 	// A report waits for moderation from the moment it is acknowledged:
 	// in the same transaction, so a crash cannot keep one without the other.
 	if r.Content.Survey == domain.WarnSurveyID {
-		if err := setJSON(txn, warningPrefix+r.ID, domain.WarningFrom(r.ID, r.Day, r.Content.Answers), 0); err != nil {
+		if err := setJSON(txn, warningPrefix+r.ID, domain.WarningFrom(r.ID, r.Day, r.Content.Lang, r.Content.Answers), 0); err != nil {
 			return 0, err
 		}
 	}

@@ -26,7 +26,11 @@ func (s *Studio) content(lang string) ([]domain.ContentPhrase, error) {
 	if err != nil {
 		return nil, err
 	}
-	return domain.ContentPhrases(lang, services, info, areas), nil
+	warnings, err := s.db.Warnings()
+	if err != nil {
+		return nil, err
+	}
+	return domain.ContentPhrases(lang, services, info, areas, warnings), nil
 }
 
 // MaxSpoken bounds the words Sova speaks as one phrase: about a minute and a

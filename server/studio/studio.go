@@ -154,6 +154,12 @@ func (s *Studio) Phrases(lang string) ([]Phrase, error) {
 	for _, key := range slices.Sorted(maps.Keys(texts)) {
 		add(key, "", texts[key], "")
 	}
+	// A count said aloud ("3 answers are waiting"): recorded like any
+	// phrase, worded in the language's catalog file (its plural forms).
+	counts := cat.Counts()
+	for _, key := range slices.Sorted(maps.Keys(counts)) {
+		add(key, "", counts[key], CatalogFile)
+	}
 	// Before the surveys: the reporting form's area names are the
 	// organisation's words too.
 	for _, c := range content {
@@ -169,6 +175,10 @@ func (s *Studio) Phrases(lang string) ([]Phrase, error) {
 	}
 	return out, nil
 }
+
+// CatalogFile is the Edit of a phrase worded only in the language's catalog
+// file: a plural message said for one count.
+const CatalogFile = "catalog"
 
 // Coverage is how much of a language has a person's voice.
 type Coverage struct {
@@ -272,6 +282,9 @@ func (s *Studio) SetText(lang, key, text, by string) error {
 	p, err := s.phrase(lang, key)
 	if err != nil {
 		return err
+	}
+	if p.Edit == CatalogFile {
+		return domain.Errorf(domain.CodeInvalid, "these words change with a number: change them in i18n/%s.json, or record them as they are", lang)
 	}
 	if p.Edit != "" {
 		return domain.Errorf(domain.CodeInvalid, "these are the organisation's own words: change them at %s", p.Edit)

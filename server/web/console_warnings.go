@@ -124,7 +124,8 @@ func (s *Server) decide(approve bool) echo.HandlerFunc {
 		if err := s.audit(c, action, w.ID); err != nil {
 			return err
 		}
-		if err := s.Rebuild(); err != nil {
+		// Its public words get Sova's voice, as the organisation's own.
+		if err := s.contentChanged(); err != nil {
 			return err
 		}
 		if news {

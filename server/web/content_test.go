@@ -64,7 +64,7 @@ func TestDirectory_StaffListServicesAndMembersFindThemByCategory(t *testing.T) {
 	body := member.Get(t, "/en/services").Body.String()
 	for _, want := range []string{
 		"Legal help", "Street Law", "Free lawyer &lt;b&gt;after&lt;/b&gt; arrests", "Centre",
-		`href="tel:+79123456789"`, "10:00–18:00", `<b class="open">M</b>`,
+		`href="tel:+79123456789"`, "10:00–18:00", `<b class="open" title="Monday">Mon</b>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/en/services lacks %q", want)

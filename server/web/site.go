@@ -177,10 +177,18 @@ func (b *builder) addPWA() error {
 			// (voice.js listens for sova-exit), flags the tab so that a
 			// Sova page brought back by Back or Forward leaves before it
 			// shows (any other visit clears the flag: she came back on
-			// purpose), and counts Shift only when pressed alone, so
-			// typing capitals or switching layouts never throws a
-			// survey away; the control acts on pointerdown, before the
-			// finger lifts.
+			// purpose). Firefox restores a page from its back-forward
+			// cache with the tab's sessionStorage as it was when that page
+			// was left, without the flag, and a reload there reads the
+			// same stale copy; so every page keeps a BroadcastChannel open
+			// and quick exit posts on it: a cached page that gets a
+			// message is dropped from the cache (Firefox and Chromium), so
+			// Back loads it afresh and it sees the flag. Nothing listens:
+			// other open tabs stay as they are. Where a restored page does
+			// read the flag (Chromium) it leaves on pageshow. It counts
+			// Shift only when pressed alone, so typing capitals or
+			// switching layouts never throws a survey away; the control
+			// acts on pointerdown, before the finger lifts.
 			b.exitJS = string(data)
 		case p == "js/sw.js": // served from /sw.js, see buildSite
 		case strings.HasSuffix(p, ".js"):
@@ -309,7 +317,10 @@ func (b *builder) addLanguage(cat *i18n.Catalog) (offlineList, error) {
 		pages[base+"info/"+p.Topic] = infoPage(v, p)
 	}
 	keys := append(cat.Keys(), "lang.self")
-	for _, c := range domain.ContentPhrases(cat.Lang, services, info, b.areas) {
+	for k := range cat.Counts() {
+		keys = append(keys, k)
+	}
+	for _, c := range domain.ContentPhrases(cat.Lang, services, info, b.areas, b.warnings) {
 		keys = append(keys, c.Key)
 	}
 	for _, sv := range surveys {

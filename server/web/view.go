@@ -3,6 +3,8 @@ package web
 import (
 	"encoding/json"
 	"html"
+	"slices"
+	"strconv"
 	"strings"
 
 	"sova/i18n"
@@ -43,6 +45,7 @@ func (v view) Icon(name string) string {
 // Say is the voice URL stem of key, without its codec extension; the app
 // adds .webm or .mp3, whichever the phone can play.
 func (v view) Say(key string) string                  { return v.b.voice[v.cat.Lang][key] }
+func (v view) SayIn(lang, key string) string          { return v.b.voice[lang][key] }
 func (v view) JS(name string) string                  { return v.b.pwaURL + "js/" + name }
 func (v view) Manifest() string                       { return v.manifest }
 func (v view) Home() string                           { return "/" + v.cat.Lang + "/" }
@@ -61,13 +64,14 @@ func (v view) Title(title string) string {
 // AppIcon is the icon of the browser tab: Sova's owl or the disguise's.
 func (v view) AppIcon() string { return v.Icon(v.b.identity(v.cat).icon) }
 
-// Day is the one-letter name of weekday i (0 is Monday) in the language.
-func (v view) Day(i int) string {
-	days := strings.Fields(v.T("days.narrow"))
-	if len(days) != 7 {
-		return ""
+// Day is the short name of weekday i (0 is Monday) in the language, and
+// its whole name for those who listen with a screen reader.
+func (v view) Day(i int) (short, long string) {
+	shorts, longs := strings.Fields(v.T("days.short")), strings.Fields(v.T("days.long"))
+	if len(shorts) != 7 || len(longs) != 7 {
+		return "", ""
 	}
-	return days[i]
+	return shorts[i], longs[i]
 }
 
 // AreaName is the name of the area with code in the language, or the code
@@ -79,6 +83,11 @@ func (v view) AreaName(code string) string {
 		}
 	}
 	return code
+}
+
+// AreaIcon is the numbered pictogram of the area with code.
+func (v view) AreaIcon(code string) string {
+	return v.Icon(domain.AreaIcon(slices.IndexFunc(v.b.areas, func(a domain.Area) bool { return a.Code == code })))
 }
 
 // PushText is the neutral words a notification shows in the language.
@@ -98,6 +107,27 @@ func (v view) ExitScript() string {
 // VoiceBytes is the size of the language's voice in one codec (webm or mp3):
 // what a phone downloads to speak offline, shown before it does.
 func (v view) VoiceBytes(ext string) int64 { return v.b.voiceBytes[v.cat.Lang][ext] }
+
+// entries is each page kind's own script, run beside app.js: one page's
+// error cannot stop another's.
+var entries = map[string]string{
+	"picker": "picker.js", "home": "home.js", "survey": "survey-page.js", "thanks": "thanks.js",
+	"outbox": "outbox-page.js", "services": "services.js", "info": "page.js", "warnings": "warnings.js",
+	"notify": "notify.js",
+}
+
+// Counts is the voice of a plural message for each count from 1 to
+// i18n.Counted, as JSON: {"1": "/audio/…", …}.
+func (v view) Counts(key string) string {
+	out := map[string]string{}
+	for n := 1; n <= i18n.Counted; n++ {
+		if stem := v.Say(i18n.CountKey(key, n)); stem != "" {
+			out[strconv.Itoa(n)] = stem
+		}
+	}
+	data, _ := json.Marshal(out)
+	return string(data)
+}
 
 // Plural is a plural message's forms as JSON, for the app to choose from with
 // Intl.PluralRules.

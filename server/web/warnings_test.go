@@ -78,7 +78,7 @@ func TestWarnings_ReportModerateAndExpire(t *testing.T) {
 		t.Fatalf("approve: %d %.300s", rec.Code, rec.Body)
 	}
 	feed := member.Get(t, "/en/warnings").Body.String()
-	for _, want := range []string{"Robbery", "North market", "A grey car; he took phones.", `data-area="north-market"`, "Yesterday"} {
+	for _, want := range []string{"Robbery", "North market", "A grey car; he took phones.", `data-area="north-market"`, `data-when="yesterday"`} {
 		if !strings.Contains(feed, want) {
 			t.Errorf("the feed lacks %q", want)
 		}

@@ -111,7 +111,7 @@ var (
 	serverEnv  = flag.String("server-env", "", "extra environment for the server, space-separated, such as \"GOMEMLIMIT=150MiB GOGC=200\"")
 	verbose    = flag.Bool("v", false, "print the latency run second by second to stderr")
 	onlyPush   = flag.Bool("push", false, "measure B6 (push) only")
-	onlyLoads  = flag.Bool("loads", false, "measure B7 and B8 (page loads in Chromium) only")
+	onlyLoads  = flag.Bool("loads", false, "measure B7 and B8 (page loads in Chromium) and the needs survey by ear only")
 )
 
 func main() {
@@ -207,6 +207,9 @@ func run() error {
 		if err := measurePageLoads(ctx, srv.base, rep); err != nil {
 			return err
 		}
+		if err := measureListening(ctx, srv.base, rep); err != nil {
+			return err
+		}
 		rep.print(os.Stdout)
 		return nil
 	}
@@ -230,6 +233,9 @@ func run() error {
 		return err
 	}
 	if err := measurePageLoads(ctx, srv.base, rep); err != nil {
+		return err
+	}
+	if err := measureListening(ctx, srv.base, rep); err != nil {
 		return err
 	}
 	if err := measureIngest(ctx, c, srv, rep, idle); err != nil {

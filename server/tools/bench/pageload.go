@@ -30,7 +30,7 @@ import (
 
 // newChromium starts headless Chromium with the flags the tests use and a
 // fresh profile; stop ends it and removes the profile.
-func newChromium(ctx context.Context) (tab context.Context, stop func(), err error) {
+func newChromium(ctx context.Context, extra ...chromedp.ExecAllocatorOption) (tab context.Context, stop func(), err error) {
 	profile, err := os.MkdirTemp("", "sova-bench-chromium-")
 	if err != nil {
 		return nil, nil, err
@@ -38,7 +38,7 @@ func newChromium(ctx context.Context) (tab context.Context, stop func(), err err
 	if _, err := os.Stat(chrome.ExecPath()); err != nil {
 		return nil, nil, fmt.Errorf("chromium not found at %s: install the Debian package chromium", chrome.ExecPath())
 	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, append([]chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chrome.ExecPath()),
 		chromedp.Flag("headless", true),
 		chromedp.Flag("no-sandbox", true),
@@ -49,7 +49,7 @@ func newChromium(ctx context.Context) (tab context.Context, stop func(), err err
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(360, 640),
-	)
+	}, extra...)...)
 	tab, cancelTab := chromedp.NewContext(actx)
 	stop = func() { cancelTab(); cancelAlloc(); os.RemoveAll(profile) }
 	if err := chromedp.Do(tab); err != nil { // starts the browser

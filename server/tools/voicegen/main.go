@@ -24,6 +24,7 @@ import (
 	"slices"
 	"strings"
 
+	"sova/i18n"
 	"sova/server/voice"
 )
 
@@ -134,8 +135,22 @@ func Texts(root, lang string, surveys []survey) (map[string]string, error) {
 		for key, raw := range c.Messages {
 			var text string
 			if json.Unmarshal(raw, &text) != nil {
-				continue // a plural: its words depend on a number, so it has no fixed voice
+				continue // a plural: spoken for each count, below
 			}
+			if err := add(key, text, catalog); err != nil {
+				return nil, err
+			}
+		}
+	}
+	cats, err := i18n.LoadFS(os.DirFS(filepath.Join(root, "i18n")))
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cats {
+		if c.Lang != lang {
+			continue
+		}
+		for key, text := range c.Counts() {
 			if err := add(key, text, catalog); err != nil {
 				return nil, err
 			}

@@ -1,0 +1,34 @@
+// The warnings feed. It hides warnings that expired while the phone stayed
+// offline, says when each happened relative to today ("3 days ago") in the
+// member's language, and filters by area, offline too. The chosen area is
+// not kept: where a member works is nothing to leave on her phone.
+import { say } from './voice.js';
+import { main, lang } from './util.js';
+
+// day is a local calendar day as YYYY-MM-DD; the feed's days are the
+// organisation's.
+const day = (d) => [d.getFullYear(), d.getMonth() + 1, d.getDate()].map((n) => String(n).padStart(2, '0')).join('-');
+const today = day(new Date());
+const back = { today: 0, yesterday: 1, week: 0 }; // how many days before the report it happened
+
+const utc = (s) => { const [y, m, d] = s.split('-').map(Number); return Date.UTC(y, m - 1, d); };
+const rtf = (() => { try { return new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }); } catch { return null; } })();
+for (const t of main.querySelectorAll('time[datetime]')) {
+  const ago = Math.round((utc(today) - utc(t.dateTime)) / 864e5) + (back[t.dataset.when] || 0);
+  if (rtf) t.textContent = rtf.format(-Math.max(0, ago), 'day');
+}
+
+const cards = [...main.querySelectorAll('article.warning')];
+const select = main.querySelector('.area-filter select');
+function show() {
+  const area = select ? select.value : '';
+  let n = 0;
+  for (const c of cards) {
+    c.hidden = c.dataset.expires < today || (area !== '' && c.dataset.area !== '' && c.dataset.area !== area);
+    if (!c.hidden) n++;
+  }
+  main.querySelector('.none').hidden = n > 0;
+}
+if (select) select.addEventListener('change', show);
+show();
+say(main.dataset.prompt);
