@@ -12,71 +12,24 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"sova/internal/chrome"
+	"sova/internal/probe"
 )
 
 // TestOfflineFeatures checks that the launch flags leave the features the PWA
 // needs working on a plain http://127.0.0.1 origin: service workers (which
 // must control the page), IndexedDB, Cache Storage and WebCrypto.
 func TestOfflineFeatures(t *testing.T) {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write([]byte(`<!doctype html><title>t</title>`))
-	})
-	mux.HandleFunc("/sw.js", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/javascript")
-		_, _ = w.Write([]byte(`
-self.addEventListener('install', () => self.skipWaiting());
-self.addEventListener('activate', e => e.waitUntil(self.clients.claim()));
-self.addEventListener('fetch', e => {
-  if (new URL(e.request.url).pathname === '/from-sw') e.respondWith(new Response('sw'));
-});`))
-	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
+	srv := probe.Server(t)
 
 	ctx, profile := chrome.NewWithProfile(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
 		t.Fatal(err)
 	}
-	got, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`(async () => {
-  const out = {};
-  await navigator.serviceWorker.register('/sw.js');
-  await navigator.serviceWorker.ready;
-  if (!navigator.serviceWorker.controller) {
-    await new Promise(r => navigator.serviceWorker.addEventListener('controllerchange', r, {once: true}));
-  }
-  out.sw = await (await fetch('/from-sw')).text();
-
-  const db = await new Promise((res, rej) => {
-    const q = indexedDB.open('t', 1);
-    q.onupgradeneeded = () => q.result.createObjectStore('s');
-    q.onsuccess = () => res(q.result);
-    q.onerror = () => rej(q.error);
-  });
-  await new Promise((res, rej) => {
-    const tx = db.transaction('s', 'readwrite');
-    tx.objectStore('s').put('idb', 'k');
-    tx.oncomplete = res; tx.onerror = () => rej(tx.error);
-  });
-  out.idb = await new Promise((res, rej) => {
-    const q = db.transaction('s').objectStore('s').get('k');
-    q.onsuccess = () => res(q.result); q.onerror = () => rej(q.error);
-  });
-
-  const c = await caches.open('t');
-  await c.put('/x', new Response('cache'));
-  out.cache = await (await c.match('/x')).text();
-
-  out.subtle = typeof crypto.subtle.deriveBits;
-  out.secure = String(isSecureContext);
-  return out;
-})()`, chromedp.EvalAwaitPromise))
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](probe.Offline, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"sw": "sw", "idb": "idb", "cache": "cache", "subtle": "function", "secure": "true"}
-	for k, v := range want {
+	for k, v := range probe.Want {
 		if got[k] != v {
 			t.Errorf("%s = %q, want %q (all: %v)", k, got[k], v, got)
 		}

@@ -3,7 +3,7 @@
 // another page's): the service worker, keeping the page and its voice
 // offline, keeping the outbox moving, and outreach and kiosk modes.
 /* global sovaOutbox, sovaExit */
-import { codec, stems, then } from './voice.js';
+import { codec, speaking, stems, then } from './voice.js';
 import { page, lang, wipes } from './util.js';
 
 // --- Keeping the outbox moving -------------------------------------------
@@ -126,6 +126,8 @@ if (kioskParam) {
     for (const ev of ['pointerdown', 'keydown', 'input']) {
       addEventListener(ev, () => { clearTimeout(idle); idle = setTimeout(restart, 180000); }, true);
     }
-    if (page === 'thanks') setTimeout(restart, 10000);
+    // The next person's turn, once the thank-you page has said its words.
+    const later = () => (speaking() ? setTimeout(later, 1000) : restart());
+    if (page === 'thanks') setTimeout(later, 10000);
   });
 }

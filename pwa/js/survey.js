@@ -110,7 +110,7 @@ export function runSurvey(main, submit) {
     if (!on) return;
     const way = cur.el.querySelector('button.c[data-v=null]');
     way.classList.add('way');
-    way.scrollIntoView({ block: 'nearest' });
+    way.scrollIntoView({ block: 'center' }); // clear of the buttons at the bottom
     say(req.dataset.say, { stem: way.dataset.say, el: way });
   }
 

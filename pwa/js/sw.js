@@ -174,7 +174,14 @@ async function cacheFirst(req) {
 // keeps the worker busy for as long as it buffers, and Chromium holds a new
 // version back until the old worker is idle: minutes.
 async function wholeFromNetwork(req) {
-  const res = await fetchWhole(req.url);
+  let res;
+  try {
+    res = await fetchWhole(req.url);
+  } catch {
+    // Not kept, and no signal: an answer, not a failure, so that the page
+    // shows its "no sound" sign and nothing logs an error.
+    return new Response(null, { status: 504 });
+  }
   const blob = await res.blob();
   const type = res.headers.get('Content-Type') || 'application/octet-stream';
   const heard = new Response(blob, { headers: { 'Content-Type': type } });

@@ -252,7 +252,9 @@ func (b *browser) fillSurvey(h *harness) map[string]any {
 	b.do(chromedp.Navigate(h.url("/en/s/needs")))
 	b.wait("the survey's first question", `!!document.querySelector('section.q[data-q]:not([hidden])')`)
 	given := eval[map[string]any](b, answerSurvey)
-	b.wait("the thank-you page", `location.pathname === '/en/thanks'`)
+	// The page itself, not only its address: the outbox's script runs once
+	// the document is read, which a busy machine may not have done yet.
+	b.wait("the thank-you page", `location.pathname === '/en/thanks' && document.readyState !== 'loading' && typeof sovaOutbox === 'object'`)
 	return given
 }
 
