@@ -10,6 +10,7 @@ package listen
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -40,11 +41,31 @@ HTMLMediaElement.prototype.play = function () {
   return play.call(this);
 };`
 
-// Install makes the tab of ctx log what it plays, from its next page on.
+// Script must run in every document before the page's own scripts (a
+// preload script): it logs what the page plays, and speeds voice up.
+var Script = "const RATE = " + strconv.Itoa(Rate) + ";" + recorder
+
+// Install makes a Chromium tab log what it plays, from its next page on.
 func Install(ctx context.Context) error {
-	src := "const RATE = " + strconv.Itoa(Rate) + ";" + recorder
-	_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src})
+	_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: Script})
 	return err
+}
+
+// Eval evaluates a JS expression in the page, awaits it, and decodes its
+// JSON value into out: the one thing this package asks of a browser.
+type Eval func(js string, out any) error
+
+// Chromium is the Eval of a chromedp tab.
+func Chromium(ctx context.Context) Eval {
+	return func(js string, out any) error {
+		ctx, cancel := context.WithTimeout(ctx, 150*time.Second)
+		defer cancel()
+		raw, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](js, chromedp.EvalAwaitPromise))
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(raw, out)
+	}
 }
 
 // Event is one thing a media element did: "play", "pause" or "ended".
@@ -64,22 +85,18 @@ type Screen struct {
 	Missing  bool     `json:"missing"` // the "no sound" sign showed
 }
 
-// Answer answers the survey open in the tab as a member who waits for the
+// Answer answers the survey open in the page as a member who waits for the
 // voice each time, and taps "send" at the end. It returns each screen.
-func Answer(ctx context.Context) ([]Screen, error) {
-	return run[[]Screen](ctx, answerJS)
+func Answer(eval Eval) ([]Screen, error) {
+	var out []Screen
+	return out, eval(answerJS, &out)
 }
 
 // Arrival waits until the page has said what it says on arrival, and returns
 // what was heard since it loaded.
-func Arrival(ctx context.Context) ([]Event, error) {
-	return run[[]Event](ctx, `(async () => { `+idleJS+` await idle(); return window.__heard; })()`)
-}
-
-func run[T any](ctx context.Context, js string) (T, error) {
-	ctx, cancel := context.WithTimeout(ctx, 150*time.Second)
-	defer cancel()
-	return chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+func Arrival(eval Eval) ([]Event, error) {
+	var out []Event
+	return out, eval(`(async () => { `+idleJS+` await idle(); return window.__heard; })()`, &out)
 }
 
 // idleJS waits on the condition that nothing is being said and nothing is

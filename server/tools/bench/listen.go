@@ -40,7 +40,7 @@ func listenThrough(tab context.Context, url string) (secs float64, screens int, 
 	if err := chromedp.Do(tab, chromedp.Navigate(url)); err != nil {
 		return 0, 0, err
 	}
-	got, err := listen.Answer(tab)
+	got, err := listen.Answer(listen.Chromium(tab))
 	if err != nil {
 		return 0, 0, err
 	}
