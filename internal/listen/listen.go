@@ -115,9 +115,9 @@ const answerJS = `(async () => {
 ` + idleJS + `
   const main = document.querySelector('main.survey');
   const out = [];
+  let from = 0; // what she heard since the page loaded, then since each Next
   for (let n = 0; n < 100; n++) {
     const sec = [...main.querySelectorAll('section.q')].find((s) => !s.hidden);
-    const from = window.__heard.length;
     await idle();
     const screen = { q: sec.dataset.q || '', prompt: sec.dataset.prompt,
       options: [...sec.querySelectorAll('button.c')].filter((b) => !b.hidden).map((b) => b.dataset.say), chose: '' };
@@ -144,6 +144,7 @@ const answerJS = `(async () => {
     screen.heard = window.__heard.slice(from);
     screen.missing = !document.querySelector('.mute').hidden;
     out.push(screen);
+    from = window.__heard.length;
     main.querySelector('footer .next').click();
   }
   throw new Error('the survey never reached its send screen');

@@ -198,6 +198,9 @@ func (b *browser) walkSurvey(h *harness, path string) {
 		case "text":
 			b.do(chromedp.SendKeys(chromedp.CSS(now+` textarea`), "ok"))
 		default: // the first choice: "yes" of yes/no, the saddest face
+			// She scrolls back to it first: asking for an answer scrolled
+			// the page down to "prefer not to say".
+			eval[bool](b, `(document.querySelector('`+now+` button.c:not([hidden])').scrollIntoView({ block: 'center' }), true)`)
 			b.do(chromedp.Tap(chromedp.CSS(now + ` button.c:not([hidden])`)))
 		}
 		// A screen is its question and the options it shows: a long list

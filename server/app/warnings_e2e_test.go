@@ -48,7 +48,9 @@ func TestWarnings_ReportedOfflineModeratedAndReadOffline(t *testing.T) {
 	  main.querySelector('section.send button.submit').click();
 	  return true;
 	})()`)
-	b.wait("the thank-you page", `location.pathname === '/en/thanks'`)
+	b.wait("the thank-you page", `location.pathname === '/en/thanks' && document.readyState === 'complete'`)
+	// She learns that someone checks it before others see it.
+	b.wait("the thank-you page to say a moderator checks it", `!document.querySelector('.report').hidden && document.querySelector('.body').hidden`)
 	b.wait("the report queued", queuedIs(1))
 
 	h.start("")
