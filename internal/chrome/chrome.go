@@ -61,6 +61,14 @@ func New(tb testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 // canary User-Agent.
 func NewWithProfile(tb testing.TB, extra ...chromedp.ExecAllocatorOption) (ctx context.Context, profileDir string) {
 	tb.Helper()
+	return NewLong(tb, Lifetime, extra...)
+}
+
+// NewLong is [NewWithProfile] with the session bounded by lifetime instead
+// of [Lifetime], for a test that is long by nature (a whole survey heard
+// twice).
+func NewLong(tb testing.TB, lifetime time.Duration, extra ...chromedp.ExecAllocatorOption) (ctx context.Context, profileDir string) {
+	tb.Helper()
 	path := ExecPath()
 	if _, err := os.Stat(path); err != nil {
 		tb.Fatalf("chromium not found at %s (%v): install the Debian package chromium (apt-get install chromium) or set SOVA_CHROMIUM", path, err)
@@ -91,7 +99,7 @@ func NewWithProfile(tb testing.TB, extra ...chromedp.ExecAllocatorOption) (ctx c
 
 	// The browser lives as long as the context of its first Run, so the
 	// lifetime deadline is set on the root and inherited by everything.
-	root, cancelRoot := context.WithTimeout(context.Background(), Lifetime)
+	root, cancelRoot := context.WithTimeout(context.Background(), lifetime)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 

@@ -107,10 +107,15 @@ type Option func(*config)
 type config struct {
 	insecureCerts bool
 	prefs         map[string]any
+	lifetime      time.Duration
 }
 
 // InsecureCerts accepts any TLS certificate, such as httptest's.
 func InsecureCerts() Option { return func(c *config) { c.insecureCerts = true } }
+
+// Long bounds the session by d instead of [Lifetime], for a test that is
+// long by nature (a whole survey heard twice).
+func Long(d time.Duration) Option { return func(c *config) { c.lifetime = d } }
 
 // Pref sets one more pref in the profile.
 func Pref(name string, value any) Option { return func(c *config) { c.prefs[name] = value } }
@@ -137,7 +142,7 @@ type Browser struct {
 // users depend on offline, so they must not silently stop running.
 func New(tb testing.TB, opts ...Option) *Browser {
 	tb.Helper()
-	cfg := config{prefs: map[string]any{}}
+	cfg := config{prefs: map[string]any{}, lifetime: Lifetime}
 	for k, v := range prefs {
 		cfg.prefs[k] = v
 	}
@@ -155,8 +160,8 @@ func New(tb testing.TB, opts ...Option) *Browser {
 		tb.Fatal(err)
 	}
 
-	ctx, cancel := context.WithTimeoutCause(context.Background(), Lifetime,
-		fmt.Errorf("the firefox session passed its lifetime of %v", Lifetime))
+	ctx, cancel := context.WithTimeoutCause(context.Background(), cfg.lifetime,
+		fmt.Errorf("the firefox session passed its lifetime of %v", cfg.lifetime))
 	out := &output{max: 64 << 10, port: make(chan string, 1)}
 	cmd := exec.Command(path, "--headless", "--remote-debugging-port=0", "--profile", profile, "--no-remote")
 	cmd.Stdout, cmd.Stderr = out, out

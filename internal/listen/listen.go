@@ -58,7 +58,7 @@ type Eval func(js string, out any) error
 // Chromium is the Eval of a chromedp tab.
 func Chromium(ctx context.Context) Eval {
 	return func(js string, out any) error {
-		ctx, cancel := context.WithTimeout(ctx, 150*time.Second)
+		ctx, cancel := context.WithTimeout(ctx, 8*time.Minute) // a whole survey, on a busy machine
 		defer cancel()
 		raw, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](js, chromedp.EvalAwaitPromise))
 		if err != nil {

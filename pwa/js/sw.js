@@ -60,6 +60,7 @@ async function fetchWhole(url) {
 async function keepHeard(urls) {
   const heard = await caches.open(HEARD);
   for (const url of urls) {
+    if (self.registration.waiting) return; // a new version takes over; pages ask it next
     if (!/^\/audio\//.test(url) || (await caches.match(url))) continue;
     try { await heard.put(url, await fetchWhole(url)); } catch { return; }
   }
@@ -113,7 +114,10 @@ self.addEventListener('message', (e) => {
       (voice) => tell({ type: 'offline-ready', version: VERSION, voice }),
       () => tell({ type: 'offline-failed', voice: Boolean(m.voice) })));
   } else if (m.type === 'voice' && Array.isArray(m.urls)) {
-    e.waitUntil(keepHeard(m.urls.slice(0, HEARD_MAX)));
+    // Not waitUntil: a new version waits for this worker's events to end,
+    // and keeping a page's voice must never hold an update back. What is
+    // not kept now is kept as it is heard, or when the page opens again.
+    keepHeard(m.urls.slice(0, HEARD_MAX)).catch(() => {});
   } else if (m.type === 'sync') {
     e.waitUntil(sovaOutbox.sync().catch(() => {}));
   }

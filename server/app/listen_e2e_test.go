@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -11,6 +12,10 @@ import (
 	"sova/internal/firefox"
 	"sova/internal/listen"
 )
+
+// hearing bounds one listening browser: the survey is heard twice, with
+// seven browsers at once on a busy machine.
+const hearing = 10 * time.Minute
 
 // phone is what the listening test asks of a browser.
 type phone struct {
@@ -30,7 +35,7 @@ func TestListen_NeedsSurveyHeardToTheEndOnlineThenOffline(t *testing.T) {
 	for _, lang := range []string{"en", "ru", "ar", "es", "fr"} {
 		t.Run("chromium/"+lang, func(t *testing.T) {
 			t.Parallel()
-			ctx, _ := chrome.NewWithProfile(t, chromedp.Flag("autoplay-policy", "no-user-gesture-required"))
+			ctx, _ := chrome.NewLong(t, hearing, chromedp.Flag("autoplay-policy", "no-user-gesture-required"))
 			if err := listen.Install(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -47,7 +52,7 @@ func TestListen_NeedsSurveyHeardToTheEndOnlineThenOffline(t *testing.T) {
 	for _, lang := range []string{"en", "ar"} {
 		t.Run("firefox/"+lang, func(t *testing.T) {
 			t.Parallel()
-			b := firefox.New(t)
+			b := firefox.New(t, firefox.Long(hearing))
 			b.AddPreloadScript(listen.Script)
 			hearSurvey(t, lang, phone{
 				navigate: b.Navigate,
