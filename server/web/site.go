@@ -85,7 +85,7 @@ func buildSite(c *content) (*site, error) {
 		return nil, err
 	}
 	s := &site{langs: c.catalogs, offline: map[string]offlineList{}}
-	shell := offlineList{Pages: []string{"/"}, Static: b.staticJS(), Voice: map[string][]string{}}
+	shell := offlineList{Pages: []string{"/"}, Static: b.static(), Voice: map[string][]string{}}
 	for _, cat := range c.catalogs {
 		if err := b.addVoice(cat.Lang); err != nil {
 			return nil, err
@@ -167,7 +167,11 @@ func (b *builder) addPWA() error {
 	for p, data := range files {
 		switch {
 		case p == "css/app.css":
-			b.css = string(data) // inlined into every member page: no extra round trip (B1)
+			// Inlined into the pages a member may open first (the picker,
+			// home): they paint with no extra round trip (B1, B8). Every
+			// other page links it, and a phone keeps it once (B2).
+			b.css = string(data)
+			b.blobs[b.pwaURL+p] = newBlob(data, "text/css; charset=utf-8", true)
 		case p == "js/exit.js":
 			// Inlined too: quick exit must work before anything shows,
 			// and a script to fetch first would hold the first paint a
@@ -200,14 +204,16 @@ func (b *builder) addPWA() error {
 	return nil
 }
 
-// consoleScripts run only on staff pages, so phones never precache them.
-var consoleScripts = map[string]bool{"js/outreach.js": true, "js/studio.js": true}
+// consoleOnly are the files only staff pages use, so phones never
+// precache them.
+var consoleOnly = map[string]bool{"js/outreach.js": true, "js/studio.js": true, "css/console.css": true}
 
-func (b *builder) staticJS() []string {
+// static lists the scripts and the stylesheet a phone keeps offline.
+func (b *builder) static() []string {
 	var out []string
 	for p := range b.blobs {
 		rest, ok := strings.CutPrefix(p, b.pwaURL)
-		if ok && strings.HasSuffix(p, ".js") && !consoleScripts[rest] {
+		if ok && !consoleOnly[rest] {
 			out = append(out, p)
 		}
 	}
@@ -343,7 +349,7 @@ func (b *builder) addLanguage(cat *i18n.Catalog) (offlineList, error) {
 	sort.Strings(list.Pages)
 	manifest := base + "manifest.webmanifest"
 	b.addManifest(manifest, cat)
-	list.Static = append(b.staticJS(), manifest, "/api/v1/keys/response")
+	list.Static = append(b.static(), manifest, "/api/v1/keys/response")
 	list.Static = append(list.Static, b.iconsIn(list.Pages)...)
 	return list, nil
 }

@@ -49,8 +49,16 @@ func (v view) SayIn(lang, key string) string          { return v.b.voice[lang][k
 func (v view) JS(name string) string                  { return v.b.pwaURL + "js/" + name }
 func (v view) Manifest() string                       { return v.manifest }
 func (v view) Home() string                           { return "/" + v.cat.Lang + "/" }
-func (v view) Style() string                          { return "<style>" + v.b.css + "</style>" }
 func (v view) ST(s *domain.Survey, key string) string { return s.Texts[v.cat.Lang][key] }
+
+// Style is the member stylesheet of a page of kind page: inline in the
+// pages a member may open first (see addPWA), linked in the others.
+func (v view) Style(page string) string {
+	if page == "picker" || page == "home" {
+		return "<style>" + v.b.css + "</style>"
+	}
+	return `<link rel="stylesheet" href="` + v.b.pwaURL + `css/app.css">`
+}
 
 // Title is what the browser's tab and the phone's recent apps show: the
 // page's title, or only the disguise's name when the organisation chose one.
