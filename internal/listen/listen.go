@@ -83,6 +83,12 @@ type Screen struct {
 	Chose    string   `json:"chose"`   // the stem of what she tapped, or that confirmed her typing
 	Heard    []Event  `json:"heard"`   // from arriving to leaving
 	Missing  bool     `json:"missing"` // the "no sound" sign showed
+	// Asked is set on the first required question she meets unanswered on
+	// its last screen, where she first taps Next with nothing chosen: the request she then heard (Request, then
+	// Way, "prefer not to say"), apart from Heard.
+	Asked   []Event `json:"asked"`
+	Request string  `json:"request"`
+	Way     string  `json:"way"`
 }
 
 // Answer answers the survey open in the page as a member who waits for the
@@ -116,6 +122,7 @@ const answerJS = `(async () => {
   const main = document.querySelector('main.survey');
   const out = [];
   let from = 0; // what she heard since the page loaded, then since each Next
+  let asked = false;
   for (let n = 0; n < 100; n++) {
     const sec = [...main.querySelectorAll('section.q')].find((s) => !s.hidden);
     await idle();
@@ -130,6 +137,22 @@ const answerJS = `(async () => {
       return out;
     }
     const type = sec.dataset.type;
+    const opts = [...sec.querySelectorAll('button.c:not([data-v=null])')];
+    if (!asked && sec.hasAttribute('data-required') && opts.length && !opts[opts.length - 1].hidden &&
+        !sec.querySelector('button.c[aria-pressed=true]')) {
+      // The last screen of the first required question she has not
+      // answered yet: Next, with nothing chosen, asks her for an answer.
+      asked = true;
+      const req = main.querySelector('footer .req');
+      screen.heard = window.__heard.slice(from);
+      const f = window.__heard.length;
+      main.querySelector('footer .next').click();
+      await idle();
+      screen.asked = window.__heard.slice(f);
+      screen.request = req.hidden ? '' : req.dataset.say;
+      screen.way = sec.querySelector('button.c[data-v=null]').dataset.say;
+      from = window.__heard.length;
+    }
     const first = [...sec.querySelectorAll('button.c')].find((b) => !b.hidden);
     const field = sec.querySelector('input,textarea');
     if (field) {
@@ -141,7 +164,7 @@ const answerJS = `(async () => {
       tap(first); // not the one she chose on this question's earlier screen
     }
     await idle();
-    screen.heard = window.__heard.slice(from);
+    screen.heard = (screen.heard || []).concat(window.__heard.slice(from));
     screen.missing = !document.querySelector('.mute').hidden;
     out.push(screen);
     from = window.__heard.length;

@@ -103,6 +103,21 @@ func hearSurvey(t *testing.T, lang string, p phone) {
 		if len(screens) < 20 {
 			t.Fatalf("only %d screens", len(screens))
 		}
+		// A required question she tried to pass: the request, then the
+		// way on, both heard to their end.
+		asked := 0
+		for _, s := range screens {
+			if s.Asked == nil {
+				continue
+			}
+			asked++
+			if s.Request == "" || !listen.HeardToEnd(s.Asked, s.Request) || !listen.HeardToEnd(s.Asked, s.Way) || len(listen.Cut(s.Asked)) > 0 {
+				t.Errorf("%s (online %v): asked for an answer on %s, she heard: %s", lang, online, s.Question, listen.String(s.Asked))
+			}
+		}
+		if asked != 1 {
+			t.Errorf("%s: asked for an answer on %d screens, want 1", lang, asked)
+		}
 		for i, s := range screens {
 			where := fmt.Sprintf("%s screen %d (%s, online %v)", lang, i+1, s.Question, online)
 			if s.Missing {
