@@ -73,6 +73,9 @@ func Open(cfg Config) (*App, error) {
 	if cfg.Log == nil {
 		cfg.Log = NewLogger(os.Stderr)
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	if cfg.KeyFile == "" {
 		cfg.KeyFile = filepath.Join(cfg.DataDir, "sova.key")
 	}
@@ -112,26 +115,26 @@ func (a *App) setup() error {
 	if err != nil {
 		return err
 	}
-	a.push = push.NewDispatcher(push.Config{
-		Store: a.db, Sender: push.NewSender(vapid, a.cfg.PushClient), Now: a.cfg.Now, Log: a.cfg.Log,
-		// The words, icons and pages are the site's, built after this.
-		Compose: func(lang, kind string, st domain.Settings) []byte { return a.web.PushPayload(lang, kind, st) },
-	})
+	// What staff change reaches the site, the voice and push through
+	// a's events (events.go), all made below before the first request.
+	office := &domain.Office{Repo: a.db, Events: (*events)(a), Words: a.studio, Now: a.cfg.Now}
+	if err := office.EnsureWarnSurvey(); err != nil {
+		return err
+	}
 	a.web, err = web.New(web.Config{
-		Store: a.db, Keys: ring, Studio: a.studio,
+		Store: a.db, Keys: ring, Studio: a.studio, Office: office,
 		Icons: assets.Icons, PWA: pwa.Files, Worker: pwa.Worker,
 		Log: a.cfg.Log, Salt: a.cfg.Salt, BusyAfter: a.cfg.BusyAfter, Now: a.cfg.Now, AccessLog: a.cfg.AccessLog,
-		Push: a.push, PushKey: vapid.Public(), PushHosts: a.cfg.PushHosts,
-		Speak: func() {
-			select {
-			case a.speak <- struct{}{}:
-			default: // already asked
-			}
-		},
+		PushKey: vapid.Public(), PushHosts: a.cfg.PushHosts,
 	})
 	if err != nil {
 		return err
 	}
+	// The words, icons and pages of a notification are the site's.
+	a.push = push.NewDispatcher(push.Config{
+		Store: a.db, Sender: push.NewSender(vapid, a.cfg.PushClient), Now: a.cfg.Now, Log: a.cfg.Log,
+		Compose: a.web.PushPayload,
+	})
 	// No admin yet: there is no default password, only a one-time link,
 	// printed when the server is listening.
 	if has, err := a.db.HasAdmin(); err != nil || has {

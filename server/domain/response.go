@@ -58,6 +58,9 @@ type Record struct {
 	Day      string
 	Content  *Content
 	Assisted *Assisted
+	// Report is the warning a report files for moderation, kept with its
+	// response or not at all.
+	Report *Warning
 }
 
 // Opener opens sealed responses. It returns an *Error with CodeUnknownKey or
@@ -99,7 +102,13 @@ func Ingest(items []Sealed, day string, keys Opener, surveys SurveyFinder, store
 			out.Rejected = append(out.Rejected, reject(it.ID, err))
 			continue
 		}
-		records = append(records, Record{ID: it.ID, Day: day, Content: content, Assisted: it.Assisted})
+		r := Record{ID: it.ID, Day: day, Content: content, Assisted: it.Assisted}
+		if content.Survey == WarnSurveyID {
+			// A report waits for moderation from the moment it is acknowledged.
+			w := WarningFrom(it.ID, day, content.Lang, content.Answers)
+			r.Report = &w
+		}
+		records = append(records, r)
 	}
 	if len(records) == 0 {
 		return out, nil

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"errors"
 	"slices"
 	"time"
 )
@@ -18,9 +19,6 @@ const (
 
 // Roles lists every role, in the order the console shows them.
 var Roles = []Role{RoleAdmin, RoleModerator, RoleFieldWorker, RoleTranslator}
-
-// ValidRole reports whether r is a known role.
-func ValidRole(r Role) bool { return slices.Contains(Roles, r) }
 
 // Staff is an organisation's worker with a console account. Staff are not
 // members: their accounts are named, and their actions are audited.
@@ -51,6 +49,12 @@ type Invite struct {
 	By      string    `json:"by,omitempty"` // the admin who made it; empty for the setup link
 	Expires time.Time `json:"expires"`
 }
+
+// ErrLoginTaken is returned when a new account's login is in use.
+var ErrLoginTaken = errors.New("that login name is taken")
+
+// ErrNoInvite is returned for a used, expired or unknown invite.
+var ErrNoInvite = errors.New("this link was already used or has expired")
 
 // AuditEntry records one staff action. It never holds member data.
 type AuditEntry struct {

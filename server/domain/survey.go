@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"errors"
 	"regexp"
 	"slices"
 )
@@ -108,17 +109,22 @@ func (s *Survey) TextKeys() []string {
 	return keys
 }
 
-// Icons lists every icon the survey uses.
-func (s *Survey) Icons() []string {
-	icons := []string{s.Icon}
-	for _, q := range s.Questions {
-		icons = append(icons, q.Icon)
-		for _, c := range q.Choices {
-			icons = append(icons, c.Icon)
-		}
-	}
-	return icons
-}
+// SurveyState is where a survey version is in its life. An upload is a
+// draft; publishing shows it to members; retiring hides it. Answers are
+// accepted for published and retired versions (phones may hold answers to a
+// version for weeks), never for drafts.
+type SurveyState string
+
+const (
+	SurveyDraft     SurveyState = "draft"
+	SurveyPublished SurveyState = "published"
+	SurveyRetired   SurveyState = "retired"
+)
+
+// ErrVersionExists is returned when a different definition is put under a
+// survey version that is already stored: answers stored against it would
+// change meaning.
+var ErrVersionExists = errors.New("this survey version already exists with different content; publish a new version")
 
 var (
 	surveyIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)

@@ -13,8 +13,8 @@ import (
 const servicePrefix = "svc/"
 
 // PutService adds or replaces a service.
-func (s *DB) PutService(svc *domain.Service) error {
-	return s.update(func(txn *badger.Txn) error { return setJSON(txn, servicePrefix+svc.ID, svc, 0) })
+func (s *DB) PutService(svc *domain.Service, audit ...domain.AuditEntry) error {
+	return s.audited(audit, func(txn *badger.Txn) error { return setJSON(txn, servicePrefix+svc.ID, svc, 0) })
 }
 
 // Service returns the service with id, or nil.
@@ -23,8 +23,8 @@ func (s *DB) Service(id string) (*domain.Service, error) {
 }
 
 // DeleteService removes a service.
-func (s *DB) DeleteService(id string) error {
-	return s.update(func(txn *badger.Txn) error { return txn.Delete([]byte(servicePrefix + id)) })
+func (s *DB) DeleteService(id string, audit ...domain.AuditEntry) error {
+	return s.audited(audit, func(txn *badger.Txn) error { return txn.Delete([]byte(servicePrefix + id)) })
 }
 
 // Services lists the directory in category order, then by id (the order

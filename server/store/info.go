@@ -10,8 +10,8 @@ import (
 const infoPrefix = "info/"
 
 // PutInfoPage stores a topic's page.
-func (s *DB) PutInfoPage(p *domain.InfoPage) error {
-	return s.update(func(txn *badger.Txn) error { return setJSON(txn, infoPrefix+p.Topic, p, 0) })
+func (s *DB) PutInfoPage(p *domain.InfoPage, audit ...domain.AuditEntry) error {
+	return s.audited(audit, func(txn *badger.Txn) error { return setJSON(txn, infoPrefix+p.Topic, p, 0) })
 }
 
 // InfoPages returns the pages written so far, in domain.Topics order.

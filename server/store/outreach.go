@@ -16,8 +16,8 @@ const (
 )
 
 // PutDevice stores a field worker's device under its token's hash.
-func (s *DB) PutDevice(hash string, d *domain.Device) error {
-	return s.update(func(txn *badger.Txn) error { return setJSON(txn, devicePrefix+hash, d, 0) })
+func (s *DB) PutDevice(hash string, d *domain.Device, audit ...domain.AuditEntry) error {
+	return s.audited(audit, func(txn *badger.Txn) error { return setJSON(txn, devicePrefix+hash, d, 0) })
 }
 
 // Device returns the device with the token hash, or nil.
@@ -48,14 +48,14 @@ func (s *DB) Devices() ([]DeviceEntry, error) {
 }
 
 // PutSite adds or renames a site.
-func (s *DB) PutSite(site domain.Site) error {
-	return s.update(func(txn *badger.Txn) error { return setJSON(txn, sitePrefix+site.Code, site, 0) })
+func (s *DB) PutSite(site domain.Site, audit ...domain.AuditEntry) error {
+	return s.audited(audit, func(txn *badger.Txn) error { return setJSON(txn, sitePrefix+site.Code, site, 0) })
 }
 
 // DeleteSite removes a site from the list. Responses already stored keep
 // its code.
-func (s *DB) DeleteSite(code string) error {
-	return s.update(func(txn *badger.Txn) error { return txn.Delete([]byte(sitePrefix + code)) })
+func (s *DB) DeleteSite(code string, audit ...domain.AuditEntry) error {
+	return s.audited(audit, func(txn *badger.Txn) error { return txn.Delete([]byte(sitePrefix + code)) })
 }
 
 // Sites lists the sites, ordered by code.

@@ -78,10 +78,10 @@ func saveOne(txn *badger.Txn, r domain.Record) (domain.Verdict, error) {
 	if err != nil {
 		return 0, err
 	}
-	// A report waits for moderation from the moment it is acknowledged:
-	// in the same transaction, so a crash cannot keep one without the other.
-	if r.Content.Survey == domain.WarnSurveyID {
-		if err := setJSON(txn, warningPrefix+r.ID, domain.WarningFrom(r.ID, r.Day, r.Content.Lang, r.Content.Answers), 0); err != nil {
+	// A report the domain filed is kept in the same transaction as its
+	// response, so a crash cannot keep one without the other.
+	if r.Report != nil {
+		if err := setJSON(txn, warningPrefix+r.ID, r.Report, 0); err != nil {
 			return 0, err
 		}
 	}

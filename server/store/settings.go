@@ -22,6 +22,6 @@ func (s *DB) Settings() (domain.Settings, error) {
 }
 
 // PutSettings stores the organisation's settings.
-func (s *DB) PutSettings(st domain.Settings) error {
-	return s.update(func(txn *badger.Txn) error { return setJSON(txn, settingsKey, st, 0) })
+func (s *DB) PutSettings(st domain.Settings, audit ...domain.AuditEntry) error {
+	return s.audited(audit, func(txn *badger.Txn) error { return setJSON(txn, settingsKey, st, 0) })
 }

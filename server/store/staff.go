@@ -22,9 +22,6 @@ const (
 	auditPrefix   = "a/"
 )
 
-// ErrLoginTaken is returned when a new account's login is in use.
-var ErrLoginTaken = errors.New("store: that login name is taken")
-
 func getJSON(txn *badger.Txn, key string, v any) error {
 	item, err := txn.Get([]byte(key))
 	if err != nil {
@@ -68,7 +65,7 @@ func load[T any](s *DB, key string) (*T, error) {
 func (s *DB) CreateStaff(st *domain.Staff) error {
 	return s.update(func(txn *badger.Txn) error {
 		if _, err := txn.Get([]byte(loginPrefix + st.Login)); err == nil {
-			return ErrLoginTaken
+			return domain.ErrLoginTaken
 		} else if !errors.Is(err, badger.ErrKeyNotFound) {
 			return err
 		}
@@ -80,8 +77,8 @@ func (s *DB) CreateStaff(st *domain.Staff) error {
 }
 
 // PutStaff updates an existing account (roles, password, disabled).
-func (s *DB) PutStaff(st *domain.Staff) error {
-	return s.update(func(txn *badger.Txn) error { return setJSON(txn, staffPrefix+st.ID, st, 0) })
+func (s *DB) PutStaff(st *domain.Staff, audit ...domain.AuditEntry) error {
+	return s.audited(audit, func(txn *badger.Txn) error { return setJSON(txn, staffPrefix+st.ID, st, 0) })
 }
 
 // Staff returns the account with id, or nil.
@@ -150,8 +147,8 @@ func (s *DB) DeleteSession(hash string) error {
 }
 
 // PutInvite stores a one-time invite under its token hash.
-func (s *DB) PutInvite(hash string, inv *domain.Invite, ttl time.Duration) error {
-	return s.update(func(txn *badger.Txn) error { return setJSON(txn, invitePrefix+hash, inv, ttl) })
+func (s *DB) PutInvite(hash string, inv *domain.Invite, ttl time.Duration, audit ...domain.AuditEntry) error {
+	return s.audited(audit, func(txn *badger.Txn) error { return setJSON(txn, invitePrefix+hash, inv, ttl) })
 }
 
 // Invite returns a live invite without using it, or nil.
@@ -161,17 +158,17 @@ func (s *DB) Invite(hash string) (*domain.Invite, error) {
 
 // UseInvite deletes the invite and creates the account in one transaction,
 // so a link works exactly once even when two people race to use it.
-func (s *DB) UseInvite(hash string, st *domain.Staff) error {
-	return s.update(func(txn *badger.Txn) error {
+func (s *DB) UseInvite(hash string, st *domain.Staff, audit ...domain.AuditEntry) error {
+	return s.audited(audit, func(txn *badger.Txn) error {
 		var inv domain.Invite
 		if err := getJSON(txn, invitePrefix+hash, &inv); err != nil {
 			if errors.Is(err, badger.ErrKeyNotFound) {
-				return ErrNoInvite
+				return domain.ErrNoInvite
 			}
 			return err
 		}
 		if _, err := txn.Get([]byte(loginPrefix + st.Login)); err == nil {
-			return ErrLoginTaken
+			return domain.ErrLoginTaken
 		}
 		st.Roles = inv.Roles
 		if err := txn.Delete([]byte(invitePrefix + hash)); err != nil {
@@ -184,22 +181,40 @@ func (s *DB) UseInvite(hash string, st *domain.Staff) error {
 	})
 }
 
-// ErrNoInvite is returned for a used, expired or unknown invite.
-var ErrNoInvite = errors.New("store: this link was already used or has expired")
+// Audit appends entries to the audit log, for actions that change nothing
+// stored (an export, a pack taken from the command line).
+func (s *DB) Audit(audit ...domain.AuditEntry) error { return s.audited(audit, nil) }
 
-// Audit appends an entry to the audit log. Keys sort by time: this log is
-// about staff, whose actions are meant to be traceable.
-func (s *DB) Audit(e domain.AuditEntry) error {
-	key := fmt.Sprintf("%s%020d", auditPrefix, e.Time.UnixNano())
+// audited runs fn and appends the audit entries in the same transaction: a
+// change is never kept without its record, nor recorded without being kept.
+// fn may be nil.
+func (s *DB) audited(audit []domain.AuditEntry, fn func(txn *badger.Txn) error) error {
 	return s.update(func(txn *badger.Txn) error {
-		for { // two entries in the same nanosecond keep both
-			if _, err := txn.Get([]byte(key)); errors.Is(err, badger.ErrKeyNotFound) {
-				break
+		if fn != nil {
+			if err := fn(txn); err != nil {
+				return err
 			}
-			key += "+"
 		}
-		return setJSON(txn, key, e, 0)
+		for _, e := range audit {
+			if err := appendAudit(txn, e); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
+}
+
+// appendAudit keys an entry by its time: this log is about staff, whose
+// actions are meant to be traceable.
+func appendAudit(txn *badger.Txn, e domain.AuditEntry) error {
+	key := fmt.Sprintf("%s%020d", auditPrefix, e.Time.UnixNano())
+	for { // two entries in the same nanosecond keep both
+		if _, err := txn.Get([]byte(key)); errors.Is(err, badger.ErrKeyNotFound) {
+			break
+		}
+		key += "+"
+	}
+	return setJSON(txn, key, e, 0)
 }
 
 // AuditLog returns the newest entries first, at most n.

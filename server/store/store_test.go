@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"sova/server/domain"
 	"sova/server/store"
@@ -310,7 +311,7 @@ func TestSurveys_VersionsAreKeptAndNeverRewritten(t *testing.T) {
 	}
 	changed := survey("needs", 1)
 	changed.Questions[0].Required = true
-	if err := db.PutSurvey(changed); !errors.Is(err, store.ErrVersionExists) {
+	if err := db.PutSurvey(changed); !errors.Is(err, domain.ErrVersionExists) {
 		t.Errorf("changing a stored version: %v, want ErrVersionExists", err)
 	}
 	if sv, _ := db.FindSurvey("needs", 1); sv.Questions[0].Required {
@@ -357,5 +358,41 @@ func TestSecrets_ByPrefix(t *testing.T) {
 	}
 	if s, err := db.Secret("missing"); s != nil || err != nil {
 		t.Errorf("missing secret: %q %v", s, err)
+	}
+}
+
+// A staff change and its audit entry are kept together or not at all.
+func TestAudit_KeptWithTheChangeItRecords(t *testing.T) {
+	db := openDB(t, t.TempDir(), newKey(t))
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	entry := func(action string) domain.AuditEntry {
+		at = at.Add(time.Second)
+		return domain.AuditEntry{Time: at, Staff: "ana", Action: action, Target: "needs v1"}
+	}
+	if err := db.PutDraft(survey("needs", 1), entry("survey uploaded")); err != nil {
+		t.Fatal(err)
+	}
+	changed := survey("needs", 1)
+	changed.Questions[0].Required = true
+	if err := db.PutDraft(changed, entry("survey uploaded again")); !errors.Is(err, domain.ErrVersionExists) {
+		t.Fatalf("changing a stored version: %v", err)
+	}
+	if err := db.SetState("needs", 1, domain.SurveyPublished, entry("survey published")); err != nil {
+		t.Fatal(err)
+	}
+	log, err := db.AuditLog(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range log {
+		got = append(got, e.Action)
+	}
+	// Newest first; the refused upload left no record.
+	if want := []string{"survey published", "survey uploaded"}; !slices.Equal(got, want) {
+		t.Errorf("audit log %q, want %q", got, want)
+	}
+	if st := db.StateOf("needs", 1); st != domain.SurveyPublished {
+		t.Errorf("state %q", st)
 	}
 }

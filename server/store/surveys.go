@@ -28,49 +28,38 @@ func surveyKey(id string, version int) []byte {
 // a version for weeks), never for drafts.
 const statePrefix = "ss/"
 
-// State is where a survey version is in its life.
-type State string
-
-const (
-	Draft     State = "draft"
-	Published State = "published"
-	Retired   State = "retired"
-)
-
 // surveyCache keeps every definition in memory: they are small, few, and
 // read for every response that arrives.
 type surveyCache struct {
 	mu    sync.RWMutex
 	byID  map[string]map[int]*domain.Survey
-	state map[string]State // "<id>/<version>" → state
+	state map[string]domain.SurveyState // "<id>/<version>" → state
 }
 
 func stateKey(id string, version int) string { return fmt.Sprintf("%s/%08d", id, version) }
 
-// ErrVersionExists is returned when a different definition is put under a
-// survey version that is already stored.
-var ErrVersionExists = errors.New("store: this survey version already exists with different content; publish a new version")
-
 // PutSurvey stores a validated definition as published (for built-in
 // surveys and tests). Putting the same definition again does nothing, so
 // built-in surveys can be imported at every start.
-func (s *DB) PutSurvey(sv *domain.Survey) error { return s.putSurvey(sv, Published) }
+func (s *DB) PutSurvey(sv *domain.Survey) error { return s.putSurvey(sv, domain.SurveyPublished) }
 
 // PutDraft stores an uploaded definition as a draft.
-func (s *DB) PutDraft(sv *domain.Survey) error { return s.putSurvey(sv, Draft) }
+func (s *DB) PutDraft(sv *domain.Survey, audit ...domain.AuditEntry) error {
+	return s.putSurvey(sv, domain.SurveyDraft, audit...)
+}
 
-func (s *DB) putSurvey(sv *domain.Survey, initial State) error {
+func (s *DB) putSurvey(sv *domain.Survey, initial domain.SurveyState, audit ...domain.AuditEntry) error {
 	val, err := json.Marshal(sv)
 	if err != nil {
 		return err
 	}
 	key := surveyKey(sv.ID, sv.Version)
-	err = s.update(func(txn *badger.Txn) error {
+	err = s.audited(audit, func(txn *badger.Txn) error {
 		item, err := txn.Get(key)
 		if err == nil {
 			return item.Value(func(old []byte) error {
 				if !bytes.Equal(old, val) {
-					return ErrVersionExists
+					return domain.ErrVersionExists
 				}
 				return nil
 			})
@@ -96,11 +85,11 @@ func (s *DB) putSurvey(sv *domain.Survey, initial State) error {
 }
 
 // SetState publishes, retires or un-retires a stored version.
-func (s *DB) SetState(id string, version int, st State) error {
+func (s *DB) SetState(id string, version int, st domain.SurveyState, audit ...domain.AuditEntry) error {
 	if _, err := s.version(id, version); err != nil {
 		return err
 	}
-	err := s.update(func(txn *badger.Txn) error {
+	err := s.audited(audit, func(txn *badger.Txn) error {
 		return txn.Set([]byte(statePrefix+stateKey(id, version)), []byte(st))
 	})
 	if err == nil {
@@ -112,7 +101,7 @@ func (s *DB) SetState(id string, version int, st State) error {
 }
 
 // StateOf returns a stored version's state.
-func (s *DB) StateOf(id string, version int) State {
+func (s *DB) StateOf(id string, version int) domain.SurveyState {
 	s.surveys.mu.RLock()
 	defer s.surveys.mu.RUnlock()
 	return s.surveys.state[stateKey(id, version)]
@@ -123,7 +112,7 @@ func (s *DB) cacheSurvey(sv *domain.Survey) {
 	defer s.surveys.mu.Unlock()
 	if s.surveys.byID == nil {
 		s.surveys.byID = map[string]map[int]*domain.Survey{}
-		s.surveys.state = map[string]State{}
+		s.surveys.state = map[string]domain.SurveyState{}
 	}
 	if s.surveys.byID[sv.ID] == nil {
 		s.surveys.byID[sv.ID] = map[int]*domain.Survey{}
@@ -134,7 +123,7 @@ func (s *DB) cacheSurvey(sv *domain.Survey) {
 // loadSurveys fills the cache at open.
 func (s *DB) loadSurveys() error {
 	s.surveys.byID = map[string]map[int]*domain.Survey{}
-	s.surveys.state = map[string]State{}
+	s.surveys.state = map[string]domain.SurveyState{}
 	err := s.prefixScan([]byte(surveyPrefix), func(_, v []byte) error {
 		var sv domain.Survey
 		if err := json.Unmarshal(v, &sv); err != nil {
@@ -147,14 +136,14 @@ func (s *DB) loadSurveys() error {
 		return err
 	}
 	err = s.prefixScan([]byte(statePrefix), func(k, v []byte) error {
-		s.surveys.state[string(k[len(statePrefix):])] = State(v)
+		s.surveys.state[string(k[len(statePrefix):])] = domain.SurveyState(v)
 		return nil
 	})
 	// Versions stored before states existed were all shown to members.
 	for id, versions := range s.surveys.byID {
 		for v := range versions {
 			if _, ok := s.surveys.state[stateKey(id, v)]; !ok {
-				s.surveys.state[stateKey(id, v)] = Published
+				s.surveys.state[stateKey(id, v)] = domain.SurveyPublished
 			}
 		}
 	}
@@ -180,7 +169,7 @@ func (s *DB) version(id string, version int) (*domain.Survey, error) {
 // retired), per domain.SurveyFinder. Drafts are unknown to members.
 func (s *DB) FindSurvey(id string, version int) (*domain.Survey, error) {
 	sv, err := s.version(id, version)
-	if err == nil && s.StateOf(id, version) == Draft {
+	if err == nil && s.StateOf(id, version) == domain.SurveyDraft {
 		return nil, domain.Errorf(domain.CodeUnknownVersion, "survey %q has no published version %d", id, version)
 	}
 	return sv, err
@@ -207,7 +196,7 @@ func (s *DB) LatestSurvey(id string) (*domain.Survey, error) {
 	defer s.surveys.mu.RUnlock()
 	var latest *domain.Survey
 	for v, sv := range s.surveys.byID[id] {
-		if s.surveys.state[stateKey(id, v)] != Published {
+		if s.surveys.state[stateKey(id, v)] != domain.SurveyPublished {
 			continue
 		}
 		if latest == nil || sv.Version > latest.Version {

@@ -10,20 +10,20 @@ import (
 )
 
 // Areas live under area/<code>; reports and warnings under wr/<id>, made
-// with the report's response (see saveOne).
+// with the report's response (domain.Ingest files them; see saveOne).
 const (
 	areaPrefix    = "area/"
 	warningPrefix = "wr/"
 )
 
 // PutArea adds or renames an area.
-func (s *DB) PutArea(a domain.Area) error {
-	return s.update(func(txn *badger.Txn) error { return setJSON(txn, areaPrefix+a.Code, a, 0) })
+func (s *DB) PutArea(a domain.Area, audit ...domain.AuditEntry) error {
+	return s.audited(audit, func(txn *badger.Txn) error { return setJSON(txn, areaPrefix+a.Code, a, 0) })
 }
 
 // DeleteArea takes an area off the list; warnings keep its code.
-func (s *DB) DeleteArea(code string) error {
-	return s.update(func(txn *badger.Txn) error { return txn.Delete([]byte(areaPrefix + code)) })
+func (s *DB) DeleteArea(code string, audit ...domain.AuditEntry) error {
+	return s.audited(audit, func(txn *badger.Txn) error { return txn.Delete([]byte(areaPrefix + code)) })
 }
 
 // Areas lists the organisation's areas by code.
@@ -42,8 +42,8 @@ func (s *DB) Warning(id string) (*domain.Warning, error) {
 }
 
 // PutWarning stores a moderator's decision on a report.
-func (s *DB) PutWarning(w *domain.Warning) error {
-	return s.update(func(txn *badger.Txn) error { return setJSON(txn, warningPrefix+w.ID, w, 0) })
+func (s *DB) PutWarning(w *domain.Warning, audit ...domain.AuditEntry) error {
+	return s.audited(audit, func(txn *badger.Txn) error { return setJSON(txn, warningPrefix+w.ID, w, 0) })
 }
 
 // Warnings lists every report and warning, newest day first.

@@ -431,3 +431,21 @@ func (s *Studio) pack(lang string, content []domain.ContentPhrase) (*voice.Pack,
 	}
 	return pack, nil
 }
+
+// Langs lists the languages by code (domain.Catalogs).
+func (s *Studio) Langs() []string {
+	out := make([]string, len(s.catalogs))
+	for i, cat := range s.catalogs {
+		out[i] = cat.Lang
+	}
+	return out
+}
+
+// Text is lang's words for key, or the key where the language has none
+// (domain.Catalogs).
+func (s *Studio) Text(lang, key string) string {
+	if cat := s.Catalog(lang); cat != nil {
+		return cat.T(key)
+	}
+	return key
+}

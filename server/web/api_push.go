@@ -14,25 +14,11 @@ import (
 	"sova/server/domain"
 )
 
-// Notifier is told what members may want to hear about (push.Dispatcher).
-type Notifier interface {
-	Notify(domain.Notice) error
-}
-
 var subscriptionID = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // notify tells subscribers, if push is on. The moderator's or admin's
 // action stands whatever happens: a failure to queue the notice is logged,
 // and the news is in the app anyway.
-func (s *Server) notify(n domain.Notice) {
-	if s.cfg.Push == nil {
-		return
-	}
-	if err := s.cfg.Push.Notify(n); err != nil {
-		s.cfg.Log.Error("queueing a notification", "kind", n.Kind, "err", err)
-	}
-}
-
 // MaxNewSubscriptions bounds the subscriptions the server takes a minute,
 // so a burst of made-up ones cannot fill the store before real members'.
 const MaxNewSubscriptions = 300

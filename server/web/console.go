@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/subtle"
+	"errors"
 	"net"
 	"net/http"
 	"time"
@@ -19,7 +20,6 @@ const (
 	sessionCookie = "__Host-sova-staff" // __Host-: Secure, Path=/, no Domain
 	sessionIdle   = 30 * time.Minute
 	sessionMax    = 12 * time.Hour
-	inviteTTL     = time.Hour
 	// touchEvery bounds session writes: LastSeen moves at most this often.
 	touchEvery = time.Minute
 )
@@ -149,7 +149,21 @@ func peer(r *http.Request) string {
 	return host
 }
 
-// audit records a staff action; a failure to audit fails the action.
+// audit records a staff action that changes nothing kept (an export); a
+// failure to audit fails the action. Changes are audited by the domain.
 func (s *Server) audit(c echo.Context, action, target string) error {
-	return s.cfg.Store.Audit(domain.AuditEntry{Time: s.cfg.Now().UTC(), Staff: current(c).staff.Login, Action: action, Target: target})
+	return s.cfg.Office.Record(by(c), action, target)
+}
+
+// by is the signed-in staff member's login, as the audit log names her.
+func by(c echo.Context) string { return current(c).staff.Login }
+
+// formProblem is the message of an error a form shows beside its fields
+// (an invalid value), as opposed to one the error page shows.
+func formProblem(err error) (string, bool) {
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code == domain.CodeInvalid {
+		return de.Message, true
+	}
+	return "", false
 }

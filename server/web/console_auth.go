@@ -11,7 +11,6 @@ import (
 
 	"sova/server/auth"
 	"sova/server/domain"
-	"sova/server/store"
 	"sova/server/studio"
 )
 
@@ -80,36 +79,13 @@ func sameOrigin(r *http.Request) bool {
 
 var loginPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,31}$`)
 
-// liveInvite returns the invite behind a link if it may still be used: not
-// expired by the server's clock, and, for a setup link, only while there is
-// no admin (links printed at earlier starts die with the first admin).
-func (s *Server) liveInvite(hash string) (*domain.Invite, error) {
-	inv, err := s.cfg.Store.Invite(hash)
-	if err != nil || inv == nil || !s.cfg.Now().Before(inv.Expires) {
-		return nil, err
-	}
-	if inv.By == "" {
-		if has, err := s.cfg.Store.HasAdmin(); err != nil || has {
-			return nil, err
-		}
-	}
-	return inv, nil
-}
-
-// putInvite stores a new invite and returns its link's token.
-func (s *Server) putInvite(roles []domain.Role, by string) (string, error) {
-	token, hash := auth.NewToken()
-	inv := &domain.Invite{Roles: roles, By: by, Expires: s.cfg.Now().Add(inviteTTL)}
-	return token, s.cfg.Store.PutInvite(hash, inv, inviteTTL)
-}
-
 func (s *Server) invitePage(c echo.Context) error {
-	inv, err := s.liveInvite(auth.TokenHash(c.Param("token")))
+	inv, err := s.cfg.Office.LiveInvite(auth.TokenHash(c.Param("token")))
 	if err != nil {
 		return err
 	}
 	if inv == nil {
-		return render(c, http.StatusGone, messagePage(s.consoleView(c), "Link expired", store.ErrNoInvite.Error()+". Ask an admin for a new one."))
+		return render(c, http.StatusGone, messagePage(s.consoleView(c), "Link expired", domain.ErrNoInvite.Error()+". Ask an admin for a new one."))
 	}
 	return render(c, http.StatusOK, invitePage(s.consoleView(c), inv, ""))
 }
@@ -122,12 +98,12 @@ func (s *Server) acceptInvite(c echo.Context) error {
 		return domain.Errorf(domain.CodeForbidden, "the form came from elsewhere")
 	}
 	hash := auth.TokenHash(c.Param("token"))
-	inv, err := s.liveInvite(hash)
+	inv, err := s.cfg.Office.LiveInvite(hash)
 	if err != nil {
 		return err
 	}
 	if inv == nil {
-		return render(c, http.StatusGone, messagePage(s.consoleView(c), "Link expired", store.ErrNoInvite.Error()+". Ask an admin for a new one."))
+		return render(c, http.StatusGone, messagePage(s.consoleView(c), "Link expired", domain.ErrNoInvite.Error()+". Ask an admin for a new one."))
 	}
 	name := strings.ToLower(strings.TrimSpace(c.FormValue("login")))
 	pw := c.FormValue("password")
@@ -148,11 +124,11 @@ func (s *Server) acceptInvite(c echo.Context) error {
 		return err
 	}
 	st := &domain.Staff{ID: uuid.NewString(), Login: name, Password: pwHash}
-	switch err := s.cfg.Store.UseInvite(hash, st); err {
+	switch err := s.cfg.Office.AcceptInvite(hash, inv, st); err {
 	case nil:
-	case store.ErrLoginTaken:
+	case domain.ErrLoginTaken:
 		return render(c, http.StatusUnprocessableEntity, invitePage(s.consoleView(c), inv, "That login name is taken; choose another."))
-	case store.ErrNoInvite:
+	case domain.ErrNoInvite:
 		return render(c, http.StatusGone, messagePage(s.consoleView(c), "Link expired", err.Error()+". Ask an admin for a new one."))
 	default:
 		return err
@@ -160,25 +136,13 @@ func (s *Server) acceptInvite(c echo.Context) error {
 	if err := s.startSession(c, st); err != nil {
 		return err
 	}
-	c.Set("staff", &staffCtx{staff: st})
-	if err := s.audit(c, "account created", rolesText(st.Roles)); err != nil {
-		return err
-	}
 	return c.Redirect(http.StatusSeeOther, "/staff/")
 }
 
 // NewSetupLink makes the first admin's one-time link path, valid for an hour.
 func (s *Server) NewSetupLink() (string, error) {
-	token, err := s.putInvite([]domain.Role{domain.RoleAdmin}, "")
-	return "/staff/invite/" + token, err
-}
-
-func rolesText(roles []domain.Role) string {
-	out := make([]string, len(roles))
-	for i, r := range roles {
-		out[i] = string(r)
-	}
-	return strings.Join(out, ", ")
+	token, hash := auth.NewToken()
+	return "/staff/invite/" + token, s.cfg.Office.Invite("", []domain.Role{domain.RoleAdmin}, hash)
 }
 
 func (s *Server) dashboard(c echo.Context) error {

@@ -1,10 +1,6 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -52,61 +48,21 @@ func (s *Server) saveService(c echo.Context) error {
 		l := cat.Lang
 		svc.Texts[l] = domain.ServiceText{Name: c.FormValue("name_" + l), About: c.FormValue("about_" + l), Area: c.FormValue("area_" + l)}
 	}
-	if err := svc.Check(); err != nil {
-		var de *domain.Error
-		if !errors.As(err, &de) {
-			return err
+	if err := s.cfg.Office.SaveService(by(c), svc); err != nil {
+		if msg, ok := formProblem(err); ok {
+			return s.renderDirectory(c, http.StatusUnprocessableEntity, svc, msg)
 		}
-		return s.renderDirectory(c, http.StatusUnprocessableEntity, svc, de.Message)
-	}
-	action := "service changed"
-	if svc.ID == "" {
-		action, svc.ID = "service added", s.newServiceID()
-	} else if old, err := s.cfg.Store.Service(svc.ID); err != nil || old == nil {
-		return cmpErr(err, domain.Errorf(domain.CodeNotFound, "there is no service %q", svc.ID))
-	}
-	if err := s.cfg.Store.PutService(svc); err != nil {
-		return err
-	}
-	return s.directoryChanged(c, action, svc.ID)
-}
-
-// deleteService removes a service from the directory.
-func (s *Server) deleteService(c echo.Context) error {
-	id := c.Param("id")
-	if old, err := s.cfg.Store.Service(id); err != nil || old == nil {
-		return cmpErr(err, domain.Errorf(domain.CodeNotFound, "there is no service %q", id))
-	}
-	if err := s.cfg.Store.DeleteService(id); err != nil {
-		return err
-	}
-	return s.directoryChanged(c, "service removed", id)
-}
-
-func (s *Server) directoryChanged(c echo.Context, action, id string) error {
-	if err := s.audit(c, action, id); err != nil {
-		return err
-	}
-	if err := s.contentChanged(); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/staff/directory")
 }
 
-// newServiceID is a time-ordered id, so the directory lists entries in the
-// order they were made, with random bits so two at once do not collide.
-func (s *Server) newServiceID() string {
-	var r [3]byte
-	rand.Read(r[:])
-	return fmt.Sprintf("%011x%s", s.cfg.Now().UnixMilli(), hex.EncodeToString(r[:]))
-}
-
-// cmpErr is err if there was one, else fallback.
-func cmpErr(err error, fallback error) error {
-	if err != nil {
+// deleteService removes a service from the directory.
+func (s *Server) deleteService(c echo.Context) error {
+	if err := s.cfg.Office.DeleteService(by(c), c.Param("id")); err != nil {
 		return err
 	}
-	return fallback
+	return c.Redirect(http.StatusSeeOther, "/staff/directory")
 }
 
 // weekdays name domain.Service.Days in the console, Monday first.

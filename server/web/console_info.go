@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -33,20 +32,10 @@ func (s *Server) saveInfoPage(c echo.Context) error {
 	for _, cat := range s.cfg.Studio.Languages() {
 		p.Texts[cat.Lang] = c.FormValue("text_" + cat.Lang)
 	}
-	if err := p.Check(); err != nil {
-		var de *domain.Error
-		if !errors.As(err, &de) || de.Code == domain.CodeNotFound {
-			return err
+	if err := s.cfg.Office.SaveInfoPage(by(c), p); err != nil {
+		if msg, ok := formProblem(err); ok {
+			return s.renderInfo(c, http.StatusUnprocessableEntity, p.Topic, msg)
 		}
-		return s.renderInfo(c, http.StatusUnprocessableEntity, p.Topic, de.Message)
-	}
-	if err := s.cfg.Store.PutInfoPage(p); err != nil {
-		return err
-	}
-	if err := s.audit(c, "information page changed", p.Topic); err != nil {
-		return err
-	}
-	if err := s.contentChanged(); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/staff/info#"+p.Topic)

@@ -29,15 +29,9 @@ func (s *Server) setupDevice(c echo.Context) error {
 		return err
 	}
 	site, lang := c.FormValue("site"), c.FormValue("lang")
-	if !s.cfg.Store.HasSite(site) {
-		return domain.Errorf(domain.CodeInvalid, "choose a site from the list")
-	}
 	token, hash := auth.NewToken()
 	st := current(c).staff
-	if err := s.cfg.Store.PutDevice(hash, &domain.Device{StaffID: st.ID, Created: s.cfg.Now().UTC()}); err != nil {
-		return err
-	}
-	if err := s.audit(c, "device set up", site); err != nil {
+	if err := s.cfg.Office.AddDevice(st, hash, site); err != nil {
 		return err
 	}
 	setup, _ := json.Marshal(outreachSetup{Token: token, Worker: st.ID, Site: site, Lang: lang, Sites: sites})
@@ -73,22 +67,9 @@ func (s *Server) devices(c echo.Context) error {
 	return render(c, http.StatusOK, devicesPage(s.consoleView(c), devs, logins, sites))
 }
 
-// revokeDevice stops a phone from syncing assisted answers (a lost phone,
-// a worker who left). What it already synced stays.
+// revokeDevice stops a phone from syncing assisted answers.
 func (s *Server) revokeDevice(c echo.Context) error {
-	hash := c.Param("hash")
-	d, err := s.cfg.Store.Device(hash)
-	if err != nil {
-		return err
-	}
-	if d == nil {
-		return domain.Errorf(domain.CodeNotFound, "no such device")
-	}
-	d.Revoked = true
-	if err := s.cfg.Store.PutDevice(hash, d); err != nil {
-		return err
-	}
-	if err := s.audit(c, "device revoked", hash[:10]); err != nil {
+	if err := s.cfg.Office.RevokeDevice(by(c), c.Param("hash")); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/staff/devices")
@@ -97,22 +78,13 @@ func (s *Server) revokeDevice(c echo.Context) error {
 // putSite adds a site code to the list, or removes one.
 func (s *Server) putSite(c echo.Context) error {
 	code := strings.ToLower(strings.TrimSpace(c.FormValue("code")))
+	var err error
 	if c.FormValue("remove") != "" {
-		if err := s.cfg.Store.DeleteSite(code); err != nil {
-			return err
-		}
-		if err := s.audit(c, "site removed", code); err != nil {
-			return err
-		}
-		return c.Redirect(http.StatusSeeOther, "/staff/devices")
+		err = s.cfg.Office.DeleteSite(by(c), code)
+	} else {
+		err = s.cfg.Office.PutSite(by(c), domain.Site{Code: code, Name: strings.TrimSpace(c.FormValue("name"))})
 	}
-	if !domain.ValidSiteCode(code) {
-		return domain.Errorf(domain.CodeInvalid, "a site code is 1–24 lower-case letters, digits or '-', such as \"north-1\"; it must not name a person or an exact address")
-	}
-	if err := s.cfg.Store.PutSite(domain.Site{Code: code, Name: strings.TrimSpace(c.FormValue("name"))}); err != nil {
-		return err
-	}
-	if err := s.audit(c, "site added", code); err != nil {
+	if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/staff/devices")

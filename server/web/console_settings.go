@@ -1,9 +1,6 @@
 package web
 
 import (
-	"cmp"
-	"errors"
-	"fmt"
 	"maps"
 	"net/http"
 	"strconv"
@@ -77,20 +74,10 @@ func (s *Server) saveSettings(c echo.Context) error {
 			st.PushText[cat.Lang] = v[0]
 		}
 	}
-	if err := st.Check(); err != nil {
-		var de *domain.Error
-		errors.As(err, &de)
-		return s.renderSettings(c, http.StatusUnprocessableEntity, st, de.Message, false)
-	}
-	if err := s.cfg.Store.PutSettings(st); err != nil {
-		return err
-	}
-	summary := fmt.Sprintf("quick exit: %s; disguise: %s; warnings show %d days; notifications: %s, quiet %d-%d, %d a day",
-		st.ExitURL, cmp.Or(st.Disguise, "none"), st.WarningDays, st.TimeZone, st.QuietFrom, st.QuietTo, st.PushPerDay)
-	if err := s.audit(c, "settings changed", summary); err != nil {
-		return err
-	}
-	if err := s.Rebuild(); err != nil {
+	if err := s.cfg.Office.SaveSettings(by(c), st); err != nil {
+		if msg, ok := formProblem(err); ok {
+			return s.renderSettings(c, http.StatusUnprocessableEntity, st, msg, false)
+		}
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/staff/settings?saved=1")

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"sova/server/domain"
-	"sova/server/store"
 )
 
 // maxDefinition bounds an uploaded survey file; the needs survey is ~40 KB.
@@ -25,7 +23,7 @@ type surveyRow struct {
 
 type versionRow struct {
 	Survey *domain.Survey
-	State  store.State
+	State  domain.SurveyState
 }
 
 func (s *Server) surveyRows() []surveyRow {
@@ -77,16 +75,10 @@ func (s *Server) uploadSurvey(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if sv.ID == domain.WarnSurveyID {
-		return fail(nil, "The id \""+domain.WarnSurveyID+"\" is Sova's own reporting form; give the survey another id.")
-	}
-	switch err := s.cfg.Store.PutDraft(sv); {
-	case errors.Is(err, store.ErrVersionExists):
-		return fail(nil, "Version "+strconv.Itoa(sv.Version)+" of "+sv.ID+" already exists with other content. Raise \"version\" in the file and upload it again.")
-	case err != nil:
-		return err
-	}
-	if err := s.audit(c, "survey uploaded", sv.ID+" v"+strconv.Itoa(sv.Version)); err != nil {
+	if err := s.cfg.Office.AddDraft(by(c), sv); err != nil {
+		if msg, ok := formProblem(err); ok {
+			return fail(nil, msg)
+		}
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/staff/surveys")
@@ -94,28 +86,13 @@ func (s *Server) uploadSurvey(c echo.Context) error {
 
 // setSurveyState publishes or retires a version, then rebuilds the member
 // site so phones pick the change up with their next update.
-func (s *Server) setSurveyState(state store.State) echo.HandlerFunc {
+func (s *Server) setSurveyState(state domain.SurveyState) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id := c.Param("id")
 		v, err := strconv.Atoi(c.Param("v"))
-		if err != nil || id == domain.WarnSurveyID {
+		if err != nil {
 			return domain.Errorf(domain.CodeNotFound, "no such version")
 		}
-		// A survey members have not seen before is news; a new version of
-		// one they know, or one coming back from retirement, is not.
-		news := state == store.Published && !slices.ContainsFunc(s.cfg.Store.Versions(id), func(sv *domain.Survey) bool {
-			return s.cfg.Store.StateOf(id, sv.Version) != store.Draft
-		})
-		if err := s.cfg.Store.SetState(id, v, state); err != nil {
-			return err
-		}
-		if err := s.Rebuild(); err != nil {
-			return err
-		}
-		if news {
-			s.notify(domain.Notice{Kind: domain.NoticeSurvey})
-		}
-		if err := s.audit(c, "survey "+string(state), id+" v"+strconv.Itoa(v)); err != nil {
+		if err := s.cfg.Office.SetSurveyState(by(c), c.Param("id"), v, state); err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, "/staff/surveys")

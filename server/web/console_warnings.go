@@ -1,11 +1,7 @@
 package web
 
 import (
-	"errors"
 	"net/http"
-	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,35 +26,18 @@ func (s *Server) putArea(c echo.Context) error {
 	for _, cat := range s.cfg.Studio.Languages() {
 		a.Names[cat.Lang] = c.FormValue("name_" + cat.Lang)
 	}
-	if err := a.Check(); err != nil {
-		var de *domain.Error
-		if !errors.As(err, &de) {
-			return err
+	if err := s.cfg.Office.PutArea(by(c), a); err != nil {
+		if msg, ok := formProblem(err); ok {
+			return s.renderAreas(c, http.StatusUnprocessableEntity, msg)
 		}
-		return s.renderAreas(c, http.StatusUnprocessableEntity, de.Message)
-	}
-	if err := s.cfg.Store.PutArea(a); err != nil {
 		return err
 	}
-	return s.areasChanged(c, "area saved", a.Code)
+	return c.Redirect(http.StatusSeeOther, "/staff/areas")
 }
 
 // deleteArea takes an area off the list. Warnings already made keep it.
 func (s *Server) deleteArea(c echo.Context) error {
-	if err := s.cfg.Store.DeleteArea(c.Param("code")); err != nil {
-		return err
-	}
-	return s.areasChanged(c, "area removed", c.Param("code"))
-}
-
-func (s *Server) areasChanged(c echo.Context, action, code string) error {
-	if err := s.audit(c, action, code); err != nil {
-		return err
-	}
-	if err := s.ensureWarnSurvey(); err != nil {
-		return err
-	}
-	if err := s.contentChanged(); err != nil {
+	if err := s.cfg.Office.DeleteArea(by(c), c.Param("code")); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/staff/areas")
@@ -86,50 +65,11 @@ func (s *Server) reports(c echo.Context) error {
 	return render(c, http.StatusOK, reportsView(s.consoleView(c), pending, decided, areas))
 }
 
-// decide publishes a report as a warning, with the public words as the
-// moderator left them, or rejects it. Only what is approved reaches
-// members, and never the private note.
+// decide publishes a report as a warning or rejects it.
 func (s *Server) decide(approve bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		w, err := s.cfg.Store.Warning(c.Param("id"))
-		if err != nil {
+		if err := s.cfg.Office.Decide(by(c), c.Param("id"), approve, c.FormValue("public")); err != nil {
 			return err
-		}
-		if w == nil {
-			return domain.Errorf(domain.CodeNotFound, "there is no report %q", c.Param("id"))
-		}
-		today := s.cfg.Now().UTC()
-		settings, err := s.cfg.Store.Settings()
-		if err != nil {
-			return err
-		}
-		w.By = current(c).staff.Login
-		// Published just now, not again (a second tab, a double submit):
-		// members hear of a warning once.
-		news := approve && w.State != domain.ReportApproved
-		action := "report rejected"
-		if approve {
-			public := strings.TrimSpace(c.FormValue("public"))
-			if utf8.RuneCountInString(public) > domain.MaxTextAnswer {
-				return domain.Errorf(domain.CodeInvalid, "the public words fit in %d characters", domain.MaxTextAnswer)
-			}
-			w.State, w.Public, action = domain.ReportApproved, public, "warning published"
-			w.Expires = today.AddDate(0, 0, settings.WarningDays).Format(time.DateOnly)
-		} else {
-			w.State, w.Expires = domain.ReportRejected, ""
-		}
-		if err := s.cfg.Store.PutWarning(w); err != nil {
-			return err
-		}
-		if err := s.audit(c, action, w.ID); err != nil {
-			return err
-		}
-		// Its public words get Sova's voice, as the organisation's own.
-		if err := s.contentChanged(); err != nil {
-			return err
-		}
-		if news {
-			s.notify(domain.Notice{Kind: domain.NoticeWarning, Area: w.Area})
 		}
 		return c.Redirect(http.StatusSeeOther, "/staff/reports")
 	}

@@ -4,7 +4,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"sova/server/domain"
-	"sova/server/store"
 	"sova/server/studio"
 )
 
@@ -81,8 +80,8 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/staff/settings", s.saveSettings, admin)
 	get(e, "/staff/surveys", s.surveys, admin)
 	e.POST("/staff/surveys", s.uploadSurvey, admin)
-	e.POST("/staff/surveys/:id/:v/publish", s.setSurveyState(store.Published), admin)
-	e.POST("/staff/surveys/:id/:v/retire", s.setSurveyState(store.Retired), admin)
+	e.POST("/staff/surveys/:id/:v/publish", s.setSurveyState(domain.SurveyPublished), admin)
+	e.POST("/staff/surveys/:id/:v/retire", s.setSurveyState(domain.SurveyRetired), admin)
 	get(e, "/staff/surveys/:id/:v/preview/:lang", s.previewSurvey, admin)
 	fieldworker := s.requireRole(domain.RoleFieldWorker)
 	get(e, "/staff/outreach", s.outreach, fieldworker)

@@ -46,17 +46,14 @@ type Config struct {
 	// AccessLog logs every request (method, route, status, latency), not
 	// only failures. Off by default: see accessLog.
 	AccessLog bool
-	// Push is told of new warnings and surveys; PushKey is the VAPID
-	// public key phones subscribe with; PushHosts are the push services
-	// a subscription may point at (domain.PushHosts unless set).
-	Push      Notifier
+	// Office runs the staff's workflows; the console only parses and
+	// renders around it.
+	Office *domain.Office
+	// PushKey is the VAPID public key phones subscribe with; PushHosts are
+	// the push services a subscription may point at (domain.PushHosts
+	// unless set).
 	PushKey   string
 	PushHosts []string
-	// Speak asks for the organisation's changed words (services,
-	// information pages, areas) to be given voice, and returns at once:
-	// package app does it in the background, then rebuilds the site.
-	// Nil: they stay without voice.
-	Speak func()
 }
 
 // Server serves Sova over HTTP.
@@ -84,9 +81,6 @@ func New(cfg Config) (*Server, error) {
 		cfg.BusyAfter = 10 * time.Second
 	}
 	s := &Server{cfg: cfg, ingest: make(gate, 4*runtime.GOMAXPROCS(0)), auth: newConsoleAuth(cfg.Now)}
-	if err := s.ensureWarnSurvey(); err != nil {
-		return nil, err
-	}
 	if err := s.Rebuild(); err != nil {
 		return nil, err
 	}
@@ -132,18 +126,6 @@ func (s *Server) Rebuild() error {
 		return err
 	}
 	s.site.Store(st)
-	return nil
-}
-
-// contentChanged rebuilds the site after staff changed the organisation's
-// words, and asks for their voice, which a later rebuild brings.
-func (s *Server) contentChanged() error {
-	if err := s.Rebuild(); err != nil {
-		return err
-	}
-	if s.cfg.Speak != nil {
-		s.cfg.Speak()
-	}
 	return nil
 }
 
