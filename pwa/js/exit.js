@@ -1,4 +1,4 @@
-// Quick exit; inlined in every member page (why: server/web/site.go, README "Safety on the phone").
+// Quick exit; inlined in every member page (why: server/web/member/site.go, README "Safety on the phone").
 (function () {
   var to = document.currentScript.dataset.exit, FLAG = 'sova-exit', shifts = [];
   var bc = self.BroadcastChannel && new BroadcastChannel(FLAG);

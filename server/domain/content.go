@@ -68,3 +68,13 @@ func ContentPhrases(lang string, services []*Service, info []*InfoPage, areas []
 	}
 	return out
 }
+
+// SiteContent is the organisation's own content that members are served,
+// read at one moment.
+type SiteContent struct {
+	Settings  Settings
+	Services  []*Service
+	InfoPages []*InfoPage
+	Areas     []Area
+	Warnings  []*Warning // every report and warning, newest day first
+}

@@ -98,18 +98,7 @@ func (s *DB) get(key []byte) ([]byte, error) {
 
 // prefixScan calls fn for each key under prefix, in key order.
 func (s *DB) prefixScan(prefix []byte, fn func(key, val []byte) error) error {
-	return s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 64})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			item := it.Item()
-			err := item.Value(func(v []byte) error { return fn(item.Key(), v) })
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return s.db.View(func(txn *badger.Txn) error { return eachUnder(txn, prefix, fn) })
 }
 
 // badgerLog sends Badger's own messages to slog. Badger logs nothing about

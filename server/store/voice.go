@@ -141,16 +141,7 @@ func (s *DB) Texts(lang string) (map[string]*TextEdit, error) {
 
 // scanAll decodes every JSON value under prefix, in key order.
 func scanAll[T any](s *DB, prefix string) ([]*T, error) {
-	var out []*T
-	err := s.scanJSON(prefix, func(_ string, dec func(any) error) error {
-		v := new(T)
-		if err := dec(v); err != nil {
-			return err
-		}
-		out = append(out, v)
-		return nil
-	})
-	return out, err
+	return viewing(s, func(txn *badger.Txn) ([]*T, error) { return scanTxn[T](txn, prefix) })
 }
 
 func scanPhrases[T any](s *DB, prefix, lang string) (map[string]*T, error) {

@@ -1,9 +1,6 @@
 package store
 
 import (
-	"cmp"
-	"slices"
-
 	"github.com/dgraph-io/badger/v4"
 
 	"sova/server/domain"
@@ -26,16 +23,6 @@ func (s *DB) DeleteArea(code string, audit ...domain.AuditEntry) error {
 	return s.audited(audit, func(txn *badger.Txn) error { return txn.Delete([]byte(areaPrefix + code)) })
 }
 
-// Areas lists the organisation's areas by code.
-func (s *DB) Areas() ([]domain.Area, error) {
-	all, err := scanAll[domain.Area](s, areaPrefix)
-	out := make([]domain.Area, len(all))
-	for i, a := range all {
-		out[i] = *a
-	}
-	return out, err
-}
-
 // Warning returns the report or warning with id, or nil.
 func (s *DB) Warning(id string) (*domain.Warning, error) {
 	return load[domain.Warning](s, warningPrefix+id)
@@ -44,11 +31,4 @@ func (s *DB) Warning(id string) (*domain.Warning, error) {
 // PutWarning stores a moderator's decision on a report.
 func (s *DB) PutWarning(w *domain.Warning, audit ...domain.AuditEntry) error {
 	return s.audited(audit, func(txn *badger.Txn) error { return setJSON(txn, warningPrefix+w.ID, w, 0) })
-}
-
-// Warnings lists every report and warning, newest day first.
-func (s *DB) Warnings() ([]*domain.Warning, error) {
-	out, err := scanAll[domain.Warning](s, warningPrefix)
-	slices.SortStableFunc(out, func(a, b *domain.Warning) int { return cmp.Compare(b.Day, a.Day) })
-	return out, err
 }

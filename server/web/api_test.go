@@ -24,7 +24,7 @@ import (
 	"sova/server/domain"
 	"sova/server/seal"
 	"sova/server/store"
-	"sova/server/web"
+	"sova/server/web/api"
 )
 
 // scenario is one HTTP exchange against a whole Sova on real Badger, in the
@@ -801,20 +801,20 @@ func TestSync_Limits(t *testing.T) {
 		},
 		{
 			Name:            "a body of exactly MaxSyncBytes is read",
-			Body:            func(*testing.T, *env) []byte { return padded(web.MaxSyncBytes) },
+			Body:            func(*testing.T, *env) []byte { return padded(api.MaxSyncBytes) },
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted()},
 		},
 		{
 			Name:            "a body one byte over MaxSyncBytes",
-			Body:            func(*testing.T, *env) []byte { return padded(web.MaxSyncBytes + 1) },
+			Body:            func(*testing.T, *env) []byte { return padded(api.MaxSyncBytes + 1) },
 			ExpectedStatus:  http.StatusRequestEntityTooLarge,
 			ExpectedContent: []string{apiError(domain.CodeTooLarge)},
 		},
 		{
 			Name:            "a gzip body that inflates to exactly MaxSyncBytes is read",
 			Headers:         gzipHeader,
-			Body:            func(*testing.T, *env) []byte { return testapp.Gzip(padded(web.MaxSyncBytes)) },
+			Body:            func(*testing.T, *env) []byte { return testapp.Gzip(padded(api.MaxSyncBytes)) },
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted()},
 		},
@@ -822,7 +822,7 @@ func TestSync_Limits(t *testing.T) {
 			Name:    "a gzip bomb that inflates past MaxSyncBytes",
 			Headers: gzipHeader,
 			Body: func(t *testing.T, _ *env) []byte {
-				b := testapp.Gzip(padded(4 * web.MaxSyncBytes))
+				b := testapp.Gzip(padded(4 * api.MaxSyncBytes))
 				if len(b) > 100<<10 {
 					t.Fatalf("the bomb is %d bytes compressed; it should be small", len(b))
 				}
@@ -835,14 +835,14 @@ func TestSync_Limits(t *testing.T) {
 			Name:    "a gzip body over MaxSyncBytes before inflating",
 			Headers: gzipHeader,
 			Body: func(t *testing.T, _ *env) []byte {
-				noise := make([]byte, web.MaxSyncBytes+(64<<10))
+				noise := make([]byte, api.MaxSyncBytes+(64<<10))
 				_, _ = rand.Read(noise)
 				var buf bytes.Buffer
 				zw, _ := gzip.NewWriterLevel(&buf, gzip.NoCompression)
 				_, _ = zw.Write(noise)
 				_ = zw.Close()
 				b := buf.Bytes()
-				if len(b) <= web.MaxSyncBytes {
+				if len(b) <= api.MaxSyncBytes {
 					t.Fatalf("random bytes compressed to %d bytes", len(b))
 				}
 				return b
@@ -1231,7 +1231,7 @@ func TestOpenAPI_DescribesEveryAPIRouteAndCode(t *testing.T) {
 			t.Errorf("openapi.yaml does not list the code %s", c)
 		}
 	}
-	for _, n := range []int{web.MaxSyncBytes, domain.MaxBatch, domain.MaxTextAnswer} {
+	for _, n := range []int{api.MaxSyncBytes, domain.MaxBatch, domain.MaxTextAnswer} {
 		if !strings.Contains(doc, strconv.Itoa(n)) {
 			t.Errorf("openapi.yaml does not state the limit %d", n)
 		}

@@ -1,0 +1,129 @@
+package console
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"sova/server/auth"
+	"sova/server/domain"
+	"sova/server/web/edge"
+)
+
+// wrongLogin is the one answer to a failed login: it never says whether the
+// account exists.
+const wrongLogin = "Wrong login name or password."
+
+func (s *Console) LoginPage(c echo.Context) error {
+	return edge.Render(c, http.StatusOK, loginPage(s.consoleView(c), ""))
+}
+
+func (s *Console) Login(c echo.Context) error {
+	r := c.Request()
+	if !edge.SameOrigin(r) {
+		return domain.Errorf(domain.CodeForbidden, "the form came from elsewhere")
+	}
+	name := strings.ToLower(strings.TrimSpace(c.FormValue("login"))) // phone keyboards capitalise
+	if !s.auth.perPeer.Allow(peer(r)) || !s.auth.perAccount.Allow(name) {
+		return edge.Render(c, http.StatusTooManyRequests, loginPage(s.consoleView(c), "Too many attempts. Wait 15 minutes, then try again."))
+	}
+	st, err := s.cfg.Store.StaffByLogin(name)
+	if err != nil {
+		return err
+	}
+	hash := ""
+	if st != nil && !st.Disabled {
+		hash = st.Password
+	}
+	ok, err := s.auth.hasher.Check(r.Context(), hash, c.FormValue("password"))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return edge.Render(c, http.StatusUnauthorized, loginPage(s.consoleView(c), wrongLogin))
+	}
+	s.auth.perAccount.Reset(name)
+	if err := s.startSession(c, st); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/staff/")
+}
+
+func (s *Console) Logout(c echo.Context) error {
+	if err := s.cfg.Store.DeleteSession(current(c).tokenHash); err != nil {
+		return err
+	}
+	clearSessionCookie(c)
+	return c.Redirect(http.StatusSeeOther, "/staff/login")
+}
+
+var loginPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,31}$`)
+
+func (s *Console) InvitePage(c echo.Context) error {
+	inv, err := s.cfg.Office.LiveInvite(auth.TokenHash(c.Param("token")))
+	if err != nil {
+		return err
+	}
+	if inv == nil {
+		return edge.Render(c, http.StatusGone, messagePage(s.consoleView(c), "Link expired", domain.ErrNoInvite.Error()+". Ask an admin for a new one."))
+	}
+	return edge.Render(c, http.StatusOK, invitePage(s.consoleView(c), inv, ""))
+}
+
+// AcceptInvite makes the account an invite (or the first start's setup link)
+// allows, and signs its owner in.
+func (s *Console) AcceptInvite(c echo.Context) error {
+	r := c.Request()
+	if !edge.SameOrigin(r) {
+		return domain.Errorf(domain.CodeForbidden, "the form came from elsewhere")
+	}
+	hash := auth.TokenHash(c.Param("token"))
+	inv, err := s.cfg.Office.LiveInvite(hash)
+	if err != nil {
+		return err
+	}
+	if inv == nil {
+		return edge.Render(c, http.StatusGone, messagePage(s.consoleView(c), "Link expired", domain.ErrNoInvite.Error()+". Ask an admin for a new one."))
+	}
+	name := strings.ToLower(strings.TrimSpace(c.FormValue("login")))
+	pw := c.FormValue("password")
+	var problem string
+	switch {
+	case !loginPattern.MatchString(name):
+		problem = "A login name is 3–32 lower-case letters, digits, '.', '_' or '-'. Use a nickname, not your real name."
+	case len([]rune(pw)) < auth.MinPassword:
+		problem = "The password must have at least 12 characters. A few random words make a good one."
+	case pw != c.FormValue("repeat"):
+		problem = "The two passwords differ."
+	}
+	if problem != "" {
+		return edge.Render(c, http.StatusUnprocessableEntity, invitePage(s.consoleView(c), inv, problem))
+	}
+	pwHash, err := s.auth.hasher.Hash(r.Context(), pw)
+	if err != nil {
+		return err
+	}
+	st := &domain.Staff{ID: uuid.NewString(), Login: name, Password: pwHash}
+	switch err := s.cfg.Office.AcceptInvite(hash, inv, st); err {
+	case nil:
+	case domain.ErrLoginTaken:
+		return edge.Render(c, http.StatusUnprocessableEntity, invitePage(s.consoleView(c), inv, "That login name is taken; choose another."))
+	case domain.ErrNoInvite:
+		return edge.Render(c, http.StatusGone, messagePage(s.consoleView(c), "Link expired", err.Error()+". Ask an admin for a new one."))
+	default:
+		return err
+	}
+	if err := s.startSession(c, st); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/staff/")
+}
+
+// NewSetupLink makes the first admin's one-time link path, valid for an hour.
+func (s *Console) NewSetupLink() (string, error) {
+	token, hash := auth.NewToken()
+	return "/staff/invite/" + token, s.cfg.Office.Invite("", []domain.Role{domain.RoleAdmin}, hash)
+}

@@ -1,0 +1,207 @@
+// Package console is the staff console under /staff/: accounts and
+// sessions, surveys and their results, outreach devices, the voice studio,
+// settings, the directory, information pages, areas and moderation. One file
+// per feature holds its handlers, and its .templ file its pages. Pages are
+// server-rendered and work without JavaScript. Handlers parse a request,
+// make one call on domain.Office (or the studio) and render.
+package console
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"sova/server/auth"
+	"sova/server/domain"
+	"sova/server/store"
+	"sova/server/studio"
+	"sova/server/web/edge"
+	"sova/server/web/member"
+)
+
+// The console is for staff only, under /staff/. Its pages are server-rendered
+// and work without JavaScript. Its cookie is the only cookie Sova ever sets,
+// and only on /staff/ pages; members never get one.
+const (
+	sessionCookie = "__Host-sova-staff" // __Host-: Secure, Path=/, no Domain
+	sessionIdle   = 30 * time.Minute
+	sessionMax    = 12 * time.Hour
+	// touchEvery bounds session writes: LastSeen moves at most this often.
+	touchEvery = time.Minute
+)
+
+// Config is what the console works with.
+type Config struct {
+	// Store is read for pages; every change goes through Office.
+	Store  *store.DB
+	Office *domain.Office
+	Studio *studio.Studio
+	// Site is the member site: its languages, icons and scripts, and
+	// survey previews.
+	Site *member.Site
+	Now  func() time.Time
+}
+
+// Console serves the staff console.
+type Console struct {
+	cfg  Config
+	auth *consoleAuth
+}
+
+// New makes the console.
+func New(cfg Config) *Console {
+	return &Console{cfg: cfg, auth: newConsoleAuth(cfg.Now)}
+}
+
+// ErrorPage shows an error as a console page (edge.StaffPage).
+func (s *Console) ErrorPage(c echo.Context, status int, title, message string) error {
+	return edge.Render(c, status, messagePage(s.consoleView(c), title, message))
+}
+
+// consoleAuth holds the console's guards, made once per server.
+type consoleAuth struct {
+	hasher *auth.Hasher
+	// Two limits on login attempts: per account, and per direct peer
+	// address (never a forwarded-for header, which anyone can write).
+	perAccount *auth.Limiter
+	perPeer    *auth.Limiter
+}
+
+func newConsoleAuth(now func() time.Time) *consoleAuth {
+	return &consoleAuth{
+		hasher:     auth.NewHasher(2),
+		perAccount: auth.NewLimiter(5, 15*time.Minute, now),
+		perPeer:    auth.NewLimiter(20, 15*time.Minute, now),
+	}
+}
+
+// staffCtx is what a console handler knows about who is asking.
+type staffCtx struct {
+	staff     *domain.Staff
+	session   *domain.Session
+	tokenHash string
+}
+
+func current(c echo.Context) *staffCtx {
+	sc, _ := c.Get("staff").(*staffCtx)
+	return sc
+}
+
+// RequireRole admits a signed-in staff member who holds role (any role if
+// role is ""), checks the CSRF token of every form post, and keeps the
+// session alive within its idle and absolute limits.
+func (s *Console) RequireRole(role domain.Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			sc, err := s.session(c)
+			if err != nil {
+				return err
+			}
+			if sc == nil {
+				return c.Redirect(http.StatusSeeOther, "/staff/login")
+			}
+			if role != "" && !sc.staff.Has(role) {
+				return domain.Errorf(domain.CodeForbidden, "this page needs the %s role", role)
+			}
+			if c.Request().Method == http.MethodPost && !validCSRF(c, sc.session.CSRF) {
+				return domain.Errorf(domain.CodeForbidden, "the form has expired or came from elsewhere; go back, reload and try again")
+			}
+			c.Set("staff", sc)
+			return next(c)
+		}
+	}
+}
+
+// session returns the caller's live session, or nil.
+func (s *Console) session(c echo.Context) (*staffCtx, error) {
+	ck, err := c.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" {
+		return nil, nil
+	}
+	hash := auth.TokenHash(ck.Value)
+	sess, err := s.cfg.Store.Session(hash)
+	if err != nil || sess == nil {
+		return nil, err
+	}
+	now := s.cfg.Now()
+	if now.Sub(sess.LastSeen) > sessionIdle || now.Sub(sess.Created) > sessionMax {
+		return nil, s.cfg.Store.DeleteSession(hash)
+	}
+	st, err := s.cfg.Store.Staff(sess.StaffID)
+	if err != nil || st == nil || st.Disabled {
+		return nil, err
+	}
+	if now.Sub(sess.LastSeen) > touchEvery {
+		sess.LastSeen = now
+		if err := s.cfg.Store.PutSession(hash, sess, sess.Created.Add(sessionMax).Sub(now)); err != nil {
+			return nil, err
+		}
+	}
+	return &staffCtx{staff: st, session: sess, tokenHash: hash}, nil
+}
+
+// validCSRF checks the form's token against the session's, and refuses a
+// post that says it comes from another site.
+func validCSRF(c echo.Context, want string) bool {
+	if !edge.SameOrigin(c.Request()) {
+		return false
+	}
+	got := c.FormValue("csrf")
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// startSession signs st in with a brand-new session id (never reusing one
+// that existed before login) and sets the cookie.
+func (s *Console) startSession(c echo.Context, st *domain.Staff) error {
+	if old, err := c.Cookie(sessionCookie); err == nil && old.Value != "" {
+		_ = s.cfg.Store.DeleteSession(auth.TokenHash(old.Value))
+	}
+	token, hash := auth.NewToken()
+	csrf, _ := auth.NewToken()
+	now := s.cfg.Now()
+	if err := s.cfg.Store.PutSession(hash, &domain.Session{StaffID: st.ID, CSRF: csrf, Created: now, LastSeen: now}, sessionMax); err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", MaxAge: int(sessionMax / time.Second),
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode,
+	})
+	return nil
+}
+
+func clearSessionCookie(c echo.Context) {
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+}
+
+// peer is the direct peer's address, for the login limit only. It is held
+// in memory by the limiter and never stored or logged.
+func peer(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// audit records a staff action that changes nothing kept (an export); a
+// failure to audit fails the action. Changes are audited by the domain.
+func (s *Console) audit(c echo.Context, action, target string) error {
+	return s.cfg.Office.Record(by(c), action, target)
+}
+
+// by is the signed-in staff member's login, as the audit log names her.
+func by(c echo.Context) string { return current(c).staff.Login }
+
+// formProblem is the message of an error a form shows beside its fields
+// (an invalid value), as opposed to one the error page shows.
+func formProblem(err error) (string, bool) {
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code == domain.CodeInvalid {
+		return de.Message, true
+	}
+	return "", false
+}

@@ -1,0 +1,88 @@
+package console
+
+import (
+	"maps"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"sova/server/domain"
+	"sova/server/stats"
+	"sova/server/web/edge"
+)
+
+// SettingsPage shows the organisation's settings for the member app.
+func (s *Console) SettingsPage(c echo.Context) error {
+	st, err := s.cfg.Store.Settings()
+	if err != nil {
+		return err
+	}
+	return s.renderSettings(c, http.StatusOK, st, "", c.QueryParam("saved") != "")
+}
+
+func (s *Console) renderSettings(c echo.Context, code int, st domain.Settings, msg string, saved bool) error {
+	subs, err := s.cfg.Store.Subscribers()
+	if err != nil {
+		return err
+	}
+	// A handful of subscribers is a handful of people: hidden like any small count.
+	n := strconv.Itoa(len(subs))
+	if len(subs) > 0 && len(subs) < stats.MinCount {
+		n = "fewer than " + strconv.Itoa(stats.MinCount)
+	}
+	return edge.Render(c, code, settingsView(s.consoleView(c), st, s.cfg.Site.Langs(), n, msg, saved))
+}
+
+// SaveSettings stores the settings and rebuilds the member app with them.
+// Fields the form did not send keep their value (a script may post only
+// the one it changes); a field that is not a number reads as 0, which Check
+// refuses or defaults.
+func (s *Console) SaveSettings(c echo.Context) error {
+	st, err := s.cfg.Store.Settings()
+	if err != nil {
+		return err
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	str := func(name string, to *string) {
+		if v, ok := form[name]; ok {
+			*to = v[0]
+		}
+	}
+	num := func(name string, to *int) {
+		if v, ok := form[name]; ok {
+			*to, _ = strconv.Atoi(v[0])
+		}
+	}
+	str("exit_url", &st.ExitURL)
+	str("disguise", &st.Disguise)
+	num("warning_days", &st.WarningDays)
+	str("time_zone", &st.TimeZone)
+	num("quiet_from", &st.QuietFrom)
+	num("quiet_to", &st.QuietTo)
+	num("push_per_day", &st.PushPerDay)
+	str("push_contact", &st.PushContact)
+	st.PushText = maps.Clone(st.PushText)
+	if st.PushText == nil {
+		st.PushText = map[string]string{}
+	}
+	for _, cat := range s.cfg.Site.Langs() {
+		if v, ok := form["push_text_"+cat.Lang]; ok {
+			st.PushText[cat.Lang] = v[0]
+		}
+	}
+	if err := s.cfg.Office.SaveSettings(by(c), st); err != nil {
+		if msg, ok := formProblem(err); ok {
+			return s.renderSettings(c, http.StatusUnprocessableEntity, st, msg, false)
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/staff/settings?saved=1")
+}
+
+// disguiseName is a disguise's name as the console shows it.
+func disguiseName(d string) string { return strings.ToUpper(d[:1]) + d[1:] }
