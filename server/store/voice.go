@@ -3,6 +3,7 @@ package store
 import (
 	"github.com/dgraph-io/badger/v4"
 
+	"sova/server/domain"
 	"sova/server/voice"
 )
 
@@ -48,8 +49,8 @@ func phraseKey(prefix, lang, key string) string { return prefix + lang + "/" + k
 
 // PutRecording stores (or replaces) the recording of lang's phrase key,
 // its description and its files in one transaction.
-func (s *DB) PutRecording(lang, key string, r *Recording) error {
-	return s.putVoice(recordingPrefix, audioPrefix, lang, key, r)
+func (s *DB) PutRecording(lang, key string, r *Recording, audit ...domain.AuditEntry) error {
+	return s.putVoice(recordingPrefix, audioPrefix, lang, key, r, audit...)
 }
 
 // RecordingData reads the files of lang's recording of key, by file name.
@@ -100,8 +101,8 @@ func (s *DB) DeleteSpoken(lang, key string) error {
 	})
 }
 
-func (s *DB) putVoice(meta, audio, lang, key string, r *Recording) error {
-	return s.update(func(txn *badger.Txn) error {
+func (s *DB) putVoice(meta, audio, lang, key string, r *Recording, audit ...domain.AuditEntry) error {
+	return s.audited(audit, func(txn *badger.Txn) error {
 		if err := setJSON(txn, phraseKey(meta, lang, key), r, 0); err != nil {
 			return err
 		}
@@ -125,13 +126,13 @@ func (s *DB) voiceData(audio, lang, key string) (map[string][]byte, error) {
 }
 
 // PutText stores a translator's text for lang's phrase key.
-func (s *DB) PutText(lang, key string, t *TextEdit) error {
-	return s.update(func(txn *badger.Txn) error { return setJSON(txn, phraseKey(textPrefix, lang, key), t, 0) })
+func (s *DB) PutText(lang, key string, t *TextEdit, audit ...domain.AuditEntry) error {
+	return s.audited(audit, func(txn *badger.Txn) error { return setJSON(txn, phraseKey(textPrefix, lang, key), t, 0) })
 }
 
 // DeleteText goes back to the shipped text of lang's phrase key.
-func (s *DB) DeleteText(lang, key string) error {
-	return s.update(func(txn *badger.Txn) error { return txn.Delete([]byte(phraseKey(textPrefix, lang, key))) })
+func (s *DB) DeleteText(lang, key string, audit ...domain.AuditEntry) error {
+	return s.audited(audit, func(txn *badger.Txn) error { return txn.Delete([]byte(phraseKey(textPrefix, lang, key))) })
 }
 
 // Texts returns every edited text of lang, by phrase key.

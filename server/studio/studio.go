@@ -236,18 +236,41 @@ func (s *Studio) phrase(lang, key string) (Phrase, error) {
 // Record checks and converts a recording of lang's phrase key (any common
 // audio format) and makes it the phrase's voice. A refused recording
 // (voice.InputError) changes nothing: the voice the phrase had stays.
-func (s *Studio) Record(ctx context.Context, lang, key, by string, audio []byte) error {
+func (s *Studio) Record(ctx context.Context, lang, key string, by *domain.Staff, audio []byte) error {
+	return s.recordPhrase(ctx, lang, key, by, audio, s.audit(by, "voice recorded", lang+"/"+key)...)
+}
+
+// recordPhrase records the phrase's words as they are now.
+func (s *Studio) recordPhrase(ctx context.Context, lang, key string, by *domain.Staff, audio []byte, audit ...domain.AuditEntry) error {
 	p, err := s.phrase(lang, key)
 	if err != nil {
 		return err
 	}
-	return s.record(ctx, lang, key, by, p.Text, "", audio)
+	return s.record(ctx, lang, key, by, p.Text, "", audio, audit...)
+}
+
+// audit is the record of a translator's change, kept with it. by is nil
+// for the command line, where nobody is signed in.
+func (s *Studio) audit(by *domain.Staff, action, target string) []domain.AuditEntry {
+	name := "(command line)"
+	if by != nil {
+		name = by.Login
+	}
+	return []domain.AuditEntry{{Time: s.now().UTC(), Staff: name, Action: action, Target: target}}
+}
+
+// staffID is who the studio names beside a recording or text.
+func staffID(by *domain.Staff) string {
+	if by == nil {
+		return ""
+	}
+	return by.ID
 }
 
 // record converts audio into the voice of key, read from text. textSha256,
 // when set, names the words it was recorded for instead (an imported
 // recording may be of older words, and must show as such).
-func (s *Studio) record(ctx context.Context, lang, key, by, text, textSha256 string, audio []byte) error {
+func (s *Studio) record(ctx context.Context, lang, key string, by *domain.Staff, text, textSha256 string, audio []byte, audit ...domain.AuditEntry) error {
 	enc, err := bounded(ctx, func(ctx context.Context) (*voice.Encoded, error) {
 		return voice.Convert(ctx, lang, key, text, audio, s.Limits)
 	})
@@ -258,7 +281,7 @@ func (s *Studio) record(ctx context.Context, lang, key, by, text, textSha256 str
 		enc.Phrase.TextSha256 = textSha256
 	}
 	from := sha256.Sum256(audio)
-	return s.db.PutRecording(lang, key, &store.Recording{Phrase: enc.Phrase, Data: enc.Data, By: by, Day: s.day(), From: hex.EncodeToString(from[:])})
+	return s.db.PutRecording(lang, key, &store.Recording{Phrase: enc.Phrase, Data: enc.Data, By: staffID(by), Day: s.day(), From: hex.EncodeToString(from[:])}, audit...)
 }
 
 // bounded runs an ffmpeg job (a conversion, or Sova speaking): they take a
@@ -278,7 +301,11 @@ func bounded(ctx context.Context, job func(context.Context) (*voice.Encoded, err
 
 // SetText words lang's phrase key anew. The shipped text again removes the
 // edit. A recording of the old words shows as outdated until recorded again.
-func (s *Studio) SetText(lang, key, text, by string) error {
+func (s *Studio) SetText(lang, key, text string, by *domain.Staff) error {
+	return s.setText(lang, key, text, by, s.audit(by, "text edited", lang+"/"+key)...)
+}
+
+func (s *Studio) setText(lang, key, text string, by *domain.Staff, audit ...domain.AuditEntry) error {
 	p, err := s.phrase(lang, key)
 	if err != nil {
 		return err
@@ -301,9 +328,9 @@ func (s *Studio) SetText(lang, key, text, by string) error {
 	case !utf8.ValidString(text):
 		return domain.Errorf(domain.CodeInvalid, "the text is not valid UTF-8")
 	case text == p.Shipped:
-		return s.db.DeleteText(lang, key)
+		return s.db.DeleteText(lang, key, audit...)
 	}
-	return s.db.PutText(lang, key, &store.TextEdit{Text: text, By: by, Day: s.day()})
+	return s.db.PutText(lang, key, &store.TextEdit{Text: text, By: staffID(by), Day: s.day()}, audit...)
 }
 
 func (s *Studio) day() string { return s.now().UTC().Format(time.DateOnly) }

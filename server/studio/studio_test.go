@@ -112,11 +112,14 @@ func TestPhrases_EveryTextOfTheAppAndItsSurveysOnce(t *testing.T) {
 func TestRecord_ARecordingWinsOverTheSyntheticVoice(t *testing.T) {
 	s, db := newStudio(t)
 	ctx := context.Background()
-	if err := s.Record(ctx, "en", "home.title", "tina", testapp.Speech(t, "en", "Hello! What would you like to do?")); err != nil {
+	if err := s.Record(ctx, "en", "home.title", tina, testapp.Speech(t, "en", "Hello! What would you like to do?")); err != nil {
 		t.Fatal(err)
 	}
 	if p := phrase(t, s, "en", "home.title"); p.Voice != studio.Recorded || p.By != "tina" {
 		t.Errorf("after recording: %+v", p)
+	}
+	if log, err := db.AuditLog(10); err != nil || len(log) != 1 || log[0].Action != "voice recorded" || log[0].Staff != "tina" || log[0].Target != "en/home.title" {
+		t.Errorf("audit log after recording: %+v %v", log, err)
 	}
 	cov, _ := s.Coverage("en")
 	if cov.Recorded != 1 || slices.ContainsFunc(cov.Missing, func(p studio.Phrase) bool { return p.Key == "home.title" }) {
@@ -152,7 +155,7 @@ func TestRecord_ARecordingWinsOverTheSyntheticVoice(t *testing.T) {
 	}
 
 	// A refused recording changes nothing.
-	err = s.Record(ctx, "en", "home.title", "tina", []byte("not a recording"))
+	err = s.Record(ctx, "en", "home.title", tina, []byte("not a recording"))
 	var ie *voice.InputError
 	if !errors.As(err, &ie) || ie.Code != "format" {
 		t.Fatalf("text as a recording: %v", err)
@@ -160,7 +163,7 @@ func TestRecord_ARecordingWinsOverTheSyntheticVoice(t *testing.T) {
 	if again, _ := db.Recordings("en"); !slices.Equal(again["home.title"].Phrase.Files, rec["home.title"].Phrase.Files) {
 		t.Error("a refused recording replaced the good one")
 	}
-	if err := s.Record(ctx, "en", "no.such.key", "tina", testapp.Speech(t, "en", "Hello")); domain.ErrorCode(err) != domain.CodeNotFound {
+	if err := s.Record(ctx, "en", "no.such.key", tina, testapp.Speech(t, "en", "Hello")); domain.ErrorCode(err) != domain.CodeNotFound {
 		t.Errorf("unknown key: %v", err)
 	}
 }
@@ -168,13 +171,13 @@ func TestRecord_ARecordingWinsOverTheSyntheticVoice(t *testing.T) {
 func TestSetText_EditsReachMembersAndLeaveWhatSovaShipsAlone(t *testing.T) {
 	s, db := newStudio(t)
 	ctx := context.Background()
-	if err := s.Record(ctx, "ar", "home.outbox", "tina", testapp.Speech(t, "ar", "في انتظار الإرسال")); err != nil {
+	if err := s.Record(ctx, "ar", "home.outbox", tina, testapp.Speech(t, "ar", "في انتظار الإرسال")); err != nil {
 		t.Fatal(err)
 	}
 	// Arabic words with shadda before the vowel mark: kept exactly as typed
 	// (NFC would reorder them, and espeak-ng would misread the result).
 	const words = "\u0627\u0644\u0635\u0651\u064e\u0648\u0652\u062a"
-	if err := s.SetText("ar", "home.outbox", "  "+words+"\n", "tina"); err != nil {
+	if err := s.SetText("ar", "home.outbox", "  "+words+"\n", tina); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := db.Texts("ar"); got["home.outbox"] == nil || got["home.outbox"].Text != words || got["home.outbox"].Day != "2026-11-28" {
@@ -183,7 +186,7 @@ func TestSetText_EditsReachMembersAndLeaveWhatSovaShipsAlone(t *testing.T) {
 	if p := phrase(t, s, "ar", "home.outbox"); p.Text != words || p.Voice != studio.Outdated {
 		t.Errorf("after the edit: %+v", p)
 	}
-	if err := s.SetText("ar", "needs.title", "عنوان", "tina"); err != nil {
+	if err := s.SetText("ar", "needs.title", "عنوان", tina); err != nil {
 		t.Fatal(err)
 	}
 	c, err := s.Content()
@@ -204,7 +207,7 @@ func TestSetText_EditsReachMembersAndLeaveWhatSovaShipsAlone(t *testing.T) {
 	}
 
 	for _, bad := range []string{"", "   ", strings.Repeat("a", studio.MaxText+1), "\xff\xfe"} {
-		if err := s.SetText("ar", "home.outbox", bad, "tina"); domain.ErrorCode(err) != domain.CodeInvalid {
+		if err := s.SetText("ar", "home.outbox", bad, tina); domain.ErrorCode(err) != domain.CodeInvalid {
 			t.Errorf("text %.20q: %v", bad, err)
 		}
 	}
@@ -212,7 +215,7 @@ func TestSetText_EditsReachMembersAndLeaveWhatSovaShipsAlone(t *testing.T) {
 		t.Error("a refused edit lost the good one")
 	}
 	// Sova's own words again: the edit is gone, the recording fits again.
-	if err := s.SetText("ar", "home.outbox", phrase(t, s, "ar", "home.outbox").Shipped, "tina"); err != nil {
+	if err := s.SetText("ar", "home.outbox", phrase(t, s, "ar", "home.outbox").Shipped, tina); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := db.Texts("ar"); len(got) != 1 { // only needs.title is left
@@ -243,7 +246,7 @@ func zipFiles(t *testing.T, data []byte) map[string][]byte {
 }
 
 // importZip imports a pack held in memory.
-func importZip(s *studio.Studio, data []byte, lang, by string) (*studio.ImportReport, error) {
+func importZip(s *studio.Studio, data []byte, lang string, by *domain.Staff) (*studio.ImportReport, error) {
 	return s.Import(context.Background(), bytes.NewReader(data), int64(len(data)), lang, by)
 }
 
@@ -295,7 +298,7 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 	}
 
 	// Unchanged, it imports as nothing.
-	rep, err := importZip(a, exported.Bytes(), "en", "tina")
+	rep, err := importZip(a, exported.Bytes(), "en", tina)
 	if err != nil || len(rep.Texts)+len(rep.Recorded)+len(rep.Refused) != 0 || rep.Skipped == 0 {
 		t.Fatalf("unchanged import: %+v %v", rep, err)
 	}
@@ -306,7 +309,7 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 	files["recordings/home.title.wav"] = testapp.Speech(t, "en", "Hello! What would you like to do?")
 	files["recordings/nav.next.txt"] = []byte("next")
 	files["recordings/no.such.key.wav"] = testapp.Speech(t, "en", "Hello")
-	rep, err = importZip(a, makeZip(t, files), "en", "tina")
+	rep, err = importZip(a, makeZip(t, files), "en", tina)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,6 +324,11 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 	if p := phrase(t, a, "en", "home.title"); p.Voice != studio.Recorded {
 		t.Errorf("home.title after import: %+v", p)
 	}
+	// The import is one action in the audit log, named for who did it;
+	// the import that changed nothing left none.
+	if log, err := dbA.AuditLog(10); err != nil || len(log) != 1 || log[0].Action != "voice pack imported" || log[0].Staff != "tina" || log[0].Target != "en" {
+		t.Errorf("audit log after imports: %+v %v", log, err)
+	}
 
 	// Another Sova takes A's recording and words from A's export, keeping
 	// the words it was recorded for.
@@ -329,7 +337,7 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, dbB := newStudio(t)
-	rep, err = importZip(b, fromA.Bytes(), "en", "sam")
+	rep, err = importZip(b, fromA.Bytes(), "en", sam)
 	if err != nil || !slices.Equal(rep.Recorded, []string{"home.title"}) || !slices.Equal(rep.Texts, []string{"home.outbox"}) || len(rep.Refused) != 0 {
 		t.Fatalf("import into another Sova: %+v %v", rep, err)
 	}
@@ -340,10 +348,10 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 	}
 
 	// Not a pack of this language, or not a zip at all: refused whole.
-	if _, err := importZip(b, fromA.Bytes(), "ru", "sam"); err == nil || !strings.Contains(err.Error(), `pack of "en"`) {
+	if _, err := importZip(b, fromA.Bytes(), "ru", sam); err == nil || !strings.Contains(err.Error(), `pack of "en"`) {
 		t.Errorf("an English pack imported as Russian: %v", err)
 	}
-	if _, err := importZip(b, []byte("PK\x03\x04 not really"), "en", "sam"); domain.ErrorCode(err) != domain.CodeInvalid {
+	if _, err := importZip(b, []byte("PK\x03\x04 not really"), "en", sam); domain.ErrorCode(err) != domain.CodeInvalid {
 		t.Errorf("not a zip: %v", err)
 	}
 	// Unzipped and zipped again in its folder, it is still the pack; a zip
@@ -353,10 +361,10 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 		inFolder["sova-voice-en/"+name] = data
 	}
 	inFolder["sova-voice-en/recordings/nav.next.wav"] = testapp.Speech(t, "en", "Next")
-	if rep, err := importZip(b, makeZip(t, inFolder), "en", "sam"); err != nil || !slices.Equal(rep.Recorded, []string{"nav.next"}) {
+	if rep, err := importZip(b, makeZip(t, inFolder), "en", sam); err != nil || !slices.Equal(rep.Recorded, []string{"nav.next"}) {
 		t.Errorf("a pack in a folder: %+v %v", rep, err)
 	}
-	if _, err := importZip(b, makeZip(t, map[string][]byte{"photos/a.jpg": []byte("jpeg")}), "en", "sam"); err == nil || !strings.Contains(err.Error(), "is it a Sova voice pack?") {
+	if _, err := importZip(b, makeZip(t, map[string][]byte{"photos/a.jpg": []byte("jpeg")}), "en", sam); err == nil || !strings.Contains(err.Error(), "is it a Sova voice pack?") {
 		t.Errorf("a zip of photos: %v", err)
 	}
 
@@ -367,10 +375,10 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 	if err := b.Export(&old, "en"); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.SetText("en", "nav.back", "Go back", "sam"); err != nil {
+	if err := b.SetText("en", "nav.back", "Go back", sam); err != nil {
 		t.Fatal(err)
 	}
-	if rep, err := importZip(b, old.Bytes(), "en", "sam"); err != nil || len(rep.Texts)+len(rep.Recorded) != 0 {
+	if rep, err := importZip(b, old.Bytes(), "en", sam); err != nil || len(rep.Texts)+len(rep.Recorded) != 0 {
 		t.Errorf("the old pack, unchanged: %+v %v", rep, err)
 	}
 	files = zipFiles(t, old.Bytes())
@@ -383,7 +391,7 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 	json.Unmarshal(files["texts.json"], &tf)
 	tf.Texts["nav.back"] = "Back again"
 	files["texts.json"], _ = json.Marshal(tf)
-	rep, err = importZip(b, makeZip(t, files), "en", "sam")
+	rep, err = importZip(b, makeZip(t, files), "en", sam)
 	if err != nil || len(rep.Texts) != 0 || len(rep.Refused) != 1 || !strings.Contains(rep.Refused[0].Reason, "changed here since") {
 		t.Errorf("a text changed on both sides: %+v %v", rep, err)
 	}
@@ -395,8 +403,15 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 	files = zipFiles(t, fromA.Bytes())
 	files["home.title.webm"] = files["nav.next.webm"]
 	c, _ := newStudio(t)
-	rep, err = importZip(c, makeZip(t, files), "en", "sam")
+	rep, err = importZip(c, makeZip(t, files), "en", sam)
 	if err != nil || len(rep.Recorded) != 0 || len(rep.Refused) != 1 || rep.Refused[0].Key != "home.title" {
 		t.Errorf("a swapped file: %+v %v", rep, err)
 	}
 }
+
+// Two translators, as the studio knows them: their id is kept with their
+// work, their login names them in the audit log.
+var (
+	tina = &domain.Staff{ID: "tina", Login: "tina", Roles: []domain.Role{domain.RoleTranslator}}
+	sam  = &domain.Staff{ID: "sam", Login: "sam", Roles: []domain.Role{domain.RoleTranslator}}
+)

@@ -130,7 +130,7 @@ type Refusal struct{ Key, Reason string }
 // Import takes a pack zip (see Export) for lang. One bad recording or word
 // is refused alone; the rest is taken. The error is for a file that is not
 // a pack of lang at all.
-func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang, by string) (*ImportReport, error) {
+func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang string, by *domain.Staff) (*ImportReport, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, domain.Errorf(domain.CodeInvalid, "this is not a zip file (%v)", err)
@@ -220,7 +220,7 @@ func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang, by
 			case changedInPack && p.Text != was && p.Text != p.Shipped:
 				refuse(key, domain.Errorf(domain.CodeInvalid, "its words changed here since the pack was exported (now: %q); edit them in the studio", p.Text))
 			default:
-				if err := s.SetText(lang, key, tf.Texts[key], by); err != nil {
+				if err := s.setText(lang, key, tf.Texts[key], by); err != nil {
 					refuse(key, err)
 					continue
 				}
@@ -297,13 +297,19 @@ func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang, by
 		}
 		audio, err := read(name)
 		if err == nil {
-			err = s.Record(ctx, lang, key, by, audio)
+			err = s.recordPhrase(ctx, lang, key, by, audio)
 		}
 		if err != nil {
 			refuse(key, err)
 			continue
 		}
 		rep.Recorded = append(rep.Recorded, key)
+	}
+	// One record of the whole import, not one per phrase.
+	if len(rep.Texts)+len(rep.Recorded) > 0 {
+		if err := s.db.Audit(s.audit(by, "voice pack imported", lang)...); err != nil {
+			return nil, err
+		}
 	}
 	return rep, nil
 }

@@ -109,10 +109,10 @@ func wantsJSON(c echo.Context) bool {
 // SaveText words a phrase anew.
 func (s *Console) SaveText(c echo.Context) error {
 	lang, key := c.Param("lang"), c.FormValue("key")
-	if err := s.cfg.Studio.SetText(lang, key, c.FormValue("text"), current(c).staff.ID); err != nil {
+	if err := s.cfg.Studio.SetText(lang, key, c.FormValue("text"), current(c).staff); err != nil {
 		return s.studioRefused(c, key, err)
 	}
-	return s.studioChanged(c, "text edited", lang, key)
+	return s.studioChanged(c, key)
 }
 
 // ExportPack sends a language's pack as a zip, for work offline.
@@ -149,14 +149,11 @@ func (s *Console) ImportPack(c echo.Context) error {
 		return err
 	}
 	defer f.Close()
-	rep, err := s.cfg.Studio.Import(req.Context(), f, fh.Size, lang, current(c).staff.ID)
+	rep, err := s.cfg.Studio.Import(req.Context(), f, fh.Size, lang, current(c).staff)
 	if err != nil {
 		return s.studioRefused(c, "", err)
 	}
 	if len(rep.Texts)+len(rep.Recorded) > 0 {
-		if err := s.audit(c, "voice pack imported", lang); err != nil {
-			return err
-		}
 		if err := s.cfg.Site.Rebuild(); err != nil {
 			return err
 		}
@@ -190,18 +187,15 @@ func (s *Console) SaveVoice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.cfg.Studio.Record(req.Context(), lang, key, current(c).staff.ID, audio); err != nil {
+	if err := s.cfg.Studio.Record(req.Context(), lang, key, current(c).staff, audio); err != nil {
 		return s.studioRefused(c, key, err)
 	}
-	return s.studioChanged(c, "voice recorded", lang, key)
+	return s.studioChanged(c, key)
 }
 
-// studioChanged logs a change, and rebuilds the member site so phones pick
-// it up with their next update.
-func (s *Console) studioChanged(c echo.Context, action, lang, key string) error {
-	if err := s.audit(c, action, lang+"/"+key); err != nil {
-		return err
-	}
+// studioChanged rebuilds the member site so phones pick a change up with
+// their next update.
+func (s *Console) studioChanged(c echo.Context, key string) error {
 	if err := s.cfg.Site.Rebuild(); err != nil {
 		return err
 	}
