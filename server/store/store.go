@@ -31,31 +31,7 @@ func Open(dir string, key []byte, log *slog.Logger) (*DB, error) {
 	if len(key) != KeySize {
 		return nil, fmt.Errorf("store: encryption key must be %d bytes, got %d", KeySize, len(key))
 	}
-	opts := badger.DefaultOptions(dir).
-		WithEncryptionKey(key).
-		WithEncryptionKeyRotationDuration(30 * 24 * time.Hour).
-		// Acknowledged means on disk: Badger does not sync by default.
-		WithSyncWrites(true).
-		WithDetectConflicts(true).
-		// Badger's defaults (64 MB memtables ×5, 256 MB block cache, 1 GB
-		// value-log files) suit big servers and take ~576 MB; an NGO runs Sova
-		// on a small VM. Encryption needs a block cache > 0.
-		WithMemTableSize(8 << 20).
-		WithNumMemtables(2).
-		WithNumLevelZeroTables(2).
-		WithNumLevelZeroTablesStall(4).
-		WithBaseTableSize(2 << 20).
-		WithBlockCacheSize(16 << 20).
-		WithIndexCacheSize(8 << 20).
-		WithValueLogFileSize(64 << 20).
-		// Responses (a few hundred bytes) go to the value log once and the
-		// LSM tree holds only keys: otherwise every flush and compaction
-		// decrypts, re-encrypts and rewrites every answer, which costs both
-		// memory (B5) and latency spikes (B4).
-		WithValueThreshold(64).
-		WithNumCompactors(2).
-		WithCompression(options.None). // responses are sealed-size JSON; CPU matters more
-		WithLogger(badgerLog{log})
+	opts := Options(dir, key, log)
 	db, err := badger.Open(opts)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
@@ -66,6 +42,52 @@ func Open(dir string, key []byte, log *slog.Logger) (*DB, error) {
 		return nil, fmt.Errorf("store: load surveys: %w", err)
 	}
 	return s, nil
+}
+
+// Options are the Badger options Open uses. They are exported for tools
+// that must lay a data dir out exactly as Sova would (the benchmark seeds
+// 100,000 push subscriptions in one write batch); Sova itself opens its
+// database only through Open.
+func Options(dir string, key []byte, log *slog.Logger) badger.Options {
+	return badger.DefaultOptions(dir).
+		WithEncryptionKey(key).
+		WithEncryptionKeyRotationDuration(30 * 24 * time.Hour).
+		// Acknowledged means on disk: Badger does not sync by default.
+		WithSyncWrites(true).
+		WithDetectConflicts(true).
+		// Badger's defaults (64 MB memtables ×5, 256 MB block cache, 1 GB
+		// value-log files) suit big servers and take ~576 MB; an NGO runs
+		// Sova on a small VM (budget B5: 100 MB resident idle, 150 MB under
+		// the ingest benchmark). A memtable costs its size twice over: the
+		// skiplist's arena on the heap and its write-ahead log, mapped. With
+		// values in the value log (below) a 4 MB memtable still holds tens
+		// of thousands of keys: one response is one key.
+		WithMemTableSize(4 << 20).
+		WithNumMemtables(2). // one taking writes, one being flushed
+		WithNumLevelZeroTables(2).
+		WithNumLevelZeroTablesStall(4).
+		WithBaseTableSize(2 << 20).
+		// Encryption needs a block cache > 0. Ingest reads almost no
+		// blocks (a new id misses in the bloom filters), so 8 MB is
+		// enough for the console's scans to reuse what they just read.
+		WithBlockCacheSize(8 << 20).
+		// Table indexes and bloom filters, decrypted: a miss here costs a
+		// decryption on every lookup, so it stays larger than the LSM's
+		// few tables need.
+		WithIndexCacheSize(8 << 20).
+		// A single value must fit in one file: 64 MB leaves room for the
+		// largest recording (voice.RecordingLimits, 8 MB). Smaller files
+		// would not lower the resident set: the pages written stay
+		// mapped whatever the file size.
+		WithValueLogFileSize(64 << 20).
+		// Responses (a few hundred bytes) go to the value log once and the
+		// LSM tree holds only keys: otherwise every flush and compaction
+		// decrypts, re-encrypts and rewrites every answer, which costs both
+		// memory (B5) and latency spikes (B4).
+		WithValueThreshold(64).
+		WithNumCompactors(2).
+		WithCompression(options.None). // responses are sealed-size JSON; CPU matters more
+		WithLogger(badgerLog{log})
 }
 
 // Close flushes and closes the database.
