@@ -2,6 +2,7 @@ package testapp
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
@@ -85,6 +86,9 @@ type Console struct {
 	// RemoteAddr is the direct peer ("host:port"); "" keeps httptest's
 	// 192.0.2.1:1234.
 	RemoteAddr string
+
+	// csrf is the form token of the session csrfOf, once known.
+	csrf, csrfOf string
 }
 
 // NewConsole returns a signed-out browser on h.
@@ -97,12 +101,19 @@ func (c *Console) Do(tb testing.TB, method, path string, form url.Values, header
 	tb.Helper()
 	var req *http.Request
 	if form != nil {
-		req = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req = formRequest(path, form)
+		req.Method = method
 	} else {
 		req = httptest.NewRequest(method, path, nil)
 	}
 	return c.send(req, header)
+}
+
+// formRequest is a urlencoded form posted to path.
+func formRequest(path string, form url.Values) *http.Request {
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return req
 }
 
 // send serves req with the session cookie, peer address and header (pairs
@@ -151,16 +162,29 @@ func (c *Console) Login(tb testing.TB, login, password string, header ...string)
 	return c.Post(tb, "/staff/login", url.Values{"login": {login}, "password": {password}}, header...)
 }
 
-// CSRF loads the console's home page and returns the form token on it; the
-// test fails if there is none (signed out, say).
+// CSRF is the session's form token, as the console's pages carry it; the
+// test fails if there is none (signed out, say). It is read from the home
+// page once per session.
 func (c *Console) CSRF(tb testing.TB) string {
 	tb.Helper()
-	rec := c.Get(tb, "/staff/")
+	if c.csrf != "" && c.csrfOf == c.Token {
+		return c.csrf
+	}
+	tok, err := c.fetchCSRF()
+	if err != nil {
+		tb.Fatalf("testapp: %v", err)
+	}
+	c.csrf, c.csrfOf = tok, c.Token
+	return tok
+}
+
+func (c *Console) fetchCSRF() (string, error) {
+	rec := c.send(httptest.NewRequest(http.MethodGet, "/staff/", nil), nil)
 	tok := CSRFToken(rec.Body.String())
 	if rec.Code != http.StatusOK || tok == "" {
-		tb.Fatalf("testapp: GET /staff/: %d, no csrf token in %.300s", rec.Code, rec.Body)
+		return "", fmt.Errorf("GET /staff/: %d, no csrf token in %.300s", rec.Code, rec.Body)
 	}
-	return tok
+	return tok, nil
 }
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
@@ -188,16 +212,24 @@ func SessionCookie(rec *httptest.ResponseRecorder) *http.Cookie {
 // admin's setup link) and returns the session cookie it is signed in with.
 func SignUp(tb testing.TB, h http.Handler, linkPath, login, password string) *http.Cookie {
 	tb.Helper()
+	ck, err := signUp(h, linkPath, login, password)
+	if err != nil {
+		tb.Fatalf("testapp: %v", err)
+	}
+	return ck
+}
+
+func signUp(h http.Handler, linkPath, login, password string) (*http.Cookie, error) {
 	c := NewConsole(h)
-	rec := c.Post(tb, linkPath, url.Values{"login": {login}, "password": {password}, "repeat": {password}})
+	rec := c.send(formRequest(linkPath, url.Values{"login": {login}, "password": {password}, "repeat": {password}}), nil)
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/staff/" {
-		tb.Fatalf("testapp: sign up %s with %s: %d %s %.300s", login, linkPath, rec.Code, rec.Header().Get("Location"), rec.Body)
+		return nil, fmt.Errorf("sign up %s with %s: %d %s %.300s", login, linkPath, rec.Code, rec.Header().Get("Location"), rec.Body)
 	}
 	ck := SessionCookie(rec)
 	if ck == nil || ck.Value == "" {
-		tb.Fatalf("testapp: sign up %s: no session cookie", login)
+		return nil, fmt.Errorf("sign up %s: no session cookie", login)
 	}
-	return ck
+	return ck, nil
 }
 
 var inviteLink = regexp.MustCompile(`/staff/invite/[A-Za-z0-9_-]+`)
@@ -206,23 +238,43 @@ var inviteLink = regexp.MustCompile(`/staff/invite/[A-Za-z0-9_-]+`)
 // roles, and returns its path.
 func Invite(tb testing.TB, h http.Handler, adminCookie *http.Cookie, csrf string, roles ...domain.Role) string {
 	tb.Helper()
-	c := &Console{H: h, Token: adminCookie.Value}
-	form := url.Values{"csrf": {csrf}}
+	link, err := invite(h, session{token: adminCookie.Value, csrf: csrf}, roles...)
+	if err != nil {
+		tb.Fatalf("testapp: %v", err)
+	}
+	return link
+}
+
+func invite(h http.Handler, admin session, roles ...domain.Role) (string, error) {
+	c := &Console{H: h, Token: admin.token}
+	form := url.Values{"csrf": {admin.csrf}}
 	for _, r := range roles {
 		form.Set("role_"+string(r), "on")
 	}
-	rec := c.Post(tb, "/staff/people/invite", form)
+	rec := c.send(formRequest("/staff/people/invite", form), nil)
 	link := inviteLink.FindString(rec.Body.String())
 	if rec.Code != http.StatusOK || link == "" {
-		tb.Fatalf("testapp: invite %v: %d %.300s", roles, rec.Code, rec.Body)
+		return "", fmt.Errorf("invite %v: %d %.300s", roles, rec.Code, rec.Body)
 	}
-	return link
+	return link, nil
 }
 
 // PostFile posts a multipart form to path: fields, and one file under
 // fileField. header is pairs of name and value.
 func (c *Console) PostFile(tb testing.TB, path string, fields url.Values, fileField, fileName string, data []byte, header ...string) *httptest.ResponseRecorder {
 	tb.Helper()
+	return c.send(multipartRequest(path, fields, &File{Field: fileField, Name: fileName, Data: data}), header)
+}
+
+// File is a file a form uploads.
+type File struct {
+	Field, Name string // the form field and the file's name
+	Data        []byte
+}
+
+// multipartRequest is a multipart form posted to path: fields and, unless
+// it is nil or has no field, file.
+func multipartRequest(path string, fields url.Values, file *File) *http.Request {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for k, vs := range fields {
@@ -230,35 +282,26 @@ func (c *Console) PostFile(tb testing.TB, path string, fields url.Values, fileFi
 			mw.WriteField(k, v)
 		}
 	}
-	if fileField != "" {
-		fw, err := mw.CreateFormFile(fileField, fileName)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		fw.Write(data)
+	if file != nil && file.Field != "" {
+		fw, _ := mw.CreateFormFile(file.Field, file.Name) // writes to memory: cannot fail
+		fw.Write(file.Data)
 	}
 	mw.Close()
 	req := httptest.NewRequest(http.MethodPost, path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.send(req, header)
+	return req
 }
 
 // Speech is text spoken by espeak-ng in voice, as a WAV file: a real
 // recording of real words for the studio to take, as a translator would
-// upload one from a recorder app.
+// upload one from a recorder app. Each is made once per test process.
 func Speech(tb testing.TB, voice, text string) []byte {
 	tb.Helper()
-	name := filepath.Join(tb.TempDir(), "speech.wav")
-	cmd := exec.Command("espeak-ng", "-v", voice, "-b", "1", "-w", name)
-	cmd.Stdin = strings.NewReader(text)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("testapp: espeak-ng (Debian package espeak-ng): %v %s", err, out)
-	}
-	data, err := os.ReadFile(name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return data
+	return sound(tb, "speech "+voice+" "+text, func(name string) *exec.Cmd {
+		cmd := exec.Command("espeak-ng", "-v", voice, "-b", "1", "-w", name)
+		cmd.Stdin = strings.NewReader(text)
+		return cmd
+	}, "espeak-ng")
 }
 
 // Silence is two seconds of digital silence as a WAV file, made by ffmpeg:
@@ -267,13 +310,33 @@ func Speech(tb testing.TB, voice, text string) []byte {
 // damaged before it could hear the silence.
 func Silence(tb testing.TB) []byte {
 	tb.Helper()
-	name := filepath.Join(tb.TempDir(), "silence.wav")
-	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "2", name).CombinedOutput(); err != nil {
-		tb.Fatalf("testapp: ffmpeg (Debian package ffmpeg): %v %s", err, out)
+	return sound(tb, "silence", func(name string) *exec.Cmd {
+		return exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "2", name)
+	}, "ffmpeg")
+}
+
+var (
+	soundsMu sync.Mutex
+	sounds   = map[string][]byte{}
+)
+
+// sound is the WAV file the command makes at the name it is given, made
+// once per process for key; each caller gets its own copy.
+func sound(tb testing.TB, key string, command func(name string) *exec.Cmd, pkg string) []byte {
+	tb.Helper()
+	soundsMu.Lock()
+	defer soundsMu.Unlock()
+	if data, ok := sounds[key]; ok {
+		return bytes.Clone(data)
+	}
+	name := filepath.Join(tb.TempDir(), "sound.wav")
+	if out, err := command(name).CombinedOutput(); err != nil {
+		tb.Fatalf("testapp: %s (Debian package %s): %v %s", pkg, pkg, err, out)
 	}
 	data, err := os.ReadFile(name)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return data
+	sounds[key] = data
+	return bytes.Clone(data)
 }

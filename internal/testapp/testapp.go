@@ -1,8 +1,33 @@
 // Package testapp starts a whole Sova for tests, on real Badger in a
-// temporary directory, and plays the member's phone: it fetches the server's
-// response key and seals answers to it the way the PWA does (HPKE, the
-// response id as AAD). Tests use it instead of mocks, so what they prove holds
-// for the real store, the real crypto and the real router.
+// temporary directory, and plays the people who use it: a member's phone,
+// which fetches the server's response key and seals answers to it the way
+// the PWA does (HPKE, the response id as AAD), and staff members' browsers
+// on the console (Console), which keep the session cookie and send the form
+// token. Tests use it instead of mocks, so what they prove holds for the
+// real store, the real crypto and the real router.
+//
+// Most tests start from the fixture: a data dir made once per test process
+// (keys, the built-in content, and an account per staff role, signed in),
+// closed, and copied file by file for each test that asks (OpenFixture), so
+// that no test pays for the setup or sees another's data. Tests that change
+// nothing may share one open copy (Shared). A package using either calls
+// Main from its TestMain, which removes them.
+//
+// A Scenario is one request and what must come of it (status, content, the
+// audit entries it adds, the push notices it queues), in the shape of
+// pocketbase's tests.ApiScenario:
+//
+//	testapp.Scenario{
+//		Name:           "an admin adds a site",
+//		Role:           domain.RoleAdmin, // signed in, with the form token
+//		URL:            "/staff/sites",
+//		Form:           url.Values{"code": {"north-1"}},
+//		ExpectedStatus: http.StatusSeeOther,
+//		ExpectedAudit:  []testapp.Audit{{Action: "site added", Target: "north-1"}},
+//	}.Test(t)
+//
+// Open and OpenDir start Sova on an empty or given dir, for what only a
+// fresh server has (the first admin's setup link) or a restart.
 package testapp
 
 import (
@@ -12,6 +37,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -64,18 +90,27 @@ func NewPhone(tb testing.TB, h http.Handler) *Phone {
 	tb.Helper()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/keys/response", nil))
-	if rec.Code != http.StatusOK {
-		tb.Fatalf("testapp: GET /api/v1/keys/response: %d %s", rec.Code, rec.Body)
-	}
-	var doc seal.PublicDoc
-	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
-		tb.Fatalf("testapp: key document: %v", err)
-	}
-	pub, err := base64.RawURLEncoding.DecodeString(doc.PublicKey)
+	p, err := phoneFrom(rec)
 	if err != nil {
-		tb.Fatalf("testapp: publicKey is not unpadded base64url: %v", err)
+		tb.Fatalf("testapp: %v", err)
 	}
-	return &Phone{Kid: doc.Kid, PublicKey: pub}
+	return p
+}
+
+func decodeKey(s string) ([]byte, error) {
+	pub, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("publicKey is not unpadded base64url: %w", err)
+	}
+	return pub, nil
+}
+
+// bytesReader reads b; nil is no body at all.
+func bytesReader(b []byte) io.Reader {
+	if b == nil {
+		return nil
+	}
+	return bytes.NewReader(b)
 }
 
 // SealRaw seals any plaintext under id (the AAD) and returns it as the API

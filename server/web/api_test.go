@@ -20,101 +20,15 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"sova/internal/testapp"
-	"sova/server/app"
 	"sova/server/domain"
 	"sova/server/seal"
 	"sova/server/store"
 	"sova/server/web/api"
 )
 
-// scenario is one HTTP exchange against a whole Sova on real Badger, in the
-// shape of pocketbase's tests.ApiScenario. Every scenario gets a fresh app.
-type scenario struct {
-	Name    string
-	Method  string // default: POST when Body is set, else GET
-	URL     string // default: /api/v1/responses
-	Headers map[string]string
-	// Before runs first, to put state in place (an earlier sync, a new
-	// survey version).
-	Before func(t *testing.T, e *env)
-	// Body builds the request body, with the app's published key.
-	Body func(t *testing.T, e *env) []byte
-
-	ExpectedStatus     int
-	ExpectedContent    []string
-	NotExpectedContent []string
-	// After checks the store, or the reply in detail.
-	After func(t *testing.T, e *env, reply []byte)
-}
-
-// env is what a scenario's hooks see: the app and a phone holding its key.
-type env struct {
-	App   *app.App
-	Phone *testapp.Phone
-}
-
-func (s scenario) test(t *testing.T) {
-	t.Helper()
-	t.Run(s.Name, func(t *testing.T) {
-		a := testapp.Open(t)
-		e := &env{App: a, Phone: testapp.NewPhone(t, a.Handler())}
-		if s.Before != nil {
-			s.Before(t, e)
-		}
-		var body []byte
-		if s.Body != nil {
-			body = s.Body(t, e)
-		}
-		method, url := s.Method, s.URL
-		if method == "" {
-			method = http.MethodGet
-			if s.Body != nil {
-				method = http.MethodPost
-			}
-		}
-		if url == "" {
-			url = "/api/v1/responses"
-		}
-		rec := serve(e, method, url, s.Headers, body)
-		reply := rec.Body.String()
-		if rec.Code != s.ExpectedStatus {
-			t.Fatalf("%s %s: status %d, want %d; body:\n%s", method, url, rec.Code, s.ExpectedStatus, short(reply))
-		}
-		for _, want := range s.ExpectedContent {
-			if !strings.Contains(reply, want) {
-				t.Errorf("reply lacks %s\nreply: %s", want, short(reply))
-			}
-		}
-		for _, bad := range s.NotExpectedContent {
-			if strings.Contains(reply, bad) {
-				t.Errorf("reply holds %s\nreply: %s", bad, short(reply))
-			}
-		}
-		if s.After != nil {
-			s.After(t, e, rec.Body.Bytes())
-		}
-	})
-}
-
-func serve(e *env, method, url string, headers map[string]string, body []byte) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, url, bytes.NewReader(body))
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	rec := httptest.NewRecorder()
-	e.App.Handler().ServeHTTP(rec, req)
-	return rec
-}
-
-func short(s string) string {
-	if len(s) > 2000 {
-		return s[:2000] + "…"
-	}
-	return s
-}
+// The sync and read API, as a member's phone meets it: each scenario on its
+// own copy of the fixture, unless its table shares one because none of its
+// rows changes anything.
 
 // Fixed ids, canonical UUIDv4, so replies can be matched as text.
 const (
@@ -123,6 +37,8 @@ const (
 	idC = "2d9a4c2e-6b8f-4e3a-9c5d-7f4b0a8e3c03"
 	idD = "3eab5d3f-7c9a-4f4b-ad6e-8a5c1b9f4d04"
 )
+
+const syncURL = "/api/v1/responses"
 
 // Reply fragments, as encoding/json writes them.
 
@@ -151,78 +67,59 @@ func rejected(id string, code domain.Code, question string) string {
 
 func apiError(code domain.Code) string { return fmt.Sprintf(`"error":%q`, code) }
 
-// Body builders.
-
-func items(build ...func(t *testing.T, e *env) domain.Sealed) func(t *testing.T, e *env) []byte {
-	return func(t *testing.T, e *env) []byte {
-		var out []domain.Sealed
-		for _, b := range build {
-			out = append(out, b(t, e))
-		}
-		return testapp.Body(out...)
-	}
+// phone seals items as a member's phone does, to the fixture's response
+// key, which every copy of it holds.
+type phone struct {
+	t *testing.T
+	*testapp.Phone
 }
 
-func needs(id string, answers map[string]any) func(t *testing.T, e *env) domain.Sealed {
-	return func(t *testing.T, e *env) domain.Sealed { return e.Phone.Needs(t, id, answers) }
+func sealing(t *testing.T) phone { return phone{t, testapp.FixturePhone(t)} }
+
+func (p phone) needs(id string, answers map[string]any) domain.Sealed {
+	return p.Needs(p.t, id, answers)
 }
 
-func needsIn(id, lang string, version int, answers map[string]any) func(t *testing.T, e *env) domain.Sealed {
-	return func(t *testing.T, e *env) domain.Sealed {
-		return e.Phone.Item(t, id, "needs", version, lang, answers)
-	}
+func (p phone) needsIn(id, lang string, version int, answers map[string]any) domain.Sealed {
+	return p.Item(p.t, id, "needs", version, lang, answers)
 }
 
-// sealedPlain seals any plaintext bytes as an answer to needs v1.
-func sealedPlain(id, plaintext string) func(t *testing.T, e *env) domain.Sealed {
-	return func(t *testing.T, e *env) domain.Sealed {
-		return domain.Sealed{ID: id, Survey: "needs", Version: 1, Kid: e.Phone.Kid, Sealed: e.Phone.SealRaw(t, id, []byte(plaintext))}
-	}
+// plain seals any plaintext as an answer to needs v1.
+func (p phone) plain(id, plaintext string) domain.Sealed {
+	return domain.Sealed{ID: id, Survey: "needs", Version: 1, Kid: p.Kid, Sealed: p.SealRaw(p.t, id, []byte(plaintext))}
 }
 
 // changed seals valid answers under id, then lets fn spoil the item.
-func changed(id string, fn func(t *testing.T, e *env, it *domain.Sealed)) func(t *testing.T, e *env) domain.Sealed {
-	return func(t *testing.T, e *env) domain.Sealed {
-		it := e.Phone.Needs(t, id, testapp.NeedsAnswers())
-		if fn != nil {
-			fn(t, e, &it)
-		}
-		return it
+func (p phone) changed(id string, fn func(it *domain.Sealed)) domain.Sealed {
+	it := p.needs(id, testapp.NeedsAnswers())
+	if fn != nil {
+		fn(&it)
 	}
+	return it
 }
 
 // changedBytes edits the decoded enc||ciphertext of an item.
-func changedBytes(id string, fn func(b []byte) []byte) func(t *testing.T, e *env) domain.Sealed {
-	return changed(id, func(t *testing.T, e *env, it *domain.Sealed) {
+func (p phone) changedBytes(id string, fn func(b []byte) []byte) domain.Sealed {
+	return p.changed(id, func(it *domain.Sealed) {
 		b, err := base64.RawURLEncoding.DecodeString(it.Sealed)
 		if err != nil {
-			t.Fatal(err)
+			p.t.Fatal(err)
 		}
 		it.Sealed = base64.RawURLEncoding.EncodeToString(fn(b))
 	})
 }
 
-func raw(body string) func(t *testing.T, e *env) []byte {
-	return func(*testing.T, *env) []byte { return []byte(body) }
-}
-
-// earlier posts items as an earlier sync would, and fails unless it was 200.
-func earlier(t *testing.T, e *env, build ...func(t *testing.T, e *env) domain.Sealed) domain.Outcome {
-	t.Helper()
-	rec := serve(e, http.MethodPost, "/api/v1/responses", nil, items(build...)(t, e))
-	if rec.Code != http.StatusOK {
-		t.Fatalf("earlier sync: %d %s", rec.Code, rec.Body)
-	}
-	var out domain.Outcome
-	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
+// synced is a scenario's Before: an earlier sync of items.
+func synced(items ...domain.Sealed) func(t *testing.T, e *testapp.Env) {
+	return func(t *testing.T, e *testapp.Env) { e.Sync(t, items...) }
 }
 
 // Store checks.
 
-func stored(t *testing.T, e *env, id string) *store.Response {
+// check is a scenario's After.
+type check = func(t *testing.T, e *testapp.Env, res *httptest.ResponseRecorder)
+
+func stored(t *testing.T, e *testapp.Env, id string) *store.Response {
 	t.Helper()
 	r, err := e.App.Store().Response(id)
 	if err != nil {
@@ -234,7 +131,7 @@ func stored(t *testing.T, e *env, id string) *store.Response {
 	return r
 }
 
-func storedIDs(t *testing.T, e *env) []string {
+func storedIDs(t *testing.T, e *testapp.Env) []string {
 	t.Helper()
 	var ids []string
 	err := e.App.Store().EachResponse(func(id string, _ *store.Response) error {
@@ -248,8 +145,8 @@ func storedIDs(t *testing.T, e *env) []string {
 }
 
 // storesExactly checks the whole store holds these ids and no other.
-func storesExactly(ids ...string) func(t *testing.T, e *env, _ []byte) {
-	return func(t *testing.T, e *env, _ []byte) {
+func storesExactly(ids ...string) check {
+	return func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) {
 		t.Helper()
 		got := storedIDs(t, e)
 		want := slices.Sorted(slices.Values(ids))
@@ -262,7 +159,7 @@ func storesExactly(ids ...string) func(t *testing.T, e *env, _ []byte) {
 var storesNothing = storesExactly()
 
 // answersJSON is the stored answers of id as JSON, for exact comparison.
-func answersJSON(t *testing.T, e *env, id string) string {
+func answersJSON(t *testing.T, e *testapp.Env, id string) string {
 	t.Helper()
 	b, err := json.Marshal(stored(t, e, id).Answers)
 	if err != nil {
@@ -271,8 +168,8 @@ func answersJSON(t *testing.T, e *env, id string) string {
 	return string(b)
 }
 
-func storedAnswers(id, want string) func(t *testing.T, e *env, _ []byte) {
-	return func(t *testing.T, e *env, _ []byte) {
+func storedAnswers(id, want string) check {
+	return func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) {
 		t.Helper()
 		if got := answersJSON(t, e, id); got != want {
 			t.Errorf("stored answers of %s:\n got %s\nwant %s", id, got, want)
@@ -280,18 +177,18 @@ func storedAnswers(id, want string) func(t *testing.T, e *env, _ []byte) {
 	}
 }
 
-func both(fs ...func(t *testing.T, e *env, reply []byte)) func(t *testing.T, e *env, reply []byte) {
-	return func(t *testing.T, e *env, reply []byte) {
+func both(fs ...check) check {
+	return func(t *testing.T, e *testapp.Env, res *httptest.ResponseRecorder) {
 		for _, f := range fs {
-			f(t, e, reply)
+			f(t, e, res)
 		}
 	}
 }
 
-func outcome(t *testing.T, reply []byte) domain.Outcome {
+func outcome(t *testing.T, res *httptest.ResponseRecorder) domain.Outcome {
 	t.Helper()
 	var out domain.Outcome
-	if err := json.Unmarshal(reply, &out); err != nil {
+	if err := json.Unmarshal(res.Body.Bytes(), &out); err != nil {
 		t.Fatalf("reply is not an outcome: %v", err)
 	}
 	return out
@@ -300,11 +197,14 @@ func outcome(t *testing.T, reply []byte) domain.Outcome {
 // A complete, valid answer set, as stored (canonical, keys sorted).
 const needsAnswersStored = `{"contact":false,"find_clients":["street","apps"],"harassed_online":false,"outing_threat":false,"payment":["cash"],"phone":"smartphone","police":false,"services":["hiv_test","condoms"]}`
 
-// Each rejection code, one item at a time. Nothing rejected is stored.
+// Each rejection code, one item at a time. Nothing rejected is stored, so
+// the rows share one copy.
 func TestSync_RejectsEachBadItemWithItsOwnCode(t *testing.T) {
+	t.Parallel()
+	p := sealing(t)
 	type bad struct {
 		name     string
-		item     func(t *testing.T, e *env) domain.Sealed
+		item     domain.Sealed
 		id       string
 		code     domain.Code
 		question string
@@ -314,23 +214,23 @@ func TestSync_RejectsEachBadItemWithItsOwnCode(t *testing.T) {
 	longText := strings.Repeat("a", domain.MaxTextAnswer+1)
 	cases := []bad{
 		// The id is the AAD, so only one spelling of it is accepted.
-		{name: "id is not a UUID", id: "42", item: changed("42", nil), code: domain.CodeInvalidID},
-		{name: "id is upper-case", id: strings.ToUpper(idA), item: changed(strings.ToUpper(idA), nil), code: domain.CodeInvalidID},
-		{name: "id is a UUIDv1", id: "0b7e2a0c-4f6d-1c1e-9a3b-5d2f8e6c1a01", item: changed("0b7e2a0c-4f6d-1c1e-9a3b-5d2f8e6c1a01", nil), code: domain.CodeInvalidID},
-		{name: "id is empty", id: "", item: changed("", nil), code: domain.CodeInvalidID},
+		{name: "id is not a UUID", id: "42", item: p.changed("42", nil), code: domain.CodeInvalidID},
+		{name: "id is upper-case", id: strings.ToUpper(idA), item: p.changed(strings.ToUpper(idA), nil), code: domain.CodeInvalidID},
+		{name: "id is a UUIDv1", id: "0b7e2a0c-4f6d-1c1e-9a3b-5d2f8e6c1a01", item: p.changed("0b7e2a0c-4f6d-1c1e-9a3b-5d2f8e6c1a01", nil), code: domain.CodeInvalidID},
+		{name: "id is empty", id: "", item: p.changed("", nil), code: domain.CodeInvalidID},
 
-		{name: "survey is unknown", id: idA, code: domain.CodeUnknownSurvey, item: changed(idA, func(_ *testing.T, _ *env, it *domain.Sealed) { it.Survey = "census" })},
-		{name: "version is unknown", id: idA, code: domain.CodeUnknownVersion, item: changed(idA, func(_ *testing.T, _ *env, it *domain.Sealed) { it.Version = 9 })},
-		{name: "version is zero", id: idA, code: domain.CodeUnknownVersion, item: changed(idA, func(_ *testing.T, _ *env, it *domain.Sealed) { it.Version = 0 })},
-		{name: "kid is unknown", id: idA, code: domain.CodeUnknownKey, item: changed(idA, func(_ *testing.T, _ *env, it *domain.Sealed) { it.Kid = "00000000deadbeef" })},
-		{name: "kid is missing", id: idA, code: domain.CodeUnknownKey, item: changed(idA, func(_ *testing.T, _ *env, it *domain.Sealed) { it.Kid = "" })},
+		{name: "survey is unknown", id: idA, code: domain.CodeUnknownSurvey, item: p.changed(idA, func(it *domain.Sealed) { it.Survey = "census" })},
+		{name: "version is unknown", id: idA, code: domain.CodeUnknownVersion, item: p.changed(idA, func(it *domain.Sealed) { it.Version = 9 })},
+		{name: "version is zero", id: idA, code: domain.CodeUnknownVersion, item: p.changed(idA, func(it *domain.Sealed) { it.Version = 0 })},
+		{name: "kid is unknown", id: idA, code: domain.CodeUnknownKey, item: p.changed(idA, func(it *domain.Sealed) { it.Kid = "00000000deadbeef" })},
+		{name: "kid is missing", id: idA, code: domain.CodeUnknownKey, item: p.changed(idA, func(it *domain.Sealed) { it.Kid = "" })},
 
-		{name: "sealed is not base64", id: idA, code: domain.CodeDecryptFailed, item: changed(idA, func(_ *testing.T, _ *env, it *domain.Sealed) { it.Sealed = "not base64!" })},
-		{name: "sealed has base64 padding", id: idA, code: domain.CodeDecryptFailed, item: changed(idA, func(_ *testing.T, _ *env, it *domain.Sealed) {
+		{name: "sealed is not base64", id: idA, code: domain.CodeDecryptFailed, item: p.changed(idA, func(it *domain.Sealed) { it.Sealed = "not base64!" })},
+		{name: "sealed has base64 padding", id: idA, code: domain.CodeDecryptFailed, item: p.changed(idA, func(it *domain.Sealed) {
 			it.Sealed += "="
 		})},
-		{name: "sealed is empty", id: idA, code: domain.CodeDecryptFailed, item: changed(idA, func(_ *testing.T, _ *env, it *domain.Sealed) { it.Sealed = "" })},
-		{name: "sealed to another key under this server's kid", id: idA, code: domain.CodeDecryptFailed, item: changed(idA, func(t *testing.T, _ *env, it *domain.Sealed) {
+		{name: "sealed is empty", id: idA, code: domain.CodeDecryptFailed, item: p.changed(idA, func(it *domain.Sealed) { it.Sealed = "" })},
+		{name: "sealed to another key under this server's kid", id: idA, code: domain.CodeDecryptFailed, item: p.changed(idA, func(it *domain.Sealed) {
 			other, err := seal.GenerateKey()
 			if err != nil {
 				t.Fatal(err)
@@ -342,93 +242,100 @@ func TestSync_RejectsEachBadItemWithItsOwnCode(t *testing.T) {
 			}
 			it.Sealed = base64.RawURLEncoding.EncodeToString(ct)
 		})},
-		{name: "payload moved to another id (wrong AAD)", id: idA, code: domain.CodeDecryptFailed, item: changed(idB, func(_ *testing.T, _ *env, it *domain.Sealed) { it.ID = idA })},
-		{name: "payload truncated by one byte", id: idA, code: domain.CodeDecryptFailed, item: changedBytes(idA, func(b []byte) []byte { return b[:len(b)-1] })},
-		{name: "payload shorter than enc and tag", id: idA, code: domain.CodeDecryptFailed, item: changedBytes(idA, func(b []byte) []byte { return b[:70] })},
-		{name: "ciphertext changed", id: idA, code: domain.CodeDecryptFailed, item: changedBytes(idA, func(b []byte) []byte { b[len(b)/2+40] ^= 1; return b })},
-		{name: "enc is not a P-256 point", id: idA, code: domain.CodeDecryptFailed, item: changedBytes(idA, func(b []byte) []byte { clear(b[1:65]); return b })},
+		{name: "payload moved to another id (wrong AAD)", id: idA, code: domain.CodeDecryptFailed, item: p.changed(idB, func(it *domain.Sealed) { it.ID = idA })},
+		{name: "payload truncated by one byte", id: idA, code: domain.CodeDecryptFailed, item: p.changedBytes(idA, func(b []byte) []byte { return b[:len(b)-1] })},
+		{name: "payload shorter than enc and tag", id: idA, code: domain.CodeDecryptFailed, item: p.changedBytes(idA, func(b []byte) []byte { return b[:70] })},
+		{name: "ciphertext changed", id: idA, code: domain.CodeDecryptFailed, item: p.changedBytes(idA, func(b []byte) []byte { b[len(b)/2+40] ^= 1; return b })},
+		{name: "enc is not a P-256 point", id: idA, code: domain.CodeDecryptFailed, item: p.changedBytes(idA, func(b []byte) []byte { clear(b[1:65]); return b })},
 
-		{name: "plaintext is not JSON", id: idA, code: domain.CodeInvalidPlaintext, item: sealedPlain(idA, "lang=en")},
-		{name: "plaintext has no answers", id: idA, code: domain.CodeInvalidPlaintext, item: sealedPlain(idA, `{"lang":"en"}`)},
-		{name: "plaintext answers is a list", id: idA, code: domain.CodeInvalidPlaintext, item: sealedPlain(idA, `{"lang":"en","answers":[]}`)},
-		{name: "plaintext is null", id: idA, code: domain.CodeInvalidPlaintext, item: sealedPlain(idA, `null`)},
+		{name: "plaintext is not JSON", id: idA, code: domain.CodeInvalidPlaintext, item: p.plain(idA, "lang=en")},
+		{name: "plaintext has no answers", id: idA, code: domain.CodeInvalidPlaintext, item: p.plain(idA, `{"lang":"en"}`)},
+		{name: "plaintext answers is a list", id: idA, code: domain.CodeInvalidPlaintext, item: p.plain(idA, `{"lang":"en","answers":[]}`)},
+		{name: "plaintext is null", id: idA, code: domain.CodeInvalidPlaintext, item: p.plain(idA, `null`)},
 
-		{name: "language not in the survey", id: idA, code: domain.CodeUnknownLanguage, item: needsIn(idA, "de", 1, testapp.NeedsAnswers())},
-		{name: "language missing", id: idA, code: domain.CodeUnknownLanguage, item: needsIn(idA, "", 1, testapp.NeedsAnswers())},
-		{name: "language in upper case", id: idA, code: domain.CodeUnknownLanguage, item: needsIn(idA, "EN", 1, testapp.NeedsAnswers())},
+		{name: "language not in the survey", id: idA, code: domain.CodeUnknownLanguage, item: p.needsIn(idA, "de", 1, testapp.NeedsAnswers())},
+		{name: "language missing", id: idA, code: domain.CodeUnknownLanguage, item: p.needsIn(idA, "", 1, testapp.NeedsAnswers())},
+		{name: "language in upper case", id: idA, code: domain.CodeUnknownLanguage, item: p.needsIn(idA, "EN", 1, testapp.NeedsAnswers())},
 
-		{name: "required single left out", id: idA, code: domain.CodeMissingAnswer, question: "phone", item: needs(idA, w("phone", absent))},
-		{name: "required multiple left out", id: idA, code: domain.CodeMissingAnswer, question: "find_clients", item: needs(idA, w("find_clients", absent))},
-		{name: "required yesno left out", id: idA, code: domain.CodeMissingAnswer, question: "contact", item: needs(idA, w("contact", absent))},
+		{name: "required single left out", id: idA, code: domain.CodeMissingAnswer, question: "phone", item: p.needs(idA, w("phone", absent))},
+		{name: "required multiple left out", id: idA, code: domain.CodeMissingAnswer, question: "find_clients", item: p.needs(idA, w("find_clients", absent))},
+		{name: "required yesno left out", id: idA, code: domain.CodeMissingAnswer, question: "contact", item: p.needs(idA, w("contact", absent))},
 
-		{name: "single: unknown choice", id: idA, code: domain.CodeInvalidAnswer, question: "phone", item: needs(idA, w("phone", "tablet"))},
-		{name: "single: a number", id: idA, code: domain.CodeInvalidAnswer, question: "phone", item: needs(idA, w("phone", 1))},
-		{name: "single: a list", id: idA, code: domain.CodeInvalidAnswer, question: "phone", item: needs(idA, w("phone", []string{"smartphone"}))},
-		{name: "single: a boolean", id: idA, code: domain.CodeInvalidAnswer, question: "phone", item: needs(idA, w("phone", true))},
-		{name: "multiple: empty list", id: idA, code: domain.CodeInvalidAnswer, question: "find_clients", item: needs(idA, w("find_clients", []string{}))},
-		{name: "multiple: duplicate value", id: idA, code: domain.CodeInvalidAnswer, question: "find_clients", item: needs(idA, w("find_clients", []string{"apps", "apps"}))},
-		{name: "multiple: unknown value", id: idA, code: domain.CodeInvalidAnswer, question: "find_clients", item: needs(idA, w("find_clients", []string{"apps", "yacht"}))},
-		{name: "multiple: a number in the list", id: idA, code: domain.CodeInvalidAnswer, question: "find_clients", item: needs(idA, w("find_clients", []any{"apps", 1}))},
-		{name: "multiple: a bare string, not a list", id: idA, code: domain.CodeInvalidAnswer, question: "find_clients", item: needs(idA, w("find_clients", "apps"))},
-		{name: "multiple: an object", id: idA, code: domain.CodeInvalidAnswer, question: "find_clients", item: needs(idA, w("find_clients", map[string]bool{"apps": true}))},
-		{name: "yesno: a string", id: idA, code: domain.CodeInvalidAnswer, question: "harassed_online", item: needs(idA, w("harassed_online", "yes"))},
-		{name: "yesno: a number", id: idA, code: domain.CodeInvalidAnswer, question: "harassed_online", item: needs(idA, w("harassed_online", 1))},
-		{name: "scale: 0", id: idA, code: domain.CodeInvalidAnswer, question: "clinic_treatment", item: needs(idA, w("clinic_treatment", 0))},
-		{name: "scale: 6", id: idA, code: domain.CodeInvalidAnswer, question: "clinic_treatment", item: needs(idA, w("clinic_treatment", 6))},
-		{name: "scale: 2.5", id: idA, code: domain.CodeInvalidAnswer, question: "clinic_treatment", item: needs(idA, w("clinic_treatment", 2.5))},
-		{name: "scale: a string", id: idA, code: domain.CodeInvalidAnswer, question: "clinic_treatment", item: needs(idA, w("clinic_treatment", "3"))},
-		{name: "scale: a boolean", id: idA, code: domain.CodeInvalidAnswer, question: "clinic_treatment", item: needs(idA, w("clinic_treatment", true))},
-		{name: "number: below min", id: idA, code: domain.CodeInvalidAnswer, question: "work_days", item: needs(idA, w("work_days", -1))},
-		{name: "number: above max", id: idA, code: domain.CodeInvalidAnswer, question: "work_days", item: needs(idA, w("work_days", 8))},
-		{name: "number: above max of a shown question", id: idA, code: domain.CodeInvalidAnswer, question: "police_times", item: needs(idA, w("police", true, "police_times", 101))},
-		{name: "number: out of float64 range", id: idA, code: domain.CodeInvalidAnswer, question: "work_days", item: needs(idA, w("work_days", json.RawMessage("1e400")))},
-		{name: "number: a string", id: idA, code: domain.CodeInvalidAnswer, question: "work_days", item: needs(idA, w("work_days", "3"))},
-		{name: "number: a boolean", id: idA, code: domain.CodeInvalidAnswer, question: "work_days", item: needs(idA, w("work_days", false))},
-		{name: "text: too long", id: idA, code: domain.CodeInvalidAnswer, question: "comments", item: needs(idA, w("comments", longText))},
-		{name: "text: empty", id: idA, code: domain.CodeInvalidAnswer, question: "comments", item: needs(idA, w("comments", ""))},
-		{name: "text: a number", id: idA, code: domain.CodeInvalidAnswer, question: "comments", item: needs(idA, w("comments", 42))},
+		{name: "single: unknown choice", id: idA, code: domain.CodeInvalidAnswer, question: "phone", item: p.needs(idA, w("phone", "tablet"))},
+		{name: "single: a number", id: idA, code: domain.CodeInvalidAnswer, question: "phone", item: p.needs(idA, w("phone", 1))},
+		{name: "single: a list", id: idA, code: domain.CodeInvalidAnswer, question: "phone", item: p.needs(idA, w("phone", []string{"smartphone"}))},
+		{name: "single: a boolean", id: idA, code: domain.CodeInvalidAnswer, question: "phone", item: p.needs(idA, w("phone", true))},
+		{name: "multiple: empty list", id: idA, code: domain.CodeInvalidAnswer, question: "find_clients", item: p.needs(idA, w("find_clients", []string{}))},
+		{name: "multiple: duplicate value", id: idA, code: domain.CodeInvalidAnswer, question: "find_clients", item: p.needs(idA, w("find_clients", []string{"apps", "apps"}))},
+		{name: "multiple: unknown value", id: idA, code: domain.CodeInvalidAnswer, question: "find_clients", item: p.needs(idA, w("find_clients", []string{"apps", "yacht"}))},
+		{name: "multiple: a number in the list", id: idA, code: domain.CodeInvalidAnswer, question: "find_clients", item: p.needs(idA, w("find_clients", []any{"apps", 1}))},
+		{name: "multiple: a bare string, not a list", id: idA, code: domain.CodeInvalidAnswer, question: "find_clients", item: p.needs(idA, w("find_clients", "apps"))},
+		{name: "multiple: an object", id: idA, code: domain.CodeInvalidAnswer, question: "find_clients", item: p.needs(idA, w("find_clients", map[string]bool{"apps": true}))},
+		{name: "yesno: a string", id: idA, code: domain.CodeInvalidAnswer, question: "harassed_online", item: p.needs(idA, w("harassed_online", "yes"))},
+		{name: "yesno: a number", id: idA, code: domain.CodeInvalidAnswer, question: "harassed_online", item: p.needs(idA, w("harassed_online", 1))},
+		{name: "scale: 0", id: idA, code: domain.CodeInvalidAnswer, question: "clinic_treatment", item: p.needs(idA, w("clinic_treatment", 0))},
+		{name: "scale: 6", id: idA, code: domain.CodeInvalidAnswer, question: "clinic_treatment", item: p.needs(idA, w("clinic_treatment", 6))},
+		{name: "scale: 2.5", id: idA, code: domain.CodeInvalidAnswer, question: "clinic_treatment", item: p.needs(idA, w("clinic_treatment", 2.5))},
+		{name: "scale: a string", id: idA, code: domain.CodeInvalidAnswer, question: "clinic_treatment", item: p.needs(idA, w("clinic_treatment", "3"))},
+		{name: "scale: a boolean", id: idA, code: domain.CodeInvalidAnswer, question: "clinic_treatment", item: p.needs(idA, w("clinic_treatment", true))},
+		{name: "number: below min", id: idA, code: domain.CodeInvalidAnswer, question: "work_days", item: p.needs(idA, w("work_days", -1))},
+		{name: "number: above max", id: idA, code: domain.CodeInvalidAnswer, question: "work_days", item: p.needs(idA, w("work_days", 8))},
+		{name: "number: above max of a shown question", id: idA, code: domain.CodeInvalidAnswer, question: "police_times", item: p.needs(idA, w("police", true, "police_times", 101))},
+		{name: "number: out of float64 range", id: idA, code: domain.CodeInvalidAnswer, question: "work_days", item: p.needs(idA, w("work_days", json.RawMessage("1e400")))},
+		{name: "number: a string", id: idA, code: domain.CodeInvalidAnswer, question: "work_days", item: p.needs(idA, w("work_days", "3"))},
+		{name: "number: a boolean", id: idA, code: domain.CodeInvalidAnswer, question: "work_days", item: p.needs(idA, w("work_days", false))},
+		{name: "text: too long", id: idA, code: domain.CodeInvalidAnswer, question: "comments", item: p.needs(idA, w("comments", longText))},
+		{name: "text: empty", id: idA, code: domain.CodeInvalidAnswer, question: "comments", item: p.needs(idA, w("comments", ""))},
+		{name: "text: a number", id: idA, code: domain.CodeInvalidAnswer, question: "comments", item: p.needs(idA, w("comments", 42))},
 
-		{name: "question not in the survey", id: idA, code: domain.CodeUnknownQuestion, question: "favourite_colour", item: needs(idA, w("favourite_colour", "red"))},
+		{name: "question not in the survey", id: idA, code: domain.CodeUnknownQuestion, question: "favourite_colour", item: p.needs(idA, w("favourite_colour", "red"))},
 
-		{name: "answer to a question hidden by a no", id: idA, code: domain.CodeHiddenAnswer, question: "police_what", item: needs(idA, w("police_what", []string{"detained"}))},
-		{name: "answer to a question hidden by prefer-not-to-say", id: idA, code: domain.CodeHiddenAnswer, question: "police_times", item: needs(idA, w("police", nil, "police_times", 2))},
-		{name: "answer to a question whose condition was skipped", id: idA, code: domain.CodeHiddenAnswer, question: "data_money", item: needs(idA, w("data_money", true))},
-		{name: "answer to a question hidden by other choices", id: idA, code: domain.CodeHiddenAnswer, question: "online_safe", item: needs(idA, w("find_clients", []string{"street"}, "online_safe", 3))},
+		{name: "answer to a question hidden by a no", id: idA, code: domain.CodeHiddenAnswer, question: "police_what", item: p.needs(idA, w("police_what", []string{"detained"}))},
+		{name: "answer to a question hidden by prefer-not-to-say", id: idA, code: domain.CodeHiddenAnswer, question: "police_times", item: p.needs(idA, w("police", nil, "police_times", 2))},
+		{name: "answer to a question whose condition was skipped", id: idA, code: domain.CodeHiddenAnswer, question: "data_money", item: p.needs(idA, w("data_money", true))},
+		{name: "answer to a question hidden by other choices", id: idA, code: domain.CodeHiddenAnswer, question: "online_safe", item: p.needs(idA, w("find_clients", []string{"street"}, "online_safe", 3))},
 	}
+	shared := testapp.Shared(t)
 	for _, c := range cases {
-		scenario{
+		testapp.Scenario{
 			Name:            string(c.code) + "/" + c.name,
-			Body:            items(c.item),
+			Env:             shared,
+			URL:             syncURL,
+			Body:            testapp.Body(c.item),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(), duplicate(), rejected(c.id, c.code, c.question)},
-			After: both(storesNothing, func(t *testing.T, _ *env, reply []byte) {
-				out := outcome(t, reply)
+			After: both(storesNothing, func(t *testing.T, _ *testapp.Env, res *httptest.ResponseRecorder) {
+				out := outcome(t, res)
 				if len(out.Rejected) != 1 || out.Rejected[0].Message == "" {
 					t.Errorf("want one rejection with a message, got %+v", out.Rejected)
 				}
 			}),
-		}.test(t)
+		}.Test(t)
 	}
 }
 
 func TestSync_ConflictIsRejectedAndKeepsTheFirstAnswers(t *testing.T) {
-	first := needs(idA, testapp.NeedsAnswers())
-	for _, s := range []scenario{
+	t.Parallel()
+	p := sealing(t)
+	first := func() domain.Sealed { return p.needs(idA, testapp.NeedsAnswers()) }
+	for _, s := range []testapp.Scenario{
 		{
 			Name:            "same id, other answers",
-			Before:          func(t *testing.T, e *env) { earlier(t, e, first) },
-			Body:            items(needs(idA, testapp.With("phone", "basic"))),
+			URL:             syncURL,
+			Before:          synced(first()),
+			Body:            testapp.Body(p.needs(idA, testapp.With("phone", "basic"))),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(), duplicate(), rejected(idA, domain.CodeConflict, "")},
 			After:           both(storesExactly(idA), storedAnswers(idA, needsAnswersStored)),
 		},
 		{
 			Name:            "same id and answers, other language",
-			Before:          func(t *testing.T, e *env) { earlier(t, e, first) },
-			Body:            items(needsIn(idA, "ru", 1, testapp.NeedsAnswers())),
+			URL:             syncURL,
+			Before:          synced(first()),
+			Body:            testapp.Body(p.needsIn(idA, "ru", 1, testapp.NeedsAnswers())),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(), duplicate(), rejected(idA, domain.CodeConflict, "")},
-			After: func(t *testing.T, e *env, _ []byte) {
+			After: func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) {
 				if got := stored(t, e, idA).Lang; got != "en" {
 					t.Errorf("stored lang %q, want the first one, en", got)
 				}
@@ -436,99 +343,110 @@ func TestSync_ConflictIsRejectedAndKeepsTheFirstAnswers(t *testing.T) {
 		},
 		{
 			Name:            "same id, one answer more",
-			Before:          func(t *testing.T, e *env) { earlier(t, e, first) },
-			Body:            items(needs(idA, testapp.With("work_days", 3))),
+			URL:             syncURL,
+			Before:          synced(first()),
+			Body:            testapp.Body(p.needs(idA, testapp.With("work_days", 3))),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(), duplicate(), rejected(idA, domain.CodeConflict, "")},
 			After:           storedAnswers(idA, needsAnswersStored),
 		},
 		{
 			Name:            "same id twice in one batch, other answers",
-			Body:            items(first, needs(idA, testapp.With("phone", "basic"))),
+			URL:             syncURL,
+			Body:            testapp.Body(first(), p.needs(idA, testapp.With("phone", "basic"))),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idA), duplicate(), rejected(idA, domain.CodeConflict, "")},
 			After:           both(storesExactly(idA), storedAnswers(idA, needsAnswersStored)),
 		},
 	} {
-		s.test(t)
+		s.Test(t)
 	}
 }
 
 func TestSync_DuplicateIsAcknowledgedOnce(t *testing.T) {
-	first := needs(idA, testapp.NeedsAnswers())
-	for _, s := range []scenario{
+	t.Parallel()
+	p := sealing(t)
+	first := func() domain.Sealed { return p.needs(idA, testapp.NeedsAnswers()) }
+	again, resealed := first(), first()
+	if again.Sealed == resealed.Sealed {
+		t.Fatal("two seals of the same answers are equal: sealing is not randomised")
+	}
+	for _, s := range []testapp.Scenario{
 		{
-			Name:   "same answers sealed again",
-			Before: func(t *testing.T, e *env) { earlier(t, e, first) },
-			Body: func(t *testing.T, e *env) []byte {
-				a, b := first(t, e), first(t, e)
-				if a.Sealed == b.Sealed {
-					t.Fatal("two seals of the same answers are equal: sealing is not randomised")
-				}
-				return testapp.Body(b)
-			},
+			Name:            "same answers sealed again",
+			URL:             syncURL,
+			Before:          synced(again),
+			Body:            testapp.Body(resealed),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(), duplicate(idA), noneRejected},
 			After:           both(storesExactly(idA), storedAnswers(idA, needsAnswersStored)),
 		},
 		{
 			Name:            "same answers, multiple choices in another order",
-			Before:          func(t *testing.T, e *env) { earlier(t, e, first) },
-			Body:            items(needs(idA, testapp.With("find_clients", []string{"apps", "street"}, "services", []string{"condoms", "hiv_test"}))),
+			URL:             syncURL,
+			Before:          synced(first()),
+			Body:            testapp.Body(p.needs(idA, testapp.With("find_clients", []string{"apps", "street"}, "services", []string{"condoms", "hiv_test"}))),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(), duplicate(idA), noneRejected},
 			After:           storesExactly(idA),
 		},
 		{
 			Name:            "same number spelt 3 and 3.0",
-			Before:          func(t *testing.T, e *env) { earlier(t, e, needs(idA, testapp.With("work_days", 3))) },
-			Body:            items(needs(idA, testapp.With("work_days", json.RawMessage("3.0")))),
+			URL:             syncURL,
+			Before:          synced(p.needs(idA, testapp.With("work_days", 3))),
+			Body:            testapp.Body(p.needs(idA, testapp.With("work_days", json.RawMessage("3.0")))),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(), duplicate(idA), noneRejected},
 		},
 		{
 			Name:            "same id twice in one batch",
-			Body:            items(first, first),
+			URL:             syncURL,
+			Body:            testapp.Body(first(), first()),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idA), duplicate(idA), noneRejected},
 			After:           storesExactly(idA),
 		},
 		{
 			Name: "a whole batch resent after a lost reply",
-			Before: func(t *testing.T, e *env) {
-				earlier(t, e, first, needs(idB, testapp.NeedsAnswers()))
+			URL:  syncURL,
+			Before: func(t *testing.T, e *testapp.Env) {
+				e.Sync(t, first(), p.needs(idB, testapp.NeedsAnswers()))
 			},
-			Body:            items(first, needs(idB, testapp.NeedsAnswers()), needs(idC, testapp.NeedsAnswers())),
+			Body:            testapp.Body(first(), p.needs(idB, testapp.NeedsAnswers()), p.needs(idC, testapp.NeedsAnswers())),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idC), duplicate(idA, idB), noneRejected},
 			After:           storesExactly(idA, idB, idC),
 		},
 		{
 			Name: "a rejected item, fixed and resent, is accepted",
-			Before: func(t *testing.T, e *env) {
-				if out := earlier(t, e, needs(idA, testapp.With("phone", "tablet"))); len(out.Rejected) != 1 {
+			URL:  syncURL,
+			Before: func(t *testing.T, e *testapp.Env) {
+				if out := e.Sync(t, p.needs(idA, testapp.With("phone", "tablet"))); len(out.Rejected) != 1 {
 					t.Fatalf("the bad item was not rejected: %+v", out)
 				}
 			},
-			Body:            items(first),
+			Body:            testapp.Body(first()),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idA), duplicate(), noneRejected},
 			After:           storesExactly(idA),
 		},
 	} {
-		s.test(t)
+		s.Test(t)
 	}
 }
 
 func TestSync_PartialBatchStoresTheGoodAndRejectsTheBadInOrder(t *testing.T) {
-	scenario{
+	t.Parallel()
+	p := sealing(t)
+	testapp.Scenario{
 		Name: "good, bad, good, bad, bad",
-		Body: items(
-			needs(idA, testapp.NeedsAnswers()),
-			changed(idB, func(_ *testing.T, _ *env, it *domain.Sealed) { it.Survey = "census" }),
-			needsIn(idC, "ru", 1, testapp.With("comments", "всё хорошо")),
-			changedBytes(idD, func(b []byte) []byte { return b[:len(b)-1] }),
-			needs("bad-id", testapp.NeedsAnswers()),
+		URL:  syncURL,
+		Body: testapp.Body(
+			p.needs(idA, testapp.NeedsAnswers()),
+			p.changed(idB, func(it *domain.Sealed) { it.Survey = "census" }),
+			p.needsIn(idC, "ru", 1, testapp.With("comments", "всё хорошо")),
+			p.changedBytes(idD, func(b []byte) []byte { return b[:len(b)-1] }),
+			p.needs("bad-id", testapp.NeedsAnswers()),
 		),
 		ExpectedStatus: http.StatusOK,
 		ExpectedContent: []string{
@@ -537,59 +455,67 @@ func TestSync_PartialBatchStoresTheGoodAndRejectsTheBadInOrder(t *testing.T) {
 			rejected(idD, domain.CodeDecryptFailed, ""),
 			rejected("bad-id", domain.CodeInvalidID, ""),
 		},
-		After: both(storesExactly(idA, idC), func(t *testing.T, _ *env, reply []byte) {
+		After: both(storesExactly(idA, idC), func(t *testing.T, _ *testapp.Env, res *httptest.ResponseRecorder) {
 			var got []string
-			for _, r := range outcome(t, reply).Rejected {
+			for _, r := range outcome(t, res).Rejected {
 				got = append(got, r.ID)
 			}
 			if want := []string{idB, idD, "bad-id"}; !slices.Equal(got, want) {
 				t.Errorf("rejected in order %v, want %v", got, want)
 			}
 		}),
-	}.test(t)
+	}.Test(t)
 }
 
 // Conflicts are found when storing, after every item was opened, so they
 // come after the other rejections (openapi.yaml says so; clients match by id).
 func TestSync_ConflictsAreListedAfterOtherRejections(t *testing.T) {
-	scenario{
+	t.Parallel()
+	p := sealing(t)
+	testapp.Scenario{
 		Name:            "conflict first in the batch, bad item second",
-		Before:          func(t *testing.T, e *env) { earlier(t, e, needs(idA, testapp.NeedsAnswers())) },
-		Body:            items(needs(idA, testapp.With("phone", "basic")), needs(idB, testapp.With("phone", "tablet")), needs(idC, testapp.NeedsAnswers())),
+		URL:             syncURL,
+		Before:          synced(p.needs(idA, testapp.NeedsAnswers())),
+		Body:            testapp.Body(p.needs(idA, testapp.With("phone", "basic")), p.needs(idB, testapp.With("phone", "tablet")), p.needs(idC, testapp.NeedsAnswers())),
 		ExpectedStatus:  http.StatusOK,
 		ExpectedContent: []string{accepted(idC), duplicate()},
-		After: func(t *testing.T, _ *env, reply []byte) {
+		After: func(t *testing.T, _ *testapp.Env, res *httptest.ResponseRecorder) {
 			var got []string
-			for _, r := range outcome(t, reply).Rejected {
+			for _, r := range outcome(t, res).Rejected {
 				got = append(got, r.ID+" "+string(r.Error))
 			}
 			if want := []string{idB + " invalid_answer", idA + " conflict"}; !slices.Equal(got, want) {
 				t.Errorf("rejected %v, want %v", got, want)
 			}
 		},
-	}.test(t)
+	}.Test(t)
 }
 
 func TestSync_AcceptsValidAnswersOfEveryKind(t *testing.T) {
+	t.Parallel()
+	p := sealing(t)
 	w := testapp.With
-	for _, s := range []scenario{
+	for _, s := range []testapp.Scenario{
 		{
 			Name:            "required questions only; questions hidden by showIf absent",
-			Body:            items(needs(idA, testapp.NeedsAnswers())),
+			URL:             syncURL,
+			Body:            testapp.Body(p.needs(idA, testapp.NeedsAnswers())),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idA), duplicate(), noneRejected},
 			After:           storedAnswers(idA, needsAnswersStored),
 		},
 		{
 			Name:            "prefer not to say is stored as null",
-			Body:            items(needs(idA, w("phone", nil, "services", nil, "police", nil, "work_days", nil))),
+			URL:             syncURL,
+			Body:            testapp.Body(p.needs(idA, w("phone", nil, "services", nil, "police", nil, "work_days", nil))),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idA)},
 			After:           storedAnswers(idA, `{"contact":false,"find_clients":["street","apps"],"harassed_online":false,"outing_threat":false,"payment":["cash"],"phone":null,"police":null,"services":null,"work_days":null}`),
 		},
 		{
 			Name: "questions shown by showIf, answered; multiple stored in the definition's order",
-			Body: items(needs(idA, w(
+			URL:  syncURL,
+			Body: testapp.Body(p.needs(idA, w(
 				"internet", []string{"free_wifi", "mobile_data"}, "data_money", true,
 				"online_safe", 4,
 				"outing_threat", true, "blackmail", false,
@@ -602,16 +528,18 @@ func TestSync_AcceptsValidAnswersOfEveryKind(t *testing.T) {
 		},
 		{
 			Name:            "optional questions shown by showIf may be left out",
-			Body:            items(needs(idA, w("police", true, "contact", true))),
+			URL:             syncURL,
+			Body:            testapp.Body(p.needs(idA, w("police", true, "contact", true))),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idA)},
 		},
 		{
 			Name:            "scale at both ends, 5.0 stored as 5; number with a fraction; bounds inclusive",
-			Body:            items(needs(idA, w("clinic_treatment", json.RawMessage("5.0"), "work_days", 2.5)), needs(idB, w("clinic_treatment", 1, "work_days", 7)), needs(idC, w("work_days", 0))),
+			URL:             syncURL,
+			Body:            testapp.Body(p.needs(idA, w("clinic_treatment", json.RawMessage("5.0"), "work_days", 2.5)), p.needs(idB, w("clinic_treatment", 1, "work_days", 7)), p.needs(idC, w("work_days", 0))),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idA, idB, idC)},
-			After: func(t *testing.T, e *env, _ []byte) {
+			After: func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) {
 				if got := answersJSON(t, e, idA); !strings.Contains(got, `"clinic_treatment":5,`) || !strings.Contains(got, `"work_days":2.5`) {
 					t.Errorf("stored %s", got)
 				}
@@ -619,10 +547,11 @@ func TestSync_AcceptsValidAnswersOfEveryKind(t *testing.T) {
 		},
 		{
 			Name:            "Russian, with a 500-character Cyrillic text answer",
-			Body:            items(needsIn(idA, "ru", 1, w("comments", strings.Repeat("я", domain.MaxTextAnswer)))),
+			URL:             syncURL,
+			Body:            testapp.Body(p.needsIn(idA, "ru", 1, w("comments", strings.Repeat("я", domain.MaxTextAnswer)))),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idA)},
-			After: func(t *testing.T, e *env, _ []byte) {
+			After: func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) {
 				if r := stored(t, e, idA); r.Lang != "ru" || r.Answers["comments"] != strings.Repeat("я", domain.MaxTextAnswer) {
 					t.Errorf("stored %s %v", r.Lang, r.Answers["comments"])
 				}
@@ -630,25 +559,30 @@ func TestSync_AcceptsValidAnswersOfEveryKind(t *testing.T) {
 		},
 		{
 			Name:            "an empty batch",
-			Body:            raw(`{"responses":[]}`),
+			Env:             testapp.Shared(t), // it stores nothing
+			URL:             syncURL,
+			Body:            []byte(`{"responses":[]}`),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`{"accepted":[],"duplicate":[],"rejected":[]}`},
 		},
 	} {
-		s.test(t)
+		s.Test(t)
 	}
 }
 
 // What is stored is the survey, version, language, answers and day, and
 // nothing else: no id inside the value, no kid, no sealed bytes, no time.
 func TestSync_StoredRecordHoldsOnlySurveyVersionLangAnswersAndDay(t *testing.T) {
-	scenario{
+	t.Parallel()
+	p := sealing(t)
+	testapp.Scenario{
 		Name:            "one response",
-		Body:            items(needs(idA, testapp.NeedsAnswers())),
+		URL:             syncURL,
+		Body:            testapp.Body(p.needs(idA, testapp.NeedsAnswers())),
 		ExpectedStatus:  http.StatusOK,
 		ExpectedContent: []string{accepted(idA)},
-		After: func(t *testing.T, e *env, _ []byte) {
-			today := time.Now().UTC().Format(time.DateOnly)
+		After: func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) {
+			today := e.Clock.Now().UTC().Format(time.DateOnly) // the server's today
 			r := stored(t, e, idA)
 			b, err := json.Marshal(r)
 			if err != nil {
@@ -674,39 +608,44 @@ func TestSync_StoredRecordHoldsOnlySurveyVersionLangAnswersAndDay(t *testing.T) 
 			if !regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`).MatchString(r.Day) {
 				t.Fatalf("day %q is not a date", r.Day)
 			}
-			// The request ran just before; around midnight UTC it may be yesterday.
-			yesterday := time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly)
-			if r.Day != today && r.Day != yesterday {
+			if r.Day != today {
 				t.Errorf("day %q is not today's UTC date %s", r.Day, today)
 			}
 			if bytes.Contains(b, []byte(e.Phone.Kid)) || bytes.Contains(b, []byte(idA)) {
 				t.Errorf("stored value holds the kid or the id: %s", b)
 			}
 		},
-	}.test(t)
+	}.Test(t)
 }
 
 // Keys are ordered by id, never by arrival, so the order reveals nothing.
 func TestSync_ResponsesAreKeptInIDOrder(t *testing.T) {
-	scenario{
+	t.Parallel()
+	p := sealing(t)
+	testapp.Scenario{
 		Name:            "sent in reverse id order",
-		Body:            items(needs(idD, testapp.NeedsAnswers()), needs(idC, testapp.NeedsAnswers()), needs(idB, testapp.NeedsAnswers()), needs(idA, testapp.NeedsAnswers())),
+		URL:             syncURL,
+		Body:            testapp.Body(p.needs(idD, testapp.NeedsAnswers()), p.needs(idC, testapp.NeedsAnswers()), p.needs(idB, testapp.NeedsAnswers()), p.needs(idA, testapp.NeedsAnswers())),
 		ExpectedStatus:  http.StatusOK,
 		ExpectedContent: []string{accepted(idD, idC, idB, idA)},
-		After: func(t *testing.T, e *env, _ []byte) {
+		After: func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) {
 			if got, want := storedIDs(t, e), []string{idA, idB, idC, idD}; !slices.Equal(got, want) {
 				t.Errorf("kept in order %v, want %v", got, want)
 			}
 		},
-	}.test(t)
+	}.Test(t)
 }
 
 func TestSync_ContentEncoding(t *testing.T) {
-	good := items(needs(idA, testapp.NeedsAnswers()))
-	gz := func(t *testing.T, e *env) []byte { return testapp.Gzip(good(t, e)) }
-	for _, s := range []scenario{
+	t.Parallel()
+	p := sealing(t)
+	good := testapp.Body(p.needs(idA, testapp.NeedsAnswers()))
+	gz := testapp.Gzip(good)
+	refused := testapp.Shared(t) // for the rows that store nothing
+	for _, s := range []testapp.Scenario{
 		{
 			Name:            "gzip is accepted",
+			URL:             syncURL,
 			Headers:         map[string]string{"Content-Encoding": "gzip"},
 			Body:            gz,
 			ExpectedStatus:  http.StatusOK,
@@ -715,6 +654,7 @@ func TestSync_ContentEncoding(t *testing.T) {
 		},
 		{
 			Name:            "gzip is matched case-insensitively",
+			URL:             syncURL,
 			Headers:         map[string]string{"Content-Encoding": "GZip"},
 			Body:            gz,
 			ExpectedStatus:  http.StatusOK,
@@ -722,6 +662,7 @@ func TestSync_ContentEncoding(t *testing.T) {
 		},
 		{
 			Name:            "identity is accepted",
+			URL:             syncURL,
 			Headers:         map[string]string{"Content-Encoding": "identity"},
 			Body:            good,
 			ExpectedStatus:  http.StatusOK,
@@ -729,6 +670,8 @@ func TestSync_ContentEncoding(t *testing.T) {
 		},
 		{
 			Name:               "gzip declared, plain JSON sent",
+			Env:                refused,
+			URL:                syncURL,
 			Headers:            map[string]string{"Content-Encoding": "gzip"},
 			Body:               good,
 			ExpectedStatus:     http.StatusBadRequest,
@@ -737,18 +680,19 @@ func TestSync_ContentEncoding(t *testing.T) {
 			After:              storesNothing,
 		},
 		{
-			Name:    "gzip cut off",
-			Headers: map[string]string{"Content-Encoding": "gzip"},
-			Body: func(t *testing.T, e *env) []byte {
-				b := gz(t, e)
-				return b[:len(b)/2]
-			},
+			Name:            "gzip cut off",
+			Env:             refused,
+			URL:             syncURL,
+			Headers:         map[string]string{"Content-Encoding": "gzip"},
+			Body:            gz[:len(gz)/2],
 			ExpectedStatus:  http.StatusBadRequest,
 			ExpectedContent: []string{apiError(domain.CodeMalformed), "cut off"},
 			After:           storesNothing,
 		},
 		{
 			Name:            "an encoding other than gzip",
+			Env:             refused,
+			URL:             syncURL,
 			Headers:         map[string]string{"Content-Encoding": "br"},
 			Body:            good,
 			ExpectedStatus:  http.StatusUnsupportedMediaType,
@@ -756,7 +700,7 @@ func TestSync_ContentEncoding(t *testing.T) {
 			After:           storesNothing,
 		},
 	} {
-		s.test(t)
+		s.Test(t)
 	}
 }
 
@@ -767,23 +711,38 @@ func padded(n int) []byte {
 }
 
 func TestSync_Limits(t *testing.T) {
-	batch := func(n int) func(t *testing.T, e *env) []byte {
-		return func(t *testing.T, e *env) []byte {
-			out := make([]domain.Sealed, n)
-			for i := range out {
-				out[i] = e.Phone.Needs(t, testapp.NewID(), testapp.NeedsAnswers())
-			}
-			return testapp.Body(out...)
+	t.Parallel()
+	p := sealing(t)
+	batch := func(n int) []byte {
+		out := make([]domain.Sealed, n)
+		for i := range out {
+			out[i] = p.needs(testapp.NewID(), testapp.NeedsAnswers())
 		}
+		return testapp.Body(out...)
+	}
+	bomb := testapp.Gzip(padded(4 * api.MaxSyncBytes))
+	if len(bomb) > 100<<10 {
+		t.Fatalf("the bomb is %d bytes compressed; it should be small", len(bomb))
+	}
+	noise := make([]byte, api.MaxSyncBytes+(64<<10))
+	_, _ = rand.Read(noise)
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.NoCompression)
+	_, _ = zw.Write(noise)
+	_ = zw.Close()
+	if buf.Len() <= api.MaxSyncBytes {
+		t.Fatalf("random bytes compressed to %d bytes", buf.Len())
 	}
 	gzipHeader := map[string]string{"Content-Encoding": "gzip"}
-	for _, s := range []scenario{
+	unchanged := testapp.Shared(t) // for the rows that store nothing
+	for _, s := range []testapp.Scenario{
 		{
 			Name:           "500 items are accepted",
+			URL:            syncURL,
 			Body:           batch(domain.MaxBatch),
 			ExpectedStatus: http.StatusOK,
-			After: func(t *testing.T, e *env, reply []byte) {
-				if out := outcome(t, reply); len(out.Accepted) != domain.MaxBatch {
+			After: func(t *testing.T, e *testapp.Env, res *httptest.ResponseRecorder) {
+				if out := outcome(t, res); len(out.Accepted) != domain.MaxBatch {
 					t.Errorf("accepted %d, want %d", len(out.Accepted), domain.MaxBatch)
 				}
 				if n := len(storedIDs(t, e)); n != domain.MaxBatch {
@@ -793,6 +752,8 @@ func TestSync_Limits(t *testing.T) {
 		},
 		{
 			Name:               "501 items are refused whole",
+			Env:                unchanged,
+			URL:                syncURL,
 			Body:               batch(domain.MaxBatch + 1),
 			ExpectedStatus:     http.StatusRequestEntityTooLarge,
 			ExpectedContent:    []string{apiError(domain.CodeTooLarge), "at most 500"},
@@ -801,90 +762,84 @@ func TestSync_Limits(t *testing.T) {
 		},
 		{
 			Name:            "a body of exactly MaxSyncBytes is read",
-			Body:            func(*testing.T, *env) []byte { return padded(api.MaxSyncBytes) },
+			Env:             unchanged,
+			URL:             syncURL,
+			Body:            padded(api.MaxSyncBytes),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted()},
 		},
 		{
 			Name:            "a body one byte over MaxSyncBytes",
-			Body:            func(*testing.T, *env) []byte { return padded(api.MaxSyncBytes + 1) },
+			Env:             unchanged,
+			URL:             syncURL,
+			Body:            padded(api.MaxSyncBytes + 1),
 			ExpectedStatus:  http.StatusRequestEntityTooLarge,
 			ExpectedContent: []string{apiError(domain.CodeTooLarge)},
 		},
 		{
 			Name:            "a gzip body that inflates to exactly MaxSyncBytes is read",
+			Env:             unchanged,
+			URL:             syncURL,
 			Headers:         gzipHeader,
-			Body:            func(*testing.T, *env) []byte { return testapp.Gzip(padded(api.MaxSyncBytes)) },
+			Body:            testapp.Gzip(padded(api.MaxSyncBytes)),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted()},
 		},
 		{
-			Name:    "a gzip bomb that inflates past MaxSyncBytes",
-			Headers: gzipHeader,
-			Body: func(t *testing.T, _ *env) []byte {
-				b := testapp.Gzip(padded(4 * api.MaxSyncBytes))
-				if len(b) > 100<<10 {
-					t.Fatalf("the bomb is %d bytes compressed; it should be small", len(b))
-				}
-				return b
-			},
+			Name:            "a gzip bomb that inflates past MaxSyncBytes",
+			Env:             unchanged,
+			URL:             syncURL,
+			Headers:         gzipHeader,
+			Body:            bomb,
 			ExpectedStatus:  http.StatusRequestEntityTooLarge,
 			ExpectedContent: []string{apiError(domain.CodeTooLarge), "unzipped"},
 		},
 		{
-			Name:    "a gzip body over MaxSyncBytes before inflating",
-			Headers: gzipHeader,
-			Body: func(t *testing.T, _ *env) []byte {
-				noise := make([]byte, api.MaxSyncBytes+(64<<10))
-				_, _ = rand.Read(noise)
-				var buf bytes.Buffer
-				zw, _ := gzip.NewWriterLevel(&buf, gzip.NoCompression)
-				_, _ = zw.Write(noise)
-				_ = zw.Close()
-				b := buf.Bytes()
-				if len(b) <= api.MaxSyncBytes {
-					t.Fatalf("random bytes compressed to %d bytes", len(b))
-				}
-				return b
-			},
+			Name:            "a gzip body over MaxSyncBytes before inflating",
+			Env:             unchanged,
+			URL:             syncURL,
+			Headers:         gzipHeader,
+			Body:            buf.Bytes(),
 			ExpectedStatus:  http.StatusRequestEntityTooLarge,
 			ExpectedContent: []string{apiError(domain.CodeTooLarge)},
 		},
 	} {
-		s.test(t)
+		s.Test(t)
 	}
 }
 
 func TestSync_MalformedBodyIsRefusedWithAClearMessage(t *testing.T) {
+	t.Parallel()
+	p := sealing(t)
 	const hint = `{\"responses\":[{\"id\",\"survey\",\"version\",\"kid\",\"sealed\"}`
-	for _, s := range []scenario{
-		{Name: "not JSON", Body: raw("responses=1")},
-		{Name: "empty body", Body: raw("")},
-		{Name: "a list instead of an object", Body: raw(`[]`)},
-		{Name: "an object without responses", Body: raw(`{}`)},
-		{Name: "responses is null", Body: raw(`{"responses":null}`)},
-		{Name: "responses is an object", Body: raw(`{"responses":{}}`)},
-		{Name: "an unknown field", Body: raw(`{"responses":[],"device":"x"}`)},
-		{Name: "JSON cut off", Body: raw(`{"responses":[{"id":"`)},
+	refused := testapp.Shared(t) // every row is refused
+	for _, s := range []testapp.Scenario{
+		{Name: "not JSON", Body: []byte("responses=1")},
+		{Name: "empty body", Body: []byte("")},
+		{Name: "a list instead of an object", Body: []byte(`[]`)},
+		{Name: "an object without responses", Body: []byte(`{}`)},
+		{Name: "responses is null", Body: []byte(`{"responses":null}`)},
+		{Name: "responses is an object", Body: []byte(`{"responses":{}}`)},
+		{Name: "an unknown field", Body: []byte(`{"responses":[],"device":"x"}`)},
+		{Name: "JSON cut off", Body: []byte(`{"responses":[{"id":"`)},
 		// A second batch after the first would otherwise be silently dropped.
-		{Name: "a second JSON value after the batch", Body: func(t *testing.T, e *env) []byte {
-			return append(testapp.Body(), testapp.Body(e.Phone.Needs(t, idA, testapp.NeedsAnswers()))...)
-		}},
-		{Name: "text after the batch", Body: raw(`{"responses":[]} and more`)},
-		{Name: "a stray closing brace after the batch", Body: raw(`{"responses":[]}}`)},
-		{Name: "a stray closing bracket after the batch", Body: raw(`{"responses":[]}]`)},
+		{Name: "a second JSON value after the batch", Body: append(testapp.Body(), testapp.Body(p.needs(idA, testapp.NeedsAnswers()))...)},
+		{Name: "text after the batch", Body: []byte(`{"responses":[]} and more`)},
+		{Name: "a stray closing brace after the batch", Body: []byte(`{"responses":[]}}`)},
+		{Name: "a stray closing bracket after the batch", Body: []byte(`{"responses":[]}]`)},
 	} {
+		s.Env, s.URL = refused, syncURL
 		s.ExpectedStatus = http.StatusBadRequest
 		s.ExpectedContent = []string{apiError(domain.CodeMalformed), hint}
 		s.NotExpectedContent = []string{`"accepted"`}
 		s.After = storesNothing
-		s.test(t)
+		s.Test(t)
 	}
 }
 
 // putNeedsV2 publishes version 2 of the needs survey: "comments" is gone and
 // "work_days" became required.
-func putNeedsV2(t *testing.T, e *env) {
+func putNeedsV2(t *testing.T, e *testapp.Env) {
 	t.Helper()
 	v1, err := e.App.Store().FindSurvey("needs", 1)
 	if err != nil {
@@ -904,15 +859,20 @@ func putNeedsV2(t *testing.T, e *env) {
 }
 
 func TestSync_OlderSurveyVersionsStayAccepted(t *testing.T) {
+	t.Parallel()
+	p := sealing(t)
 	withComment := testapp.With("comments", "thanks")
-	for _, s := range []scenario{
+	v2 := testapp.OpenFixture(t) // shared by the rows that only read
+	putNeedsV2(t, v2)
+	for _, s := range []testapp.Scenario{
 		{
 			Name:            "answers to v1 are accepted and stored against v1",
+			URL:             syncURL,
 			Before:          putNeedsV2,
-			Body:            items(needs(idA, withComment)),
+			Body:            testapp.Body(p.needs(idA, withComment)),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idA), noneRejected},
-			After: func(t *testing.T, e *env, _ []byte) {
+			After: func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) {
 				if r := stored(t, e, idA); r.Version != 1 || r.Answers["comments"] != "thanks" {
 					t.Errorf("stored v%d %v", r.Version, r.Answers)
 				}
@@ -920,11 +880,12 @@ func TestSync_OlderSurveyVersionsStayAccepted(t *testing.T) {
 		},
 		{
 			Name:            "answers to v2 are checked against v2",
+			URL:             syncURL,
 			Before:          putNeedsV2,
-			Body:            items(needsIn(idA, "en", 2, testapp.With("work_days", 5)), needsIn(idB, "en", 2, withComment), needsIn(idC, "en", 2, testapp.NeedsAnswers())),
+			Body:            testapp.Body(p.needsIn(idA, "en", 2, testapp.With("work_days", 5)), p.needsIn(idB, "en", 2, withComment), p.needsIn(idC, "en", 2, testapp.NeedsAnswers())),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idA), rejected(idB, domain.CodeUnknownQuestion, "comments"), rejected(idC, domain.CodeMissingAnswer, "work_days")},
-			After: func(t *testing.T, e *env, _ []byte) {
+			After: func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) {
 				if r := stored(t, e, idA); r.Version != 2 {
 					t.Errorf("stored v%d, want 2", r.Version)
 				}
@@ -932,17 +893,18 @@ func TestSync_OlderSurveyVersionsStayAccepted(t *testing.T) {
 		},
 		{
 			Name: "the same id and answers to another version conflict",
-			Before: func(t *testing.T, e *env) {
+			URL:  syncURL,
+			Before: func(t *testing.T, e *testapp.Env) {
 				putNeedsV2(t, e)
-				earlier(t, e, needs(idA, testapp.With("work_days", 5)))
+				e.Sync(t, p.needs(idA, testapp.With("work_days", 5)))
 			},
-			Body:            items(needsIn(idA, "en", 2, testapp.With("work_days", 5))),
+			Body:            testapp.Body(p.needsIn(idA, "en", 2, testapp.With("work_days", 5))),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{rejected(idA, domain.CodeConflict, "")},
 		},
 		{
 			Name:               "the latest definition is v2",
-			Before:             putNeedsV2,
+			Env:                v2,
 			URL:                "/api/v1/surveys/needs",
 			ExpectedStatus:     http.StatusOK,
 			ExpectedContent:    []string{`"id":"needs","version":2,`},
@@ -950,25 +912,27 @@ func TestSync_OlderSurveyVersionsStayAccepted(t *testing.T) {
 		},
 		{
 			Name:            "version 1 is still served",
-			Before:          putNeedsV2,
+			Env:             v2,
 			URL:             "/api/v1/surveys/needs/versions/1",
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`"id":"needs","version":1,`, `"id":"comments"`},
 		},
 		{
 			Name:            "the list shows the latest version",
-			Before:          putNeedsV2,
+			Env:             v2,
 			URL:             "/api/v1/surveys",
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`{"surveys":[{"id":"needs","version":2,"languages":["en","ru","es","fr","ar"]}]}`},
 		},
 	} {
-		s.test(t)
+		s.Test(t)
 	}
 }
 
 func TestAPI_Reads(t *testing.T) {
-	for _, s := range []scenario{
+	t.Parallel()
+	reads := testapp.Shared(t) // the rows change nothing
+	for _, s := range []testapp.Scenario{
 		{
 			Name:           "health",
 			URL:            "/healthz",
@@ -1028,9 +992,9 @@ func TestAPI_Reads(t *testing.T) {
 			URL:             "/api/v1/keys/response",
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`"suite":"DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, AES-128-GCM"`},
-			After: func(t *testing.T, e *env, reply []byte) {
+			After: func(t *testing.T, e *testapp.Env, res *httptest.ResponseRecorder) {
 				var doc map[string]string
-				if err := json.Unmarshal(reply, &doc); err != nil {
+				if err := json.Unmarshal(res.Body.Bytes(), &doc); err != nil {
 					t.Fatal(err)
 				}
 				if len(doc) != 3 || doc["kid"] == "" || doc["kid"] != e.Phone.Kid {
@@ -1066,15 +1030,16 @@ func TestAPI_Reads(t *testing.T) {
 			ExpectedContent: []string{`"error":`},
 		},
 	} {
-		s.test(t)
+		s.Env = reads
+		s.Test(t)
 	}
 }
 
 // checkSurveyDocument checks a definition's JSON as the issue describes it:
 // id, version, languages, questions; each question id, type and required;
 // choices with a value only where the type has them.
-func checkSurveyDocument(version int) func(t *testing.T, e *env, reply []byte) {
-	return func(t *testing.T, e *env, reply []byte) {
+func checkSurveyDocument(version int) check {
+	return func(t *testing.T, e *testapp.Env, res *httptest.ResponseRecorder) {
 		t.Helper()
 		var doc struct {
 			ID        *string
@@ -1082,11 +1047,11 @@ func checkSurveyDocument(version int) func(t *testing.T, e *env, reply []byte) {
 			Languages []string
 			Questions []map[string]json.RawMessage
 		}
-		if err := json.Unmarshal(reply, &doc); err != nil {
+		if err := json.Unmarshal(res.Body.Bytes(), &doc); err != nil {
 			t.Fatal(err)
 		}
 		if doc.ID == nil || doc.Version == nil || *doc.Version != version || len(doc.Languages) == 0 || len(doc.Questions) == 0 {
-			t.Fatalf("definition lacks id, version %d, languages or questions: %s", version, short(string(reply)))
+			t.Fatalf("definition lacks id, version %d, languages or questions: %.2000s", version, res.Body)
 		}
 		types := []string{"single", "multiple", "yesno", "scale", "number", "text"}
 		for _, q := range doc.Questions {
@@ -1105,7 +1070,7 @@ func checkSurveyDocument(version int) func(t *testing.T, e *env, reply []byte) {
 		}
 		want, _ := e.App.Store().FindSurvey("needs", version)
 		var got domain.Survey
-		if err := json.Unmarshal(reply, &got); err != nil {
+		if err := json.Unmarshal(res.Body.Bytes(), &got); err != nil {
 			t.Fatal(err)
 		}
 		a, _ := json.Marshal(want)
@@ -1120,18 +1085,19 @@ func checkSurveyDocument(version int) func(t *testing.T, e *env, reply []byte) {
 // while the phone it collected from does too: one id must still be stored
 // once and acknowledged as accepted exactly once.
 func TestSync_ConcurrentResendsOfOneIDStoreItOnce(t *testing.T) {
-	a := testapp.Open(t)
-	e := &env{App: a, Phone: testapp.NewPhone(t, a.Handler())}
+	t.Parallel()
+	p := sealing(t)
+	e := testapp.OpenFixture(t)
 	const senders = 8
 	var wg sync.WaitGroup
 	outs := make([]domain.Outcome, senders)
 	bodies := make([][]byte, senders)
 	for i := range bodies {
-		bodies[i] = testapp.Body(e.Phone.Needs(t, idA, testapp.NeedsAnswers()), e.Phone.Needs(t, testapp.NewID(), testapp.NeedsAnswers()))
+		bodies[i] = testapp.Body(p.needs(idA, testapp.NeedsAnswers()), p.needs(testapp.NewID(), testapp.NeedsAnswers()))
 	}
 	for i := range senders {
 		wg.Go(func() {
-			rec := serve(e, http.MethodPost, "/api/v1/responses", nil, bodies[i])
+			rec := e.Request(http.MethodPost, syncURL, bodies[i])
 			if rec.Code != http.StatusOK {
 				t.Errorf("sender %d: %d %s", i, rec.Code, rec.Body)
 				return
@@ -1169,36 +1135,30 @@ func countOf(ids []string, id string) int {
 // An acknowledged response is on disk: it is there after a restart, and
 // the phone's resend is then a duplicate, since the response key is kept too.
 func TestSync_AcknowledgedResponseSurvivesRestart(t *testing.T) {
-	dir := t.TempDir()
-	a := testapp.OpenDir(t, dir)
-	e := &env{App: a, Phone: testapp.NewPhone(t, a.Handler())}
-	item := e.Phone.Needs(t, idA, testapp.NeedsAnswers())
-	if out := earlier(t, e, func(*testing.T, *env) domain.Sealed { return item }); !slices.Equal(out.Accepted, []string{idA}) {
+	t.Parallel()
+	p := sealing(t)
+	e := testapp.OpenFixture(t)
+	if out := e.Sync(t, p.needs(idA, testapp.NeedsAnswers())); !slices.Equal(out.Accepted, []string{idA}) {
 		t.Fatalf("first sync: %+v", out)
 	}
-	if err := a.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	again := &env{App: testapp.OpenDir(t, dir), Phone: e.Phone}
-	if got := answersJSON(t, again, idA); got != needsAnswersStored {
+	e.Restart(t)
+	if got := answersJSON(t, e, idA); got != needsAnswersStored {
 		t.Errorf("after restart: %s", got)
 	}
-	resent := e.Phone.Needs(t, idA, testapp.NeedsAnswers())
-	if out := earlier(t, again, func(*testing.T, *env) domain.Sealed { return resent }); !slices.Equal(out.Duplicate, []string{idA}) {
+	if out := e.Sync(t, p.needs(idA, testapp.NeedsAnswers())); !slices.Equal(out.Duplicate, []string{idA}) {
 		t.Errorf("resend after restart: %+v", out)
 	}
 }
 
 // The OpenAPI document must keep up with the route table and the codes.
 func TestOpenAPI_DescribesEveryAPIRouteAndCode(t *testing.T) {
-	a := testapp.Open(t)
-	e := &env{App: a}
-	doc := serve(e, http.MethodGet, "/api/v1/openapi.yaml", nil, nil).Body.String()
+	t.Parallel()
+	e := testapp.Shared(t)
+	doc := e.Request(http.MethodGet, "/api/v1/openapi.yaml", nil).Body.String()
 
-	router, ok := a.Handler().(*echo.Echo)
+	router, ok := e.H.(*echo.Echo)
 	if !ok {
-		t.Fatalf("Handler is a %T, not *echo.Echo", a.Handler())
+		t.Fatalf("Handler is a %T, not *echo.Echo", e.H)
 	}
 	param := regexp.MustCompile(`:(\w+)`)
 	seen := map[string]bool{}
@@ -1255,29 +1215,29 @@ func pathBlock(doc, path string) string {
 // A malformed item is refused on its own, named by its id; the good items
 // beside it are stored (one bad item never sinks the batch).
 func TestSync_MalformedItemIsRefusedAlone(t *testing.T) {
-	for _, s := range []scenario{
+	t.Parallel()
+	good := testapp.Body(sealing(t).needs(idA, testapp.NeedsAnswers()))
+	// withItem puts bad first in the batch.
+	withItem := func(batch []byte, bad string) []byte {
+		return []byte(strings.Replace(string(batch), `[`, `[`+bad+`,`, 1))
+	}
+	for _, s := range []testapp.Scenario{
 		{
-			Name: "version sent as a string",
-			Body: func(t *testing.T, e *env) []byte {
-				good := testapp.Body(e.Phone.Needs(t, idA, testapp.NeedsAnswers()))
-				bad := `{"id":"` + idB + `","survey":"needs","version":"1","kid":"k","sealed":"AA"}`
-				return []byte(strings.Replace(string(good), `[`, `[`+bad+`,`, 1))
-			},
+			Name:            "version sent as a string",
+			URL:             syncURL,
+			Body:            withItem(good, `{"id":"`+idB+`","survey":"needs","version":"1","kid":"k","sealed":"AA"}`),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`"accepted":["` + idA + `"]`, `"id":"` + idB + `"`, apiError(domain.CodeMalformed)},
 		},
 		{
-			Name: "an unknown item field",
-			Body: func(t *testing.T, e *env) []byte {
-				good := testapp.Body(e.Phone.Needs(t, idA, testapp.NeedsAnswers()))
-				bad := `{"id":"` + idB + `","ip":"10.0.0.1"}`
-				return []byte(strings.Replace(string(good), `[`, `[`+bad+`,`, 1))
-			},
+			Name:               "an unknown item field",
+			URL:                syncURL,
+			Body:               withItem(good, `{"id":"`+idB+`","ip":"10.0.0.1"}`),
 			ExpectedStatus:     http.StatusOK,
 			ExpectedContent:    []string{`"accepted":["` + idA + `"]`, `"id":"` + idB + `"`, apiError(domain.CodeMalformed)},
 			NotExpectedContent: []string{"10.0.0.1"},
 		},
 	} {
-		s.test(t)
+		s.Test(t)
 	}
 }

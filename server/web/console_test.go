@@ -13,74 +13,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"sova/internal/pushtest"
 	"sova/internal/testapp"
-	"sova/server/app"
 	"sova/server/domain"
 )
 
 // The staff console, through the real router on real Badger, with a clock
-// the tests move.
-
-const staffPassword = "correct horse battery staple"
-
-// consoleEnv is one Sova with its clock and a signed-in first admin.
-type consoleEnv struct {
-	t     *testing.T
-	dir   string
-	clock *testapp.Clock
-	app   *app.App
-	h     http.Handler
-	admin *testapp.Console  // signed in as "admin"
-	push  *pushtest.Service // the only push service this Sova sends to
-}
-
-func newClock() *testapp.Clock {
-	return testapp.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-}
-
-// openConsole starts Sova and makes the first admin with the setup link.
-func openConsole(t *testing.T) *consoleEnv {
-	t.Helper()
-	e := &consoleEnv{t: t, dir: t.TempDir(), clock: newClock(), push: pushtest.New()}
-	t.Cleanup(e.push.Close)
-	e.app = testapp.OpenClock(t, e.dir, e.clock, testapp.WithPush(e.push))
-	e.h = e.app.Handler()
-	link := e.app.SetupLink()
-	if link == "" {
-		t.Fatal("a fresh server has no setup link")
-	}
-	ck := testapp.SignUp(t, e.h, link, "admin", staffPassword)
-	e.admin = &testapp.Console{H: e.h, Token: ck.Value, RemoteAddr: "192.0.2.10:4000"}
-	return e
-}
-
-// addStaff invites login with roles and signs them up; it returns their
-// signed-in browser.
-func (e *consoleEnv) addStaff(login string, roles ...domain.Role) *testapp.Console {
-	e.t.Helper()
-	link := testapp.Invite(e.t, e.h, &http.Cookie{Value: e.admin.Token}, e.admin.CSRF(e.t), roles...)
-	ck := testapp.SignUp(e.t, e.h, link, login, staffPassword)
-	return &testapp.Console{H: e.h, Token: ck.Value}
-}
-
-func (e *consoleEnv) staff(login string) *domain.Staff {
-	e.t.Helper()
-	st, err := e.app.Store().StaffByLogin(login)
-	if err != nil || st == nil {
-		e.t.Fatalf("staff %q: %v, %v", login, st, err)
-	}
-	return st
-}
-
-func (e *consoleEnv) auditLog() []domain.AuditEntry {
-	e.t.Helper()
-	entries, err := e.app.Store().AuditLog(1000)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return entries
-}
+// the tests move: each test on its own copy of the fixture, where an account
+// per role is signed in (internal/testapp), except the first admin's setup
+// link, which only a fresh Sova has.
 
 // signedIn reports whether c's cookie still opens the console.
 func signedIn(t *testing.T, c *testapp.Console) bool {
@@ -108,7 +48,8 @@ func sameRoles(st *domain.Staff, want ...domain.Role) bool {
 // ---- The setup link ----
 
 func TestSetupLink_MakesAnAdminAndWorksOnlyOnce(t *testing.T) {
-	clock := newClock()
+	t.Parallel()
+	clock := testapp.NewClock(testapp.Epoch)
 	a := testapp.OpenClock(t, t.TempDir(), clock)
 	h := a.Handler()
 	link := a.SetupLink()
@@ -119,7 +60,7 @@ func TestSetupLink_MakesAnAdminAndWorksOnlyOnce(t *testing.T) {
 	if rec := c.Get(t, link); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "admin") {
 		t.Fatalf("GET setup link: %d %.300s", rec.Code, rec.Body)
 	}
-	ck := testapp.SignUp(t, h, link, "first", staffPassword)
+	ck := testapp.SignUp(t, h, link, "first", testapp.Password)
 	st, err := a.Store().StaffByLogin("first")
 	if err != nil || st == nil || !sameRoles(st, domain.RoleAdmin) {
 		t.Fatalf("account made by the setup link: %+v, %v; want roles [admin]", st, err)
@@ -127,12 +68,12 @@ func TestSetupLink_MakesAnAdminAndWorksOnlyOnce(t *testing.T) {
 	if !signedIn(t, &testapp.Console{H: h, Token: ck.Value}) {
 		t.Fatal("the setup link does not sign its admin in")
 	}
-	if strings.Contains(st.Password, staffPassword) || !strings.HasPrefix(st.Password, "$argon2id$") {
+	if strings.Contains(st.Password, testapp.Password) || !strings.HasPrefix(st.Password, "$argon2id$") {
 		t.Fatalf("stored password %q", st.Password)
 	}
 
 	// Used: a second account, or even a look, gets 410.
-	again := c.Post(t, link, url.Values{"login": {"second"}, "password": {staffPassword}, "repeat": {staffPassword}})
+	again := c.Post(t, link, url.Values{"login": {"second"}, "password": {testapp.Password}, "repeat": {testapp.Password}})
 	if again.Code != http.StatusGone || testapp.SessionCookie(again) != nil {
 		t.Fatalf("second use of the setup link: %d, cookie %v; want 410 and no cookie", again.Code, testapp.SessionCookie(again))
 	}
@@ -145,7 +86,8 @@ func TestSetupLink_MakesAnAdminAndWorksOnlyOnce(t *testing.T) {
 }
 
 func TestSetupLink_ExpiresAfterAnHour(t *testing.T) {
-	clock := newClock()
+	t.Parallel()
+	clock := testapp.NewClock(testapp.Epoch)
 	a := testapp.OpenClock(t, t.TempDir(), clock)
 	link := a.SetupLink()
 	c := testapp.NewConsole(a.Handler())
@@ -157,7 +99,7 @@ func TestSetupLink_ExpiresAfterAnHour(t *testing.T) {
 	if rec := c.Get(t, link); rec.Code != http.StatusGone {
 		t.Errorf("GET the setup link after 61 minutes: %d; want 410", rec.Code)
 	}
-	rec := c.Post(t, link, url.Values{"login": {"late"}, "password": {staffPassword}, "repeat": {staffPassword}})
+	rec := c.Post(t, link, url.Values{"login": {"late"}, "password": {testapp.Password}, "repeat": {testapp.Password}})
 	if rec.Code != http.StatusGone {
 		t.Errorf("POST the setup link after 61 minutes: %d; want 410", rec.Code)
 	}
@@ -166,15 +108,11 @@ func TestSetupLink_ExpiresAfterAnHour(t *testing.T) {
 	}
 }
 
+// The fixture's admin signed up with the setup link, and every copy of it
+// is a later start.
 func TestSetupLink_NotMadeOnceAnAdminExists(t *testing.T) {
-	dir := t.TempDir()
-	a := testapp.OpenClock(t, dir, newClock())
-	testapp.SignUp(t, a.Handler(), a.SetupLink(), "admin", staffPassword)
-	if err := a.Close(); err != nil {
-		t.Fatal(err)
-	}
-	b := testapp.OpenClock(t, dir, newClock())
-	if l := b.SetupLink(); l != "" {
+	t.Parallel()
+	if l := testapp.OpenFixture(t).App.SetupLink(); l != "" {
 		t.Fatalf("a server with an admin made setup link %q", l)
 	}
 }
@@ -183,8 +121,9 @@ func TestSetupLink_NotMadeOnceAnAdminExists(t *testing.T) {
 // the admin, the others (still in the server's output) must be dead, or
 // anyone who reads the log within the hour becomes an admin.
 func TestSetupLink_FromAnEarlierStartIsDeadOnceAnAdminExists(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	clock := newClock()
+	clock := testapp.NewClock(testapp.Epoch)
 	first := testapp.OpenClock(t, dir, clock)
 	old := first.SetupLink()
 	if err := first.Close(); err != nil {
@@ -194,9 +133,9 @@ func TestSetupLink_FromAnEarlierStartIsDeadOnceAnAdminExists(t *testing.T) {
 	if a.SetupLink() == "" || a.SetupLink() == old {
 		t.Fatalf("second start's setup link %q (first %q)", a.SetupLink(), old)
 	}
-	testapp.SignUp(t, a.Handler(), a.SetupLink(), "admin", staffPassword)
+	testapp.SignUp(t, a.Handler(), a.SetupLink(), "admin", testapp.Password)
 	c := testapp.NewConsole(a.Handler())
-	rec := c.Post(t, old, url.Values{"login": {"intruder"}, "password": {staffPassword}, "repeat": {staffPassword}})
+	rec := c.Post(t, old, url.Values{"login": {"intruder"}, "password": {testapp.Password}, "repeat": {testapp.Password}})
 	if st, _ := a.Store().StaffByLogin("intruder"); st != nil || rec.Code != http.StatusGone {
 		t.Fatalf("the first start's setup link, after an admin was made: %d, account %+v; want 410 and none", rec.Code, st)
 	}
@@ -205,34 +144,41 @@ func TestSetupLink_FromAnEarlierStartIsDeadOnceAnAdminExists(t *testing.T) {
 // ---- Login and logout ----
 
 func TestLogin_RightPasswordSetsAHostCookieAndGoesHome(t *testing.T) {
-	e := openConsole(t)
-	c := testapp.NewConsole(e.h)
-	rec := c.Login(t, "admin", staffPassword)
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/staff/" {
-		t.Fatalf("login: %d %q; want 303 to /staff/", rec.Code, rec.Header().Get("Location"))
-	}
-	ck := testapp.SessionCookie(rec)
-	if ck == nil {
-		t.Fatalf("no %s cookie in %q", testapp.StaffCookie, rec.Header().Values("Set-Cookie"))
-	}
-	if !strings.HasPrefix(ck.Name, "__Host-") || !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || ck.Path != "/" || ck.Domain != "" {
-		t.Fatalf("cookie %q: want __Host- name, Secure, HttpOnly, SameSite=Strict, Path=/, no Domain", rec.Header().Get("Set-Cookie"))
-	}
-	if len(ck.Value) < 43 {
-		t.Fatalf("session token %q is short", ck.Value)
-	}
-	if !signedIn(t, c) {
-		t.Fatal("the new cookie does not open the console")
-	}
-	// Only the hash of the token is kept.
-	if sess, _ := e.app.Store().Session(ck.Value); sess != nil {
-		t.Fatal("the session is stored under its raw token")
-	}
+	t.Parallel()
+	testapp.Scenario{
+		Name:           "the admin signs in",
+		URL:            "/staff/login",
+		Form:           url.Values{"login": {"admin"}, "password": {testapp.Password}},
+		ExpectedStatus: http.StatusSeeOther,
+		After: func(t *testing.T, e *testapp.Env, res *httptest.ResponseRecorder) {
+			if res.Header().Get("Location") != "/staff/" {
+				t.Fatalf("login: to %q; want /staff/", res.Header().Get("Location"))
+			}
+			ck := testapp.SessionCookie(res)
+			if ck == nil {
+				t.Fatalf("no %s cookie in %q", testapp.StaffCookie, res.Header().Values("Set-Cookie"))
+			}
+			if !strings.HasPrefix(ck.Name, "__Host-") || !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || ck.Path != "/" || ck.Domain != "" {
+				t.Fatalf("cookie %q: want __Host- name, Secure, HttpOnly, SameSite=Strict, Path=/, no Domain", res.Header().Get("Set-Cookie"))
+			}
+			if len(ck.Value) < 43 {
+				t.Fatalf("session token %q is short", ck.Value)
+			}
+			if !signedIn(t, &testapp.Console{H: e.H, Token: ck.Value}) {
+				t.Fatal("the new cookie does not open the console")
+			}
+			// Only the hash of the token is kept.
+			if sess, _ := e.App.Store().Session(ck.Value); sess != nil {
+				t.Fatal("the session is stored under its raw token")
+			}
+		},
+	}.Test(t)
 }
 
 func TestLogin_WrongPasswordAndUnknownAccountLookTheSame(t *testing.T) {
-	e := openConsole(t)
-	c := testapp.NewConsole(e.h)
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	c := testapp.NewConsole(e.H)
 	wrong := c.Login(t, "admin", "not the password at all")
 	unknown := c.Login(t, "nobody", "not the password at all")
 	if wrong.Code != unknown.Code || wrong.Body.String() != unknown.Body.String() {
@@ -249,93 +195,109 @@ func TestLogin_WrongPasswordAndUnknownAccountLookTheSame(t *testing.T) {
 // Every login makes a new session id, and the cookie the browser had
 // before (planted by someone else, or an earlier session) stops working.
 func TestLogin_EachLoginGetsANewSessionID(t *testing.T) {
-	e := openConsole(t)
-	c := testapp.NewConsole(e.h)
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin := e.As(domain.RoleAdmin)
+	c := testapp.NewConsole(e.H)
 	c.Token = "planted-by-an-attacker"
-	c.Login(t, "admin", staffPassword)
+	c.Login(t, "admin", testapp.Password)
 	first := c.Token
 	if first == "" || first == "planted-by-an-attacker" {
 		t.Fatalf("session token after login %q", first)
 	}
-	c.Login(t, "admin", staffPassword) // sends the first cookie along
+	c.Login(t, "admin", testapp.Password) // sends the first cookie along
 	second := c.Token
-	if second == "" || second == first || second == e.admin.Token {
-		t.Fatalf("tokens: setup %q, first login %q, second login %q; want all different", e.admin.Token, first, second)
+	if second == "" || second == first || second == admin.Token {
+		t.Fatalf("tokens: setup %q, first login %q, second login %q; want all different", admin.Token, first, second)
 	}
-	if signedIn(t, &testapp.Console{H: e.h, Token: first}) {
+	if signedIn(t, &testapp.Console{H: e.H, Token: first}) {
 		t.Fatal("the cookie from before the second login still works")
 	}
-	if !signedIn(t, c) || !signedIn(t, e.admin) {
+	if !signedIn(t, c) || !signedIn(t, admin) {
 		t.Fatal("a login signed another session out")
 	}
 	c.Post(t, "/staff/logout", url.Values{"csrf": {c.CSRF(t)}})
 	for name, tok := range map[string]string{"first": first, "second": second} {
-		if signedIn(t, &testapp.Console{H: e.h, Token: tok}) {
+		if signedIn(t, &testapp.Console{H: e.H, Token: tok}) {
 			t.Errorf("the %s login's cookie works after logout", name)
 		}
 	}
 }
 
 func TestLogout_InvalidatesTheSession(t *testing.T) {
-	e := openConsole(t)
-	c := e.admin
-	old, csrf := c.Token, c.CSRF(t)
-	rec := c.Post(t, "/staff/logout", url.Values{"csrf": {csrf}})
-	if !isLoginRedirect(rec) {
-		t.Fatalf("logout: %d %q; want 303 to /staff/login", rec.Code, rec.Header().Get("Location"))
-	}
-	if ck := testapp.SessionCookie(rec); ck == nil || ck.MaxAge >= 0 || ck.Value != "" {
-		t.Fatalf("logout does not clear the cookie: %q", rec.Header().Values("Set-Cookie"))
-	}
-	// The old cookie, replayed, opens nothing and posts nothing.
-	replay := &testapp.Console{H: e.h, Token: old}
-	for _, path := range []string{"/staff/", "/staff/people", "/staff/audit"} {
-		if rec := replay.Get(t, path); !isLoginRedirect(rec) {
-			t.Errorf("GET %s with the old cookie: %d %q; want 303 to /staff/login", path, rec.Code, rec.Header().Get("Location"))
-		}
-	}
-	before := len(e.auditLog())
-	if rec := replay.Post(t, "/staff/people/invite", url.Values{"csrf": {csrf}, "role_admin": {"on"}}); !isLoginRedirect(rec) {
-		t.Errorf("POST with the old cookie and token: %d; want 303 to /staff/login", rec.Code)
-	}
-	if n := len(e.auditLog()); n != before {
-		t.Errorf("the old cookie made %d audited changes", n-before)
-	}
+	t.Parallel()
+	var old, csrf string // the admin's cookie and form token, before logging out
+	testapp.Scenario{
+		Name: "the admin logs out",
+		URL:  "/staff/logout",
+		Role: domain.RoleAdmin,
+		Form: url.Values{},
+		Before: func(t *testing.T, e *testapp.Env) {
+			admin := e.As(domain.RoleAdmin)
+			old, csrf = admin.Token, admin.CSRF(t)
+		},
+		ExpectedStatus: http.StatusSeeOther,
+		After: func(t *testing.T, e *testapp.Env, res *httptest.ResponseRecorder) {
+			if !isLoginRedirect(res) {
+				t.Fatalf("logout: %d %q; want 303 to /staff/login", res.Code, res.Header().Get("Location"))
+			}
+			if ck := testapp.SessionCookie(res); ck == nil || ck.MaxAge >= 0 || ck.Value != "" {
+				t.Fatalf("logout does not clear the cookie: %q", res.Header().Values("Set-Cookie"))
+			}
+			// The old cookie, replayed, opens nothing and posts nothing.
+			replay := &testapp.Console{H: e.H, Token: old}
+			for _, path := range []string{"/staff/", "/staff/people", "/staff/audit"} {
+				if rec := replay.Get(t, path); !isLoginRedirect(rec) {
+					t.Errorf("GET %s with the old cookie: %d %q; want 303 to /staff/login", path, rec.Code, rec.Header().Get("Location"))
+				}
+			}
+			before := len(e.AuditLog(t))
+			if rec := replay.Post(t, "/staff/people/invite", url.Values{"csrf": {csrf}, "role_admin": {"on"}}); !isLoginRedirect(rec) {
+				t.Errorf("POST with the old cookie and token: %d; want 303 to /staff/login", rec.Code)
+			}
+			if n := len(e.AuditLog(t)); n != before {
+				t.Errorf("the old cookie made %d audited changes", n-before)
+			}
+		},
+	}.Test(t)
 }
 
 // ---- Timeouts ----
 
 func TestSession_IdleTimeout(t *testing.T) {
-	e := openConsole(t)
-	c := e.admin
-	e.clock.Advance(29 * time.Minute)
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	c := e.As(domain.RoleAdmin)
+	e.Clock.Advance(29 * time.Minute)
 	if !signedIn(t, c) {
 		t.Fatal("signed out after 29 idle minutes")
 	}
-	e.clock.Advance(29 * time.Minute) // 58 minutes in, but only 29 idle
+	e.Clock.Advance(29 * time.Minute) // 58 minutes in, but only 29 idle
 	if !signedIn(t, c) {
 		t.Fatal("a request did not keep the session alive")
 	}
-	e.clock.Advance(31 * time.Minute)
+	e.Clock.Advance(31 * time.Minute)
 	if signedIn(t, c) {
 		t.Fatal("still signed in after 31 idle minutes")
 	}
-	e.clock.Advance(-31 * time.Minute) // the expired session is gone, not just refused
+	e.Clock.Advance(-31 * time.Minute) // the expired session is gone, not just refused
 	if signedIn(t, c) {
 		t.Fatal("the idle-expired session came back")
 	}
 }
 
 func TestSession_AbsoluteTimeout(t *testing.T) {
-	e := openConsole(t)
-	c := e.admin
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	c := e.As(domain.RoleAdmin)
 	for elapsed := 10 * time.Minute; elapsed < 12*time.Hour; elapsed += 10 * time.Minute {
-		e.clock.Advance(10 * time.Minute)
-		if !signedIn(t, c) {
-			t.Fatalf("signed out after %v with a request every 10 minutes", elapsed)
+		e.Clock.Advance(10 * time.Minute)
+		// Any page keeps the session alive; the staff list is a cheap one.
+		if rec := c.Get(t, "/staff/people"); rec.Code != http.StatusOK {
+			t.Fatalf("signed out after %v with a request every 10 minutes: %d %q", elapsed, rec.Code, rec.Header().Get("Location"))
 		}
 	}
-	e.clock.Advance(11 * time.Minute) // 12 h 1 min since login, 11 min idle
+	e.Clock.Advance(11 * time.Minute) // 12 h 1 min since login, 11 min idle
 	if signedIn(t, c) {
 		t.Fatal("still signed in 12 h after login")
 	}
@@ -346,18 +308,20 @@ func TestSession_AbsoluteTimeout(t *testing.T) {
 // A form post without the session's own token, or from another site, is
 // refused with 403 and changes nothing.
 func TestCSRF_FormsWithoutTheTokenOrFromElsewhereAreRefused(t *testing.T) {
-	e := openConsole(t)
-	tr := e.addStaff("trans", domain.RoleTranslator)
-	trID := e.staff("trans").ID
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin := e.As(domain.RoleAdmin)
+	tr := e.As(domain.RoleTranslator)
+	trID := testapp.StaffID(t, domain.RoleTranslator)
 	trCSRF := tr.CSRF(t)
-	csrf := e.admin.CSRF(t)
-	otherAdmin := testapp.NewConsole(e.h)
-	otherAdmin.Login(t, "admin", staffPassword)
+	csrf := admin.CSRF(t)
+	otherAdmin := testapp.NewConsole(e.H)
+	otherAdmin.Login(t, "admin", testapp.Password)
 	otherCSRF := otherAdmin.CSRF(t) // valid, but for another session
 	if otherCSRF == csrf {
 		t.Fatal("two sessions share a CSRF token")
 	}
-	auditBefore := len(e.auditLog())
+	auditBefore := len(e.AuditLog(t))
 
 	type attempt struct {
 		name   string
@@ -393,7 +357,7 @@ func TestCSRF_FormsWithoutTheTokenOrFromElsewhereAreRefused(t *testing.T) {
 			{"/staff/people/invite", form("role_admin", "on")},
 			{"/staff/logout", form()},
 		} {
-			rec := e.admin.Post(t, p.path, p.form, at.header...)
+			rec := admin.Post(t, p.path, p.form, at.header...)
 			if rec.Code != http.StatusForbidden {
 				t.Errorf("%s: POST %s: %d; want 403", at.name, p.path, rec.Code)
 			}
@@ -411,72 +375,75 @@ func TestCSRF_FormsWithoutTheTokenOrFromElsewhereAreRefused(t *testing.T) {
 			t.Errorf("%s: translator's logout: %d; want 403", at.name, rec.Code)
 		}
 	}
-	if st := e.staff("trans"); !sameRoles(st, domain.RoleTranslator) {
+	if st := e.Staff(t, "translator"); !sameRoles(st, domain.RoleTranslator) {
 		t.Errorf("translator's roles became %v", st.Roles)
 	}
-	if n := len(e.auditLog()); n != auditBefore {
+	if n := len(e.AuditLog(t)); n != auditBefore {
 		t.Errorf("refused posts made %d audit entries (invites or role changes)", n-auditBefore)
 	}
-	if !signedIn(t, e.admin) || !signedIn(t, tr) {
+	if !signedIn(t, admin) || !signedIn(t, tr) {
 		t.Error("a refused logout signed someone out")
 	}
 
 	// The login form and the invite form have no session yet, but are
 	// refused from another site all the same (login CSRF).
 	for _, hdr := range [][]string{{"Sec-Fetch-Site", "cross-site"}, {"Origin", "https://evil.example"}} {
-		c := testapp.NewConsole(e.h)
-		if rec := c.Login(t, "admin", staffPassword, hdr...); rec.Code != http.StatusForbidden || c.Token != "" {
+		c := testapp.NewConsole(e.H)
+		if rec := c.Login(t, "admin", testapp.Password, hdr...); rec.Code != http.StatusForbidden || c.Token != "" {
 			t.Errorf("login with %v: %d, token %q; want 403 and no cookie", hdr, rec.Code, c.Token)
 		}
 	}
-	link := testapp.Invite(t, e.h, &http.Cookie{Value: e.admin.Token}, csrf, domain.RoleModerator)
-	c := testapp.NewConsole(e.h)
-	rec := c.Post(t, link, url.Values{"login": {"mod"}, "password": {staffPassword}, "repeat": {staffPassword}}, "Sec-Fetch-Site", "cross-site")
+	link := testapp.Invite(t, e.H, &http.Cookie{Value: admin.Token}, csrf, domain.RoleModerator)
+	c := testapp.NewConsole(e.H)
+	rec := c.Post(t, link, url.Values{"login": {"mod"}, "password": {testapp.Password}, "repeat": {testapp.Password}}, "Sec-Fetch-Site", "cross-site")
 	if rec.Code != http.StatusForbidden {
 		t.Errorf("invite accepted from another site: %d; want 403", rec.Code)
 	}
-	testapp.SignUp(t, e.h, link, "mod", staffPassword) // still unused
+	testapp.SignUp(t, e.H, link, "mod", testapp.Password) // still unused
 
 	// The control: the same form with the right token, from this site, works.
-	rec = e.admin.Post(t, "/staff/people/"+trID, url.Values{"csrf": {csrf}, "role_moderator": {"on"}, "role_translator": {"on"}},
+	rec = admin.Post(t, "/staff/people/"+trID, url.Values{"csrf": {csrf}, "role_moderator": {"on"}, "role_translator": {"on"}},
 		"Sec-Fetch-Site", "same-origin", "Origin", "http://example.com")
-	if rec.Code != http.StatusSeeOther || !sameRoles(e.staff("trans"), domain.RoleModerator, domain.RoleTranslator) {
-		t.Fatalf("the right token, same origin: %d, roles %v", rec.Code, e.staff("trans").Roles)
+	if rec.Code != http.StatusSeeOther || !sameRoles(e.Staff(t, "translator"), domain.RoleModerator, domain.RoleTranslator) {
+		t.Fatalf("the right token, same origin: %d, roles %v", rec.Code, e.Staff(t, "translator").Roles)
 	}
 }
 
 // ---- Login limits ----
 
 func TestLoginLimit_PerAccountCannotBeBypassedWithForwardedFor(t *testing.T) {
-	e := openConsole(t)
-	c := testapp.NewConsole(e.h)
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin := e.As(domain.RoleAdmin)
+	c := testapp.NewConsole(e.H)
 	for i := 1; i <= 5; i++ {
 		rec := c.Login(t, "admin", fmt.Sprint("guess number ", i), "X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i), "X-Real-IP", fmt.Sprintf("203.0.113.%d", i))
 		if rec.Code != http.StatusUnauthorized {
 			t.Fatalf("wrong password %d: %d; want 401", i, rec.Code)
 		}
 	}
-	rec := c.Login(t, "admin", staffPassword, "X-Forwarded-For", "203.0.113.6", "X-Real-IP", "203.0.113.6")
+	rec := c.Login(t, "admin", testapp.Password, "X-Forwarded-For", "203.0.113.6", "X-Real-IP", "203.0.113.6")
 	if rec.Code != http.StatusTooManyRequests || c.Token != "" {
 		t.Fatalf("6th attempt, right password, new X-Forwarded-For: %d, token %q; want 429 and no cookie", rec.Code, c.Token)
 	}
 	// The account's limit holds from any peer.
-	elsewhere := &testapp.Console{H: e.h, RemoteAddr: "198.51.100.9:5555"}
-	if rec := elsewhere.Login(t, "admin", staffPassword); rec.Code != http.StatusTooManyRequests {
+	elsewhere := &testapp.Console{H: e.H, RemoteAddr: "198.51.100.9:5555"}
+	if rec := elsewhere.Login(t, "admin", testapp.Password); rec.Code != http.StatusTooManyRequests {
 		t.Fatalf("7th attempt from another peer: %d; want 429", rec.Code)
 	}
-	if !signedIn(t, e.admin) {
+	if !signedIn(t, admin) {
 		t.Fatal("the limit signed out an existing session")
 	}
-	e.clock.Advance(15 * time.Minute)
-	if rec := c.Login(t, "admin", staffPassword); rec.Code != http.StatusSeeOther {
+	e.Clock.Advance(15 * time.Minute)
+	if rec := c.Login(t, "admin", testapp.Password); rec.Code != http.StatusSeeOther {
 		t.Fatalf("login 15 minutes later: %d; want 303", rec.Code)
 	}
 }
 
 func TestLoginLimit_PerPeerAcrossAccounts(t *testing.T) {
-	e := openConsole(t)
-	attacker := &testapp.Console{H: e.h, RemoteAddr: "203.0.113.50:40000"}
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	attacker := &testapp.Console{H: e.H, RemoteAddr: "203.0.113.50:40000"}
 	for i := 1; i <= 20; i++ {
 		login := fmt.Sprint("user", i)
 		if i%5 == 0 {
@@ -490,7 +457,7 @@ func TestLoginLimit_PerPeerAcrossAccounts(t *testing.T) {
 	// The 21st, a fresh account, a new port, a new forwarded-for, the right
 	// password: still the same peer.
 	attacker.RemoteAddr = "203.0.113.50:40001"
-	rec := attacker.Login(t, "admin", staffPassword, "X-Forwarded-For", "10.0.0.99")
+	rec := attacker.Login(t, "admin", testapp.Password, "X-Forwarded-For", "10.0.0.99")
 	if rec.Code != http.StatusTooManyRequests || attacker.Token != "" {
 		t.Fatalf("21st attempt from the same peer: %d; want 429", rec.Code)
 	}
@@ -499,8 +466,8 @@ func TestLoginLimit_PerPeerAcrossAccounts(t *testing.T) {
 	}
 	// Another peer is not held back by the attacker's attempts (admin had 4
 	// wrong ones: below the account's limit).
-	other := &testapp.Console{H: e.h, RemoteAddr: "198.51.100.20:1234"}
-	if rec := other.Login(t, "admin", staffPassword); rec.Code != http.StatusSeeOther || other.Token == "" {
+	other := &testapp.Console{H: e.H, RemoteAddr: "198.51.100.20:1234"}
+	if rec := other.Login(t, "admin", testapp.Password); rec.Code != http.StatusSeeOther || other.Token == "" {
 		t.Fatalf("login from another peer: %d; want 303", rec.Code)
 	}
 }
@@ -508,11 +475,12 @@ func TestLoginLimit_PerPeerAcrossAccounts(t *testing.T) {
 // The limit counts attempts on unknown accounts as on real ones, and says
 // the same words, so that neither 401 nor 429 tells an account exists.
 func TestLoginLimit_MessagesNeverRevealWhetherAnAccountExists(t *testing.T) {
-	e := openConsole(t)
+	t.Parallel()
+	e := testapp.OpenFixture(t)
 	var real, unknown []*httptest.ResponseRecorder
 	for i := 0; i < 6; i++ {
-		r := &testapp.Console{H: e.h, RemoteAddr: "198.51.100.1:1"}
-		u := &testapp.Console{H: e.h, RemoteAddr: "198.51.100.2:1"}
+		r := &testapp.Console{H: e.H, RemoteAddr: "198.51.100.1:1"}
+		u := &testapp.Console{H: e.H, RemoteAddr: "198.51.100.2:1"}
 		real = append(real, r.Login(t, "admin", "wrong password"))
 		unknown = append(unknown, u.Login(t, "nobody-here", "wrong password"))
 	}
@@ -626,10 +594,12 @@ var consoleRoutes = []struct {
 }
 
 func TestConsole_RoleMatrix(t *testing.T) {
-	e := openConsole(t)
-	ech, ok := e.h.(*echo.Echo)
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin := e.As(domain.RoleAdmin)
+	ech, ok := e.H.(*echo.Echo)
 	if !ok {
-		t.Fatalf("the handler is a %T, not *echo.Echo: cannot list its routes", e.h)
+		t.Fatalf("the handler is a %T, not *echo.Echo: cannot list its routes", e.H)
 	}
 
 	// Every registered console route is in the table, and every row is a
@@ -658,28 +628,20 @@ func TestConsole_RoleMatrix(t *testing.T) {
 		t.FailNow()
 	}
 
-	// One account per role, each with only that role, each from its own
-	// peer so that the login limits stay out of the way.
-	roles := []domain.Role{domain.RoleAdmin, domain.RoleModerator, domain.RoleFieldWorker, domain.RoleTranslator}
-	logins := map[domain.Role]string{domain.RoleAdmin: "admin"}
-	clients := map[domain.Role]*testapp.Console{domain.RoleAdmin: e.admin}
-	for i, r := range roles[1:] {
-		logins[r] = "role-" + string(r)
-		clients[r] = e.addStaff(logins[r], r)
-		clients[r].RemoteAddr = fmt.Sprintf("198.51.100.%d:1", i+2)
-	}
-	target := e.staff(logins[domain.RoleTranslator]).ID
-	freshInvite := testapp.Invite(t, e.h, &http.Cookie{Value: e.admin.Token}, e.admin.CSRF(t), domain.RoleModerator)
+	// The fixture's accounts: one per role, each with only that role, each
+	// from its own peer so that the login limits stay out of the way.
+	target := testapp.StaffID(t, domain.RoleTranslator)
+	freshInvite := testapp.Invite(t, e.H, &http.Cookie{Value: admin.Token}, admin.CSRF(t), domain.RoleModerator)
 	token := strings.TrimPrefix(freshInvite, "/staff/invite/")
 
 	const deviceHash = "matrix-device-hash-0123456789"
-	if err := e.app.Store().PutDevice(deviceHash, &domain.Device{StaffID: target}); err != nil {
+	if err := e.App.Store().PutDevice(deviceHash, &domain.Device{StaffID: target}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.app.Store().PutWarning(&domain.Warning{ID: "matrix-report", Day: "2026-03-01", State: domain.ReportPending, Kind: "robbery", When: "today"}); err != nil {
+	if err := e.App.Store().PutWarning(&domain.Warning{ID: "matrix-report", Day: "2026-03-01", State: domain.ReportPending, Kind: "robbery", When: "today"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.app.Store().PutService(&domain.Service{ID: "matrix-svc", Category: "clinic", Texts: map[string]domain.ServiceText{"en": {Name: "Clinic"}}}); err != nil {
+	if err := e.App.Store().PutService(&domain.Service{ID: "matrix-svc", Category: "clinic", Texts: map[string]domain.ServiceText{"en": {Name: "Clinic"}}}); err != nil {
 		t.Fatal(err)
 	}
 	fill := func(path string) string {
@@ -741,18 +703,18 @@ func TestConsole_RoleMatrix(t *testing.T) {
 		role domain.Role // "" is signed out
 	}
 	everyone := []who{{"signed out", ""}}
-	for _, r := range roles {
+	for _, r := range domain.Roles {
 		everyone = append(everyone, who{string(r), r})
 	}
 	for _, rt := range consoleRoutes {
 		for _, w := range everyone {
 			t.Run(fmt.Sprintf("%s %s as %s", rt.method, rt.path, w.name), func(t *testing.T) {
-				c := testapp.NewConsole(e.h)
+				c := testapp.NewConsole(e.H)
 				c.RemoteAddr = "198.51.100.200:1"
 				if w.role != "" {
-					c = clients[w.role]
+					c = e.As(w.role)
 					if c.Token == "" { // signed out by the logout row: sign in again
-						if rec := c.Login(t, logins[w.role], staffPassword); rec.Code != http.StatusSeeOther {
+						if rec := c.Login(t, string(w.role), testapp.Password); rec.Code != http.StatusSeeOther {
 							t.Fatalf("sign in again: %d", rec.Code)
 						}
 					}
@@ -802,15 +764,15 @@ func TestConsole_RoleMatrix(t *testing.T) {
 
 	// Denied posts changed nothing: the target kept its role, and the only
 	// invites and role changes in the log are the admin's.
-	if st := e.staff(logins[domain.RoleTranslator]); !sameRoles(st, domain.RoleTranslator) {
+	if st := e.Staff(t, "translator"); !sameRoles(st, domain.RoleTranslator) {
 		t.Errorf("target's roles became %v", st.Roles)
 	}
-	for _, en := range e.auditLog() {
+	for _, en := range e.AuditLog(t) {
 		if (en.Action == "invite made" || en.Action == "roles changed") && en.Staff != "admin" {
 			t.Errorf("%s by %s: %+v", en.Action, en.Staff, en)
 		}
 	}
-	if rec := testapp.NewConsole(e.h).Get(t, freshInvite); rec.Code != http.StatusOK {
+	if rec := testapp.NewConsole(e.H).Get(t, freshInvite); rec.Code != http.StatusOK {
 		t.Errorf("the matrix used up the invite: %d", rec.Code)
 	}
 }
@@ -818,60 +780,75 @@ func TestConsole_RoleMatrix(t *testing.T) {
 // ---- Staff management and the audit log ----
 
 func TestPeople_LastAdminCannotRemoveOwnAdminRole(t *testing.T) {
-	e := openConsole(t)
-	id := e.staff("admin").ID
-	csrf := e.admin.CSRF(t)
+	t.Parallel()
+	shared := testapp.Shared(t) // every row is refused
 	for name, form := range map[string]url.Values{
-		"drop admin": {"csrf": {csrf}, "role_moderator": {"on"}},
-		"no roles":   {"csrf": {csrf}},
-		"disable":    {"csrf": {csrf}, "role_admin": {"on"}, "disabled": {"on"}},
+		"drop admin": {"role_moderator": {"on"}},
+		"no roles":   {},
+		"disable":    {"role_admin": {"on"}, "disabled": {"on"}},
 	} {
-		rec := e.admin.Post(t, "/staff/people/"+id, form)
-		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "last admin") {
-			t.Errorf("%s: %d %.300s; want 422 saying it is the last admin", name, rec.Code, rec.Body)
-		}
-		if st := e.staff("admin"); !sameRoles(st, domain.RoleAdmin) || st.Disabled {
-			t.Fatalf("%s: the last admin is now %+v", name, st)
-		}
-	}
-	if rec := e.admin.Get(t, "/staff/people"); rec.Code != http.StatusOK {
-		t.Fatalf("the last admin lost the people page: %d", rec.Code)
-	}
-
-	// With a second admin, the first may step down.
-	e.addStaff("admin2", domain.RoleAdmin)
-	rec := e.admin.Post(t, "/staff/people/"+id, url.Values{"csrf": {csrf}, "role_moderator": {"on"}})
-	if rec.Code != http.StatusSeeOther || !sameRoles(e.staff("admin"), domain.RoleModerator) {
-		t.Fatalf("stepping down beside another admin: %d, roles %v", rec.Code, e.staff("admin").Roles)
-	}
-	if rec := e.admin.Get(t, "/staff/people"); rec.Code != http.StatusForbidden {
-		t.Fatalf("a former admin opens the people page: %d; want 403 at once", rec.Code)
+		testapp.Scenario{
+			Name:            name,
+			Env:             shared,
+			Role:            domain.RoleAdmin,
+			URL:             "/staff/people/" + testapp.StaffID(t, domain.RoleAdmin),
+			Form:            form,
+			ExpectedStatus:  http.StatusUnprocessableEntity,
+			ExpectedContent: []string{"last admin"},
+			After: func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) {
+				if st := e.Staff(t, "admin"); !sameRoles(st, domain.RoleAdmin) || st.Disabled {
+					t.Fatalf("the last admin is now %+v", st)
+				}
+				if rec := e.As(domain.RoleAdmin).Get(t, "/staff/people"); rec.Code != http.StatusOK {
+					t.Fatalf("the last admin lost the people page: %d", rec.Code)
+				}
+			},
+		}.Test(t)
 	}
 }
 
+func TestPeople_AnAdminMayStepDownBesideAnother(t *testing.T) {
+	t.Parallel()
+	testapp.Scenario{
+		Name:           "the admin becomes a moderator",
+		Role:           domain.RoleAdmin,
+		URL:            "/staff/people/" + testapp.StaffID(t, domain.RoleAdmin),
+		Form:           url.Values{"role_moderator": {"on"}},
+		Before:         func(t *testing.T, e *testapp.Env) { e.AddStaff(t, "admin2", domain.RoleAdmin) },
+		ExpectedStatus: http.StatusSeeOther,
+		ExpectedAudit:  []testapp.Audit{{Action: "roles changed", Target: "admin: moderator"}},
+		After: func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) {
+			if st := e.Staff(t, "admin"); !sameRoles(st, domain.RoleModerator) {
+				t.Fatalf("stepping down beside another admin: roles %v", st.Roles)
+			}
+			if rec := e.As(domain.RoleAdmin).Get(t, "/staff/people"); rec.Code != http.StatusForbidden {
+				t.Fatalf("a former admin opens the people page: %d; want 403 at once", rec.Code)
+			}
+		},
+	}.Test(t)
+}
+
 func TestAudit_RecordsInvitesAndRoleChangesButNoMemberData(t *testing.T) {
-	e := openConsole(t)
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin := e.As(domain.RoleAdmin)
 
 	// A member's answers arrive first: none of them may reach the log.
 	const canary = "canary-answer-audit-5123"
-	p := testapp.NewPhone(t, e.h)
 	id := testapp.NewID()
-	req := httptest.NewRequest(http.MethodPost, "/api/v1/responses",
-		strings.NewReader(string(testapp.Body(p.Needs(t, id, testapp.With("comments", canary))))))
-	rec := httptest.NewRecorder()
-	e.h.ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), id) {
-		t.Fatalf("member sync: %d %s", rec.Code, rec.Body)
+	if out := e.Sync(t, e.Phone.Needs(t, id, testapp.With("comments", canary))); !slices.Equal(out.Accepted, []string{id}) {
+		t.Fatalf("member sync: %+v", out)
 	}
 
-	link := testapp.Invite(t, e.h, &http.Cookie{Value: e.admin.Token}, e.admin.CSRF(t), domain.RoleFieldWorker, domain.RoleTranslator)
-	testapp.SignUp(t, e.h, link, "outreach1", staffPassword)
-	rec = e.admin.Post(t, "/staff/people/"+e.staff("outreach1").ID, url.Values{"csrf": {e.admin.CSRF(t)}, "role_moderator": {"on"}})
+	before := len(e.AuditLog(t))
+	link := testapp.Invite(t, e.H, &http.Cookie{Value: admin.Token}, admin.CSRF(t), domain.RoleFieldWorker, domain.RoleTranslator)
+	testapp.SignUp(t, e.H, link, "outreach1", testapp.Password)
+	rec := admin.Post(t, "/staff/people/"+e.Staff(t, "outreach1").ID, url.Values{"csrf": {admin.CSRF(t)}, "role_moderator": {"on"}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("set roles: %d %.300s", rec.Code, rec.Body)
 	}
 
-	page := e.admin.Get(t, "/staff/audit")
+	page := admin.Get(t, "/staff/audit")
 	if page.Code != http.StatusOK {
 		t.Fatalf("GET /staff/audit: %d", page.Code)
 	}
@@ -881,18 +858,19 @@ func TestAudit_RecordsInvitesAndRoleChangesButNoMemberData(t *testing.T) {
 			t.Errorf("the audit page lacks %q", want)
 		}
 	}
-	// Who did it: the admin made the invite and changed the roles.
-	var sawInvite, sawRoles bool
-	for _, en := range e.auditLog() {
-		switch en.Action {
-		case "invite made":
-			sawInvite = en.Staff == "admin" && en.Target == "fieldworker, translator"
-		case "roles changed":
-			sawRoles = en.Staff == "admin" && en.Target == "outreach1: moderator"
-		}
+	// Who did it: the admin made the invite and changed the roles, and
+	// the new account made itself.
+	log := e.AuditLog(t)
+	var added []string
+	for _, en := range slices.Backward(log[:len(log)-before]) {
+		added = append(added, en.Staff+" / "+en.Action+" / "+en.Target)
 	}
-	if !sawInvite || !sawRoles {
-		t.Errorf("audit entries %+v: want the admin's invite and role change", e.auditLog())
+	if want := []string{
+		"admin / invite made / fieldworker, translator",
+		"outreach1 / account created / fieldworker, translator",
+		"admin / roles changed / outreach1: moderator",
+	}; !slices.Equal(added, want) {
+		t.Errorf("audit entries %q, want %q", added, want)
 	}
 
 	// No member data: not the answer, not the response id, not a question.
@@ -900,7 +878,7 @@ func TestAudit_RecordsInvitesAndRoleChangesButNoMemberData(t *testing.T) {
 		if strings.Contains(body, leak) {
 			t.Errorf("the audit page holds member data %q", leak)
 		}
-		for _, en := range e.auditLog() {
+		for _, en := range e.AuditLog(t) {
 			if strings.Contains(fmt.Sprintf("%+v", en), leak) {
 				t.Errorf("audit entry %+v holds member data %q", en, leak)
 			}
@@ -915,42 +893,44 @@ func TestAudit_RecordsInvitesAndRoleChangesButNoMemberData(t *testing.T) {
 // An invite makes an account with the roles the admin chose, whatever the
 // form says; a form with a problem is shown again and keeps the link.
 func TestInvite_MakesAnAccountWithTheInvitesRolesOnly(t *testing.T) {
-	e := openConsole(t)
-	link := testapp.Invite(t, e.h, &http.Cookie{Value: e.admin.Token}, e.admin.CSRF(t), domain.RoleFieldWorker)
-	c := testapp.NewConsole(e.h)
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin := e.As(domain.RoleAdmin)
+	link := testapp.Invite(t, e.H, &http.Cookie{Value: admin.Token}, admin.CSRF(t), domain.RoleFieldWorker)
+	c := testapp.NewConsole(e.H)
 	if rec := c.Get(t, link); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "fieldworker") {
 		t.Fatalf("GET invite: %d %.300s", rec.Code, rec.Body)
 	}
 	for name, f := range map[string]url.Values{
-		"login too short":    {"login": {"ab"}, "password": {staffPassword}, "repeat": {staffPassword}},
-		"login with a space": {"login": {"field worker"}, "password": {staffPassword}, "repeat": {staffPassword}},
+		"login too short":    {"login": {"ab"}, "password": {testapp.Password}, "repeat": {testapp.Password}},
+		"login with a space": {"login": {"field worker"}, "password": {testapp.Password}, "repeat": {testapp.Password}},
 		"password too short": {"login": {"field1"}, "password": {"short pw"}, "repeat": {"short pw"}},
-		"passwords differ":   {"login": {"field1"}, "password": {staffPassword}, "repeat": {staffPassword + "!"}},
-		"login taken":        {"login": {"admin"}, "password": {staffPassword}, "repeat": {staffPassword}},
+		"passwords differ":   {"login": {"field1"}, "password": {testapp.Password}, "repeat": {testapp.Password + "!"}},
+		"login taken":        {"login": {"admin"}, "password": {testapp.Password}, "repeat": {testapp.Password}},
 	} {
 		rec := c.Post(t, link, f)
 		if rec.Code != http.StatusUnprocessableEntity || c.Token != "" {
 			t.Errorf("%s: %d, token %q; want 422 and no session", name, rec.Code, c.Token)
 		}
-		if st, _ := e.app.Store().StaffByLogin(f.Get("login")); st != nil && f.Get("login") != "admin" {
+		if st, _ := e.App.Store().StaffByLogin(f.Get("login")); st != nil && f.Get("login") != "admin" {
 			t.Errorf("%s: made account %+v", name, st)
 		}
 	}
 	if rec := c.Get(t, link); rec.Code != http.StatusOK {
 		t.Fatalf("a refused form used up the link: %d", rec.Code)
 	}
-	rec := c.Post(t, link, url.Values{"login": {"field1"}, "password": {staffPassword}, "repeat": {staffPassword},
+	rec := c.Post(t, link, url.Values{"login": {"field1"}, "password": {testapp.Password}, "repeat": {testapp.Password},
 		"role_admin": {"on"}, "roles": {"admin"}})
 	if rec.Code != http.StatusSeeOther || c.Token == "" {
 		t.Fatalf("accept invite: %d %.300s", rec.Code, rec.Body)
 	}
-	if st := e.staff("field1"); !sameRoles(st, domain.RoleFieldWorker) {
+	if st := e.Staff(t, "field1"); !sameRoles(st, domain.RoleFieldWorker) {
 		t.Fatalf("invited account's roles %v; want [fieldworker]", st.Roles)
 	}
 	if rec := c.Get(t, "/staff/people"); rec.Code != http.StatusForbidden {
 		t.Fatalf("the field worker opens the people page: %d", rec.Code)
 	}
-	if rec := testapp.NewConsole(e.h).Get(t, link); rec.Code != http.StatusGone {
+	if rec := testapp.NewConsole(e.H).Get(t, link); rec.Code != http.StatusGone {
 		t.Fatalf("GET a used invite: %d; want 410", rec.Code)
 	}
 }

@@ -7,56 +7,76 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
-	"sova/server/domain"
-	"sova/server/voice"
 	"strings"
 	"testing"
 
 	"sova/internal/testapp"
+	"sova/server/domain"
+	"sova/server/voice"
 )
 
-// openContent starts Sova with an admin and a member's phone, and checks
-// that the member's page at path says there is nothing yet.
-func openContent(t *testing.T, path, nothing string) (e *consoleEnv, csrf string, member *testapp.Console) {
+// openContent opens a copy of the fixture and checks that the member's page
+// at path says there is nothing yet; it returns the admin's browser and a
+// member's.
+func openContent(t *testing.T, path, nothing string) (e *testapp.Env, admin, member *testapp.Console) {
 	t.Helper()
-	e = openConsole(t)
-	member = testapp.NewConsole(e.h)
+	e = testapp.OpenFixture(t)
+	member = e.Member()
 	if body := member.Get(t, path).Body.String(); !strings.Contains(body, nothing) {
 		t.Fatalf("%s, still empty, does not say %q", path, nothing)
 	}
-	return e, e.admin.CSRF(t), member
+	return e, e.As(domain.RoleAdmin), member
+}
+
+func TestDirectory_AServiceMembersCouldNotUseIsRefused(t *testing.T) {
+	t.Parallel()
+	shared := testapp.Shared(t) // every row is refused
+	for name, bad := range map[string]url.Values{
+		"no category":       {"name_en": {"X"}},
+		"no name":           {"category": {"clinic"}},
+		"letters to dial":   {"category": {"clinic"}, "name_en": {"X"}, "phone": {"call Anna"}},
+		"hotline, no phone": {"category": {"hotline"}, "name_en": {"X"}},
+		"one hour only":     {"category": {"clinic"}, "name_en": {"X"}, "opens": {"09:00"}},
+	} {
+		testapp.Scenario{
+			Name:            name,
+			Env:             shared,
+			Role:            domain.RoleAdmin,
+			URL:             "/staff/directory",
+			Form:            bad,
+			ExpectedStatus:  http.StatusUnprocessableEntity,
+			ExpectedContent: []string{`class="problem"`},
+			After: func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) {
+				if all, _ := e.App.Store().Services(); len(all) != 0 {
+					t.Errorf("a refused service was kept: %+v", all)
+				}
+			},
+		}.Test(t)
+	}
 }
 
 func TestDirectory_StaffListServicesAndMembersFindThemByCategory(t *testing.T) {
-	e, csrf, member := openContent(t, "/en/services", "No services are listed yet.")
+	t.Parallel()
+	e, admin, member := openContent(t, "/en/services", "No services are listed yet.")
+	csrf := admin.CSRF(t)
 	form := url.Values{
 		"csrf": {csrf}, "category": {"legal"}, "phone": {"+7 (912) 345-67-89"},
 		"day0": {"on"}, "day2": {"on"}, "opens": {"10:00"}, "closes": {"18:00"},
 		"name_en": {"Street Law"}, "about_en": {"Free lawyer <b>after</b> arrests"}, "area_en": {"Centre"},
 		"name_ru": {"Уличное право"},
 	}
-	for name, bad := range map[string]url.Values{
-		"no category":       {"csrf": {csrf}, "name_en": {"X"}},
-		"no name":           {"csrf": {csrf}, "category": {"clinic"}},
-		"letters to dial":   {"csrf": {csrf}, "category": {"clinic"}, "name_en": {"X"}, "phone": {"call Anna"}},
-		"hotline, no phone": {"csrf": {csrf}, "category": {"hotline"}, "name_en": {"X"}},
-		"one hour only":     {"csrf": {csrf}, "category": {"clinic"}, "name_en": {"X"}, "opens": {"09:00"}},
-	} {
-		if rec := e.admin.Post(t, "/staff/directory", bad); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `class="problem"`) {
-			t.Errorf("%s: %d", name, rec.Code)
-		}
-	}
-	version := e.app.Version()
-	if rec := e.admin.Post(t, "/staff/directory", form); rec.Code != http.StatusSeeOther {
+	version := e.App.Version()
+	if rec := admin.Post(t, "/staff/directory", form); rec.Code != http.StatusSeeOther {
 		t.Fatalf("add: %d %.500s", rec.Code, rec.Body)
 	}
-	if e.app.Version() == version {
+	if e.App.Version() == version {
 		t.Error("members do not get the new service")
 	}
-	all, _ := e.app.Store().Services()
+	all, _ := e.App.Store().Services()
 	if len(all) != 1 || all[0].Texts["en"].About != "Free lawyer <b>after</b> arrests" || all[0].Days != [7]bool{true, false, true} {
 		t.Fatalf("stored %+v", all)
 	}
@@ -84,20 +104,20 @@ func TestDirectory_StaffListServicesAndMembersFindThemByCategory(t *testing.T) {
 	// Changed, then removed.
 	form.Set("id", all[0].ID)
 	form.Set("name_en", "Street Law Centre")
-	if rec := e.admin.Post(t, "/staff/directory", form); rec.Code != http.StatusSeeOther {
+	if rec := admin.Post(t, "/staff/directory", form); rec.Code != http.StatusSeeOther {
 		t.Fatalf("change: %d", rec.Code)
 	}
 	if !strings.Contains(member.Get(t, "/en/services").Body.String(), "Street Law Centre") {
 		t.Error("the change did not reach members")
 	}
-	if rec := e.admin.Post(t, "/staff/directory/"+all[0].ID+"/delete", url.Values{"csrf": {csrf}}); rec.Code != http.StatusSeeOther {
+	if rec := admin.Post(t, "/staff/directory/"+all[0].ID+"/delete", url.Values{"csrf": {csrf}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("remove: %d", rec.Code)
 	}
-	if svcs, _ := e.app.Store().Services(); len(svcs) != 0 || strings.Contains(member.Get(t, "/en/services").Body.String(), "Street Law") {
+	if svcs, _ := e.App.Store().Services(); len(svcs) != 0 || strings.Contains(member.Get(t, "/en/services").Body.String(), "Street Law") {
 		t.Error("the removed service is still listed")
 	}
 	var actions []string
-	for _, en := range e.auditLog() {
+	for _, en := range e.AuditLog(t) {
 		actions = append(actions, en.Action)
 	}
 	for _, want := range []string{"service added", "service changed", "service removed"} {
@@ -107,15 +127,33 @@ func TestDirectory_StaffListServicesAndMembersFindThemByCategory(t *testing.T) {
 	}
 }
 
+func TestInfo_AnInsecureLinkOrAnUnknownTopicIsRefused(t *testing.T) {
+	t.Parallel()
+	shared := testapp.Shared(t) // every row is refused
+	for _, s := range []testapp.Scenario{
+		{
+			Name:           "an http link",
+			URL:            "/staff/info/rights",
+			Form:           url.Values{"text_en": {"x"}, "link": {"http://org.example/"}},
+			ExpectedStatus: http.StatusUnprocessableEntity,
+		},
+		{
+			Name:           "an unknown topic",
+			URL:            "/staff/info/gossip",
+			Form:           url.Values{"text_en": {"x"}},
+			ExpectedStatus: http.StatusNotFound,
+		},
+	} {
+		s.Env, s.Role = shared, domain.RoleAdmin
+		s.Test(t)
+	}
+}
+
 func TestInfo_StaffWriteTopicsAndMembersReadThemOffline(t *testing.T) {
-	e, csrf, member := openContent(t, "/en/info", "Nothing here yet.")
-	if rec := e.admin.Post(t, "/staff/info/rights", url.Values{"csrf": {csrf}, "text_en": {"x"}, "link": {"http://org.example/"}}); rec.Code != http.StatusUnprocessableEntity {
-		t.Errorf("an http link: %d", rec.Code)
-	}
-	if rec := e.admin.Post(t, "/staff/info/gossip", url.Values{"csrf": {csrf}, "text_en": {"x"}}); rec.Code != http.StatusNotFound {
-		t.Errorf("an unknown topic: %d", rec.Code)
-	}
-	rec := e.admin.Post(t, "/staff/info/rights", url.Values{
+	t.Parallel()
+	_, admin, member := openContent(t, "/en/info", "Nothing here yet.")
+	csrf := admin.CSRF(t)
+	rec := admin.Post(t, "/staff/info/rights", url.Values{
 		"csrf":    {csrf},
 		"text_en": {"You may stay silent.\r\n\r\nAsk for <a lawyer>.\n\n\n"},
 		"text_ru": {"Вы можете молчать."},
@@ -150,11 +188,13 @@ func TestInfo_StaffWriteTopicsAndMembersReadThemOffline(t *testing.T) {
 // like any phrase but worded only in the console; a recording of older
 // words never speaks for new ones; removed words lose their voice.
 func TestContentVoice_TheOrganisationsWordsAreSpoken(t *testing.T) {
-	e, csrf, member := openContent(t, "/en/services", "No services are listed yet.")
+	t.Parallel()
+	e, admin, member := openContent(t, "/en/services", "No services are listed yet.")
+	csrf := admin.CSRF(t)
 	save := func(path string, form url.Values) {
 		t.Helper()
 		form.Set("csrf", csrf)
-		if rec := e.admin.Post(t, path, form); rec.Code != http.StatusSeeOther {
+		if rec := admin.Post(t, path, form); rec.Code != http.StatusSeeOther {
 			t.Fatalf("%s: %d %.300s", path, rec.Code, rec.Body)
 		}
 	}
@@ -163,12 +203,12 @@ func TestContentVoice_TheOrganisationsWordsAreSpoken(t *testing.T) {
 	save("/staff/areas", url.Values{"code": {"north"}, "name_en": {"North market"}})
 	speak := func() {
 		t.Helper()
-		if err := e.app.SpeakContent(context.Background()); err != nil {
+		if err := e.App.SpeakContent(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
 	speak()
-	svcs, _ := e.app.Store().Services()
+	svcs, _ := e.App.Store().Services()
 	id := svcs[0].ID
 	voiced := func(page, key string) bool {
 		return regexp.MustCompile(`data-say="/audio/en/` + regexp.QuoteMeta(key) + `\.[0-9a-f]+"`).MatchString(member.Get(t, page).Body.String())
@@ -188,7 +228,7 @@ func TestContentVoice_TheOrganisationsWordsAreSpoken(t *testing.T) {
 	}
 
 	// In the studio: listed, voiced by Sova, words edited in the console.
-	tr := e.addStaff("tara", domain.RoleTranslator)
+	tr := e.As(domain.RoleTranslator)
 	studio := tr.Get(t, "/staff/studio/en").Body.String()
 	if !strings.Contains(studio, domain.ServiceVoice(id)) || !strings.Contains(studio, `href="/staff/directory"`) {
 		t.Fatal("the studio does not list the service's phrase with where to edit it")
@@ -202,26 +242,26 @@ func TestContentVoice_TheOrganisationsWordsAreSpoken(t *testing.T) {
 	if rec := tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {tr.CSRF(t)}, "key": {domain.ServiceVoice(id)}}, "audio", "take.wav", testapp.Speech(t, "en", "Rose Clinic. Free tests.")); rec.Code != http.StatusSeeOther {
 		t.Fatalf("record: %d %.300s", rec.Code, rec.Body)
 	}
-	pack, _ := e.app.Studio().Pack("en")
+	pack, _ := e.App.Studio().Pack("en")
 	if pack.Phrases[domain.ServiceVoice(id)].Source != voice.SourceRecorded {
 		t.Fatal("the recording does not speak for the service")
 	}
 	save("/staff/directory", url.Values{"id": {id}, "category": {"clinic"}, "day0": {"on"}, "name_en": {"Rose Clinic"}, "about_en": {"Free tests, Mondays only"}})
 	// Until Sova has spoken the new words, no voice at all: neither the
 	// recording nor Sova's voice of the old words.
-	pack, _ = e.app.Studio().Pack("en")
+	pack, _ = e.App.Studio().Pack("en")
 	if ph, ok := pack.Phrases[domain.ServiceVoice(id)]; ok {
 		t.Fatalf("old words' voice speaks for new words: %+v", ph)
 	}
 	speak()
-	pack, _ = e.app.Studio().Pack("en")
+	pack, _ = e.App.Studio().Pack("en")
 	if ph := pack.Phrases[domain.ServiceVoice(id)]; ph.Source != voice.SourceSynthetic || ph.TextSha256 != voice.TextSha256("Rose Clinic. Free tests, Mondays only") {
 		t.Fatalf("after new words the service speaks %+v", ph)
 	}
 	// Removed: its voice goes too.
 	save("/staff/directory/"+id+"/delete", url.Values{})
 	speak()
-	if spoken, _ := e.app.Store().Spoken("en"); spoken[domain.ServiceVoice(id)] != nil {
+	if spoken, _ := e.App.Store().Spoken("en"); spoken[domain.ServiceVoice(id)] != nil {
 		t.Error("a removed service keeps its voice")
 	}
 }

@@ -1,11 +1,9 @@
 package web_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"html"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -20,12 +18,13 @@ var setupData = regexp.MustCompile(`data-setup="([^"]+)"`)
 
 // setUpPhone adds site "north-1" and has a field worker set up her phone:
 // it returns her staff id and the device token the console handed over.
-func setUpPhone(t *testing.T, e *consoleEnv) (worker, token string) {
+func setUpPhone(t *testing.T, e *testapp.Env) (worker, token string) {
 	t.Helper()
-	if rec := e.admin.Post(t, "/staff/sites", url.Values{"code": {"north-1"}, "csrf": {e.admin.CSRF(t)}}); rec.Code != http.StatusSeeOther {
+	admin := e.As(domain.RoleAdmin)
+	if rec := admin.Post(t, "/staff/sites", url.Values{"code": {"north-1"}, "csrf": {admin.CSRF(t)}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("add site: %d %s", rec.Code, rec.Body)
 	}
-	fw := e.addStaff("fieldy", domain.RoleFieldWorker)
+	fw := e.As(domain.RoleFieldWorker)
 	rec := fw.Post(t, "/staff/outreach/device", url.Values{"site": {"north-1"}, "lang": {"en"}, "csrf": {fw.CSRF(t)}})
 	m := setupData.FindStringSubmatch(rec.Body.String())
 	if rec.Code != http.StatusOK || m == nil {
@@ -38,16 +37,15 @@ func setUpPhone(t *testing.T, e *consoleEnv) (worker, token string) {
 	return setup.Worker, setup.Token
 }
 
-func syncAssisted(t *testing.T, e *consoleEnv, token string, a *domain.Assisted) string {
+func syncAssisted(t *testing.T, e *testapp.Env, token string, a *domain.Assisted) string {
 	t.Helper()
-	item := testapp.NewPhone(t, e.h).Needs(t, testapp.NewID(), testapp.NeedsAnswers())
+	item := e.Phone.Needs(t, testapp.NewID(), testapp.NeedsAnswers())
 	item.Assisted = a
-	req := httptest.NewRequest(http.MethodPost, "/api/v1/responses", bytes.NewReader(testapp.Body(item)))
+	var auth []string
 	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+		auth = []string{"Authorization", "Bearer " + token}
 	}
-	rec := httptest.NewRecorder()
-	e.h.ServeHTTP(rec, req)
+	rec := e.Request(http.MethodPost, syncURL, testapp.Body(item), auth...)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("sync: %d %s", rec.Code, rec.Body)
 	}
@@ -57,7 +55,9 @@ func syncAssisted(t *testing.T, e *consoleEnv, token string, a *domain.Assisted)
 // Assisted answers sync only with the field worker's live device token, for
 // a listed site, and are stored with her id and the site code only.
 func TestOutreach_AssistedItemsNeedTheDeviceToken(t *testing.T) {
-	e := openConsole(t)
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin := e.As(domain.RoleAdmin)
 	worker, token := setUpPhone(t, e)
 	ok := &domain.Assisted{Worker: worker, Site: "north-1"}
 
@@ -75,7 +75,7 @@ func TestOutreach_AssistedItemsNeedTheDeviceToken(t *testing.T) {
 		t.Fatalf("with the token: %s", out)
 	}
 	var got int
-	e.app.Store().EachResponse(func(id string, r *store.Response) error {
+	e.App.Store().EachResponse(func(id string, r *store.Response) error {
 		if r.Assisted == nil || *r.Assisted != *ok {
 			t.Errorf("stored %+v, want assisted by %s at north-1", r.Assisted, worker)
 		}
@@ -87,14 +87,14 @@ func TestOutreach_AssistedItemsNeedTheDeviceToken(t *testing.T) {
 	}
 
 	// An admin revokes the phone: it can sync no more assisted answers.
-	devs, _ := e.app.Store().Devices()
-	if rec := e.admin.Post(t, "/staff/devices/"+devs[0].Hash+"/revoke", url.Values{"csrf": {e.admin.CSRF(t)}}); rec.Code != http.StatusSeeOther {
+	devs, _ := e.App.Store().Devices()
+	if rec := admin.Post(t, "/staff/devices/"+devs[0].Hash+"/revoke", url.Values{"csrf": {admin.CSRF(t)}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", rec.Code)
 	}
 	if out := syncAssisted(t, e, token, ok); !strings.Contains(out, `"error":"unauthorized"`) {
 		t.Errorf("after revoking: %s", out)
 	}
-	if a := e.admin.Get(t, "/staff/audit").Body.String(); !strings.Contains(a, "device revoked") || !strings.Contains(a, "device set up") {
+	if a := admin.Get(t, "/staff/audit").Body.String(); !strings.Contains(a, "device revoked") || !strings.Contains(a, "device set up") {
 		t.Error("device set-up and revocation are not in the audit log")
 	}
 }

@@ -1,30 +1,25 @@
 package web_test
 
 import (
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"sova/internal/testapp"
+	"sova/server/domain"
 	"sova/server/stats"
 )
 
 // syncNeeds sends n needs-survey responses through the sync API, built by
 // answers(i), in language lang.
-func syncNeeds(t *testing.T, e *consoleEnv, n int, lang string, answers func(i int) map[string]any) {
+func syncNeeds(t *testing.T, e *testapp.Env, n int, lang string, answers func(i int) map[string]any) {
 	t.Helper()
-	p := testapp.NewPhone(t, e.h)
 	for i := range n {
-		item := p.Item(t, testapp.NewID(), "needs", 1, lang, answers(i))
-		req := httptest.NewRequest(http.MethodPost, "/api/v1/responses", bytes.NewReader(testapp.Body(item)))
-		rec := httptest.NewRecorder()
-		e.h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"accepted":["`) {
-			t.Fatalf("sync: %d %s", rec.Code, rec.Body)
+		item := e.Phone.Item(t, testapp.NewID(), "needs", 1, lang, answers(i))
+		if out := e.Sync(t, item); len(out.Accepted) != 1 {
+			t.Fatalf("sync: %+v", out)
 		}
 	}
 }
@@ -32,7 +27,9 @@ func syncNeeds(t *testing.T, e *consoleEnv, n int, lang string, answers func(i i
 // The results page and its JSON show what was answered, with every count
 // from 1 to 10 hidden, and no figure from which such a count follows.
 func TestResults_CountsWithSmallCellsHidden(t *testing.T) {
-	e := openConsole(t)
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin := e.As(domain.RoleAdmin)
 	// 14 say "smartphone", 3 say "basic": the 3 must not show, and since
 	// "answered" (17) is shown, 17−14 must not give it away either.
 	syncNeeds(t, e, 17, "en", func(i int) map[string]any {
@@ -41,7 +38,7 @@ func TestResults_CountsWithSmallCellsHidden(t *testing.T) {
 		}
 		return testapp.NeedsAnswers()
 	})
-	rec := e.admin.Get(t, "/staff/results/needs/1/results.json")
+	rec := admin.Get(t, "/staff/results/needs/1/results.json")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("results.json: %d %s", rec.Code, rec.Body)
 	}
@@ -79,7 +76,7 @@ func TestResults_CountsWithSmallCellsHidden(t *testing.T) {
 		t.Errorf("responses = %+v, want 17 shown", tbl.Responses)
 	}
 
-	page := e.admin.Get(t, "/staff/results/needs/1").Body.String()
+	page := admin.Get(t, "/staff/results/needs/1").Body.String()
 	if !strings.Contains(page, "&lt;11") || !strings.Contains(page, "<svg") {
 		t.Error("the results page draws no chart with hidden counts")
 	}
@@ -93,11 +90,13 @@ func TestResults_CountsWithSmallCellsHidden(t *testing.T) {
 // The raw export holds day, version, language and answers of every
 // response, nothing that links a row to a device, and is audited.
 func TestExport_RawRowsAsCSVAndJSON(t *testing.T) {
-	e := openConsole(t)
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin := e.As(domain.RoleAdmin)
 	syncNeeds(t, e, 2, "ru", func(i int) map[string]any {
 		return testapp.With("comments", "=HYPERLINK(\"x\")", "work_days", 3)
 	})
-	rec := e.admin.Get(t, "/staff/results/needs/1/export.json")
+	rec := admin.Get(t, "/staff/results/needs/1/export.json")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("export.json: %d", rec.Code)
 	}
@@ -113,7 +112,7 @@ func TestExport_RawRowsAsCSVAndJSON(t *testing.T) {
 		for k := range r {
 			keys = append(keys, k)
 		}
-		if len(keys) != 4 || r["day"] != e.clock.Now().UTC().Format("2006-01-02") || r["version"] != 1.0 || r["lang"] != "ru" {
+		if len(keys) != 4 || r["day"] != e.Clock.Now().UTC().Format("2006-01-02") || r["version"] != 1.0 || r["lang"] != "ru" {
 			t.Errorf("row %v: want exactly day, version 1, lang ru, answers", r)
 		}
 		ans := r["answers"].(map[string]any)
@@ -122,7 +121,7 @@ func TestExport_RawRowsAsCSVAndJSON(t *testing.T) {
 		}
 	}
 
-	rec = e.admin.Get(t, "/staff/results/needs/1/export.csv")
+	rec = admin.Get(t, "/staff/results/needs/1/export.csv")
 	recs, err := csv.NewReader(rec.Body).ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +138,7 @@ func TestExport_RawRowsAsCSVAndJSON(t *testing.T) {
 		row[col["comments"]] != `'=HYPERLINK("x")` || row[col["police_what"]] != "" {
 		t.Errorf("csv row %v", row)
 	}
-	audit := e.admin.Get(t, "/staff/audit").Body.String()
+	audit := admin.Get(t, "/staff/audit").Body.String()
 	if !strings.Contains(audit, "export csv") || !strings.Contains(audit, "export json") {
 		t.Error("exports are not in the audit log")
 	}

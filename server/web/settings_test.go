@@ -3,7 +3,9 @@ package web_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -11,51 +13,70 @@ import (
 	"sova/server/domain"
 )
 
+// Settings members could be harmed by are refused, and nothing changes.
+func TestSettings_RefusesWhatWouldHarmMembers(t *testing.T) {
+	t.Parallel()
+	var rows []testapp.Scenario
+	for _, bad := range []string{"", "http://news.example/", "javascript:alert(1)", "https://user:pw@news.example/", "/staff/"} {
+		rows = append(rows, testapp.Scenario{
+			Name:            "quick exit to " + strconv.Quote(bad),
+			Form:            url.Values{"exit_url": {bad}},
+			ExpectedContent: []string{"whole https:// address"},
+		})
+	}
+	rows = append(rows,
+		testapp.Scenario{Name: "a warning shown for a year", Form: url.Values{"exit_url": {domain.DefaultExitURL}, "warning_days": {"365"}}},
+		testapp.Scenario{Name: "an unknown disguise", Form: url.Values{"exit_url": {domain.DefaultExitURL}, "disguise": {"casino"}}},
+	)
+	for _, s := range rows {
+		s.Env, s.Role, s.URL = testapp.Shared(t), domain.RoleAdmin, "/staff/settings"
+		s.ExpectedStatus = http.StatusUnprocessableEntity
+		s.After = func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) {
+			if st, _ := e.App.Store().Settings(); st.ExitURL != domain.DefaultExitURL || st.Disguise != "" || st.WarningDays == 365 {
+				t.Errorf("stored %+v", st)
+			}
+		}
+		s.Test(t)
+	}
+}
+
 func TestSettings_QuickExitGoesWhereTheOrganisationChose(t *testing.T) {
-	e := openConsole(t)
-	page := func() string { return testapp.NewConsole(e.h).Get(t, "/en/s/needs").Body.String() }
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin := e.As(domain.RoleAdmin)
+	page := func() string { return e.Member().Get(t, "/en/s/needs").Body.String() }
 	if !strings.Contains(page(), `data-exit="`+domain.DefaultExitURL+`"`) {
 		t.Fatal("a new Sova's quick exit does not go to the default site")
 	}
-	csrf := e.admin.CSRF(t)
-	if rec := e.admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "exit_url": {domain.DefaultExitURL}, "warning_days": {"365"}}); rec.Code != http.StatusUnprocessableEntity {
-		t.Errorf("a warning shown for a year: %d", rec.Code)
-	}
-	for _, bad := range []string{"", "http://news.example/", "javascript:alert(1)", "https://user:pw@news.example/", "/staff/"} {
-		rec := e.admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "exit_url": {bad}})
-		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "whole https:// address") {
-			t.Errorf("exit URL %q: %d", bad, rec.Code)
-		}
-	}
-	version := e.app.Version()
-	rec := e.admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "exit_url": {" https://weather.example/today?city=1 "}})
+	csrf := admin.CSRF(t)
+	version := e.App.Version()
+	rec := admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "exit_url": {" https://weather.example/today?city=1 "}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("save: %d %.300s", rec.Code, rec.Body)
 	}
-	if !strings.Contains(page(), `data-exit="https://weather.example/today?city=1"`) || e.app.Version() == version {
+	if !strings.Contains(page(), `data-exit="https://weather.example/today?city=1"`) || e.App.Version() == version {
 		t.Error("members do not get the new quick exit")
 	}
-	if st, _ := e.app.Store().Settings(); st.ExitURL != "https://weather.example/today?city=1" {
+	if st, _ := e.App.Store().Settings(); st.ExitURL != "https://weather.example/today?city=1" {
 		t.Errorf("stored %+v", st)
 	}
 	// Every member page has the control.
 	for _, p := range []string{"/", "/en/", "/en/s/needs", "/en/outbox", "/en/thanks", "/ar/"} {
-		if body := testapp.NewConsole(e.h).Get(t, p).Body.String(); !strings.Contains(body, `class="exit"`) {
+		if body := e.Member().Get(t, p).Body.String(); !strings.Contains(body, `class="exit"`) {
 			t.Errorf("%s has no quick exit", p)
 		}
 	}
 }
 
 func TestSettings_DisguiseGivesTheInstalledAppANeutralNameAndIcon(t *testing.T) {
-	e := openConsole(t)
-	csrf := e.admin.CSRF(t)
-	if rec := e.admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "exit_url": {domain.DefaultExitURL}, "disguise": {"casino"}}); rec.Code != http.StatusUnprocessableEntity {
-		t.Errorf("an unknown disguise: %d", rec.Code)
-	}
-	if rec := e.admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "exit_url": {domain.DefaultExitURL}, "disguise": {"weather"}}); rec.Code != http.StatusSeeOther {
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin := e.As(domain.RoleAdmin)
+	csrf := admin.CSRF(t)
+	if rec := admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "exit_url": {domain.DefaultExitURL}, "disguise": {"weather"}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("disguise: %d %.300s", rec.Code, rec.Body)
 	}
-	member := testapp.NewConsole(e.h)
+	member := e.Member()
 	for lang, name := range map[string]string{"en": "Weather", "ru": "Погода", "fr": "Météo"} {
 		var m struct {
 			Name  string `json:"name"`
@@ -82,7 +103,7 @@ func TestSettings_DisguiseGivesTheInstalledAppANeutralNameAndIcon(t *testing.T) 
 		}
 	}
 	// Back to Sova's own.
-	e.admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "exit_url": {domain.DefaultExitURL}, "disguise": {""}})
+	admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "exit_url": {domain.DefaultExitURL}, "disguise": {""}})
 	if body := member.Get(t, "/en/manifest.webmanifest").Body.String(); !strings.Contains(body, `"name":"Sova"`) {
 		t.Errorf("undisguised manifest: %s", body)
 	}

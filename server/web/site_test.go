@@ -73,8 +73,8 @@ var (
 // Every response a member can get keeps her to this origin, sets no cookie,
 // and carries the security headers; pages hold no inline script.
 func TestSite_EveryResponseIsSelfContainedAndCookieFree(t *testing.T) {
-	a := testapp.Open(t)
-	h := a.Handler()
+	t.Parallel()
+	h := testapp.Shared(t).H
 	for _, u := range offlineURLs(t, h) {
 		res := get(t, h, u, "Accept-Encoding", "gzip")
 		if res.StatusCode != http.StatusOK {
@@ -131,8 +131,8 @@ func TestSite_EveryResponseIsSelfContainedAndCookieFree(t *testing.T) {
 // Content-hashed URLs are cached forever; pages, the worker and the lists
 // must be revalidated, or a phone would never see an update.
 func TestSite_CachingMatchesURLKind(t *testing.T) {
-	a := testapp.Open(t)
-	h := a.Handler()
+	t.Parallel()
+	h := testapp.Shared(t).H
 	for _, u := range offlineURLs(t, h) {
 		cc := get(t, h, u).Header.Get("Cache-Control")
 		hashed := strings.HasPrefix(u, "/pwa/") || strings.HasPrefix(u, "/icons/") || strings.HasPrefix(u, "/audio/")
@@ -144,8 +144,8 @@ func TestSite_CachingMatchesURLKind(t *testing.T) {
 
 // Voice is played through Range requests; the server answers them too.
 func TestSite_VoiceAnswersRangeRequests(t *testing.T) {
-	a := testapp.Open(t)
-	h := a.Handler()
+	t.Parallel()
+	h := testapp.Shared(t).H
 	var voice string
 	for _, u := range offlineURLs(t, h) {
 		if strings.HasSuffix(u, ".webm") {
@@ -168,13 +168,14 @@ func TestSite_VoiceAnswersRangeRequests(t *testing.T) {
 // The manifest is the server's, in the member's language, and opens the app
 // straight into it.
 func TestSite_ManifestPerLanguage(t *testing.T) {
-	a := testapp.Open(t)
+	t.Parallel()
+	h := testapp.Shared(t).H
 	var m struct {
 		Name  string `json:"name"`
 		Start string `json:"start_url"`
 		Icons []struct{ Src, Sizes string }
 	}
-	if err := json.Unmarshal([]byte(body(t, get(t, a.Handler(), "/ru/manifest.webmanifest"))), &m); err != nil {
+	if err := json.Unmarshal([]byte(body(t, get(t, h, "/ru/manifest.webmanifest"))), &m); err != nil {
 		t.Fatal(err)
 	}
 	if m.Name != "Сова" || m.Start != "/ru/" {
@@ -182,7 +183,7 @@ func TestSite_ManifestPerLanguage(t *testing.T) {
 	}
 	sizes := map[string]bool{}
 	for _, i := range m.Icons {
-		sizes[i.Sizes] = get(t, a.Handler(), i.Src).StatusCode == http.StatusOK
+		sizes[i.Sizes] = get(t, h, i.Src).StatusCode == http.StatusOK
 	}
 	if !sizes["192x192"] || !sizes["512x512"] {
 		t.Errorf("manifest icons %+v", m.Icons)
@@ -192,8 +193,8 @@ func TestSite_ManifestPerLanguage(t *testing.T) {
 // Every page links a manifest that the offline lists precache: the picker
 // the language-neutral one, each language its own.
 func TestSite_PagesLinkPrecachedManifests(t *testing.T) {
-	a := testapp.Open(t)
-	h := a.Handler()
+	t.Parallel()
+	h := testapp.Shared(t).H
 	cached := map[string]bool{}
 	for _, u := range offlineURLs(t, h) {
 		cached[u] = true

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -33,89 +34,107 @@ func memberHome(t *testing.T, h http.Handler) (stem, page string) {
 	return m[1], rec.Body.String()
 }
 
+// hello is a translator's recording of home.title, the home page's prompt.
+func hello(t *testing.T) *testapp.File {
+	return &testapp.File{Field: "audio", Name: "take1.wav", Data: testapp.Speech(t, "en", "Hello! What would you like to do?")}
+}
+
 func TestStudio_ARecordingBecomesTheMembersVoiceAndCoverageGrows(t *testing.T) {
-	e := openConsole(t)
-	tr := e.addStaff("tina", domain.RoleTranslator)
-	st := e.app.Store()
+	t.Parallel()
+	var before coverage
+	var oldStem, oldVersion string
+	testapp.Scenario{
+		Name: "a translator records home.title",
+		Role: domain.RoleTranslator,
+		URL:  "/staff/studio/en/voice",
+		Form: url.Values{"key": {"home.title"}},
+		File: hello(t),
+		Before: func(t *testing.T, e *testapp.Env) {
+			before = coverageOf(t, e.As(domain.RoleTranslator).Get(t, "/staff/studio/en").Body.String())
+			if before.recorded != 0 || before.total < 100 {
+				t.Fatalf("a fresh studio: %+v; want 0 recorded of the app's and the needs survey's phrases", before)
+			}
+			oldStem, _ = memberHome(t, e.H)
+			oldVersion = e.App.Version()
+		},
+		ExpectedStatus: http.StatusSeeOther,
+		// The audit log says who recorded what, and nothing else.
+		ExpectedAudit: []testapp.Audit{{Action: "voice recorded", Target: "en/home.title"}},
+		After: func(t *testing.T, e *testapp.Env, res *httptest.ResponseRecorder) {
+			if loc := res.Header().Get("Location"); loc != "/staff/studio/en?done=home.title#p-home.title" {
+				t.Fatalf("upload: to %q", loc)
+			}
+			// The studio counts it, and shows it as a person's voice.
+			page := e.As(domain.RoleTranslator).Get(t, "/staff/studio/en?done=home.title").Body.String()
+			after := coverageOf(t, page)
+			if after.recorded != 1 || after.total != before.total {
+				t.Fatalf("coverage after one recording: %+v, before %+v", after, before)
+			}
+			if !regexp.MustCompile(`id="p-home.title"(?s:.)*?voice-recorded`).MatchString(page) {
+				t.Error("the studio does not show home.title as recorded")
+			}
 
-	page := tr.Get(t, "/staff/studio/en").Body.String()
-	before := coverageOf(t, page)
-	if before.recorded != 0 || before.total < 100 {
-		t.Fatalf("a fresh studio: %+v; want 0 recorded of the app's and the needs survey's phrases", before)
-	}
-	oldStem, _ := memberHome(t, e.h)
-	oldVersion := e.app.Version()
+			// Members get it: a new app version, whose home page plays the new file.
+			if e.App.Version() == oldVersion {
+				t.Fatal("the app version did not change: phones would never update")
+			}
+			newStem, _ := memberHome(t, e.H)
+			if newStem == oldStem {
+				t.Fatalf("/en/ still plays %s", oldStem)
+			}
+			st := e.App.Store()
+			recs, err := st.Recordings("en")
+			if err != nil || recs["home.title"] == nil {
+				t.Fatalf("stored recordings: %v %v", recs, err)
+			}
+			r := recs["home.title"]
+			if r.Phrase.Source != voice.SourceRecorded || r.By != testapp.StaffID(t, domain.RoleTranslator) {
+				t.Errorf("stored recording: source %q by %q", r.Phrase.Source, r.By)
+			}
+			data, err := st.RecordingData("en", "home.title")
+			if err != nil || len(data) != 2 {
+				t.Fatalf("the recording's files: %d, %v", len(data), err)
+			}
+			for _, f := range r.Phrase.Files {
+				ext := strings.TrimPrefix(f.File, "home.title")
+				res := e.Member().Get(t, newStem+ext)
+				if res.Code != http.StatusOK || res.Body.String() != string(data[f.File]) || !strings.HasPrefix(res.Header().Get("Content-Type"), strings.Split(f.Mime, ";")[0]) {
+					t.Errorf("GET %s%s: %d %s, %d bytes; want the recording's %d bytes", newStem, ext, res.Code, res.Header().Get("Content-Type"), res.Body.Len(), len(data[f.File]))
+				}
+			}
 
-	rec := tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {tr.CSRF(t)}, "key": {"home.title"}},
-		"audio", "take1.wav", testapp.Speech(t, "en", "Hello! What would you like to do?"))
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/staff/studio/en?done=home.title#p-home.title" {
-		t.Fatalf("upload: %d %q %s", rec.Code, rec.Header().Get("Location"), rec.Body)
-	}
-
-	// The studio counts it, and shows it as a person's voice.
-	page = tr.Get(t, "/staff/studio/en?done=home.title").Body.String()
-	after := coverageOf(t, page)
-	if after.recorded != 1 || after.total != before.total {
-		t.Fatalf("coverage after one recording: %+v, before %+v", after, before)
-	}
-	if !regexp.MustCompile(`id="p-home.title"(?s:.)*?voice-recorded`).MatchString(page) {
-		t.Error("the studio does not show home.title as recorded")
-	}
-
-	// Members get it: a new app version, whose home page plays the new file.
-	if e.app.Version() == oldVersion {
-		t.Fatal("the app version did not change: phones would never update")
-	}
-	newStem, _ := memberHome(t, e.h)
-	if newStem == oldStem {
-		t.Fatalf("/en/ still plays %s", oldStem)
-	}
-	recs, err := st.Recordings("en")
-	if err != nil || recs["home.title"] == nil {
-		t.Fatalf("stored recordings: %v %v", recs, err)
-	}
-	r := recs["home.title"]
-	if r.Phrase.Source != voice.SourceRecorded || r.By != e.staff("tina").ID {
-		t.Errorf("stored recording: source %q by %q", r.Phrase.Source, r.By)
-	}
-	data, err := st.RecordingData("en", "home.title")
-	if err != nil || len(data) != 2 {
-		t.Fatalf("the recording's files: %d, %v", len(data), err)
-	}
-	for _, f := range r.Phrase.Files {
-		ext := strings.TrimPrefix(f.File, "home.title")
-		res := testapp.NewConsole(e.h).Get(t, newStem+ext)
-		if res.Code != http.StatusOK || res.Body.String() != string(data[f.File]) || !strings.HasPrefix(res.Header().Get("Content-Type"), strings.Split(f.Mime, ";")[0]) {
-			t.Errorf("GET %s%s: %d %s, %d bytes; want the recording's %d bytes", newStem, ext, res.Code, res.Header().Get("Content-Type"), res.Body.Len(), len(data[f.File]))
-		}
-	}
-
-	// Admins see the coverage on their home page.
-	if home := e.admin.Get(t, "/staff/").Body.String(); !strings.Contains(home, "Voice coverage") || !strings.Contains(home, "(1 of "+strconv.Itoa(after.total)+" phrases recorded)") {
-		t.Error("the admin's home page does not show the new coverage")
-	}
-
-	// The audit log says who recorded what, and nothing else.
-	var found bool
-	for _, en := range e.auditLog() {
-		found = found || (en.Action == "voice recorded" && en.Target == "en/home.title" && en.Staff == "tina")
-	}
-	if !found {
-		t.Error("no audit entry for the recording")
-	}
+			// Admins see the coverage on their home page.
+			if home := e.As(domain.RoleAdmin).Get(t, "/staff/").Body.String(); !strings.Contains(home, "Voice coverage") || !strings.Contains(home, "(1 of "+strconv.Itoa(after.total)+" phrases recorded)") {
+				t.Error("the admin's home page does not show the new coverage")
+			}
+		},
+	}.Test(t)
 }
 
 func TestStudio_BadRecordingsAreRefusedClearlyAndNothingIsLost(t *testing.T) {
-	e := openConsole(t)
-	tr := e.addStaff("tina", domain.RoleTranslator)
-	csrf := tr.CSRF(t)
-	good := tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {csrf}, "key": {"home.title"}},
-		"audio", "take1.wav", testapp.Speech(t, "en", "Hello! What would you like to do?"))
-	if good.Code != http.StatusSeeOther {
-		t.Fatalf("good upload: %d %.300s", good.Code, good.Body)
+	t.Parallel()
+	// A copy where home.title has a recording, for every row to refuse
+	// another.
+	e := testapp.OpenFixture(t)
+	tr := e.As(domain.RoleTranslator)
+	good := hello(t)
+	if rec := tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {tr.CSRF(t)}, "key": {"home.title"}}, good.Field, good.Name, good.Data); rec.Code != http.StatusSeeOther {
+		t.Fatalf("good upload: %d %.300s", rec.Code, rec.Body)
 	}
-	stem, _ := memberHome(t, e.h)
-	version := e.app.Version()
+	stem, _ := memberHome(t, e.H)
+	version := e.App.Version()
+	nothingLost := func(t *testing.T, e *testapp.Env) {
+		t.Helper()
+		if now, _ := memberHome(t, e.H); now != stem || e.App.Version() != version {
+			t.Errorf("a refused recording changed the member's voice: %s → %s", stem, now)
+		}
+		if recs, _ := e.App.Store().Recordings("en"); len(recs) != 1 || recs["home.title"] == nil {
+			t.Errorf("recordings after refusals: %v", recs)
+		}
+	}
+	upload := func(name string, file *testapp.File) testapp.Scenario {
+		return testapp.Scenario{Name: name, Env: e, Role: domain.RoleTranslator, URL: "/staff/studio/en/voice", Form: url.Values{"key": {"home.title"}}, File: file}
+	}
 
 	for _, tc := range []struct {
 		name, file string
@@ -128,40 +147,38 @@ func TestStudio_BadRecordingsAreRefusedClearlyAndNothingIsLost(t *testing.T) {
 		{"empty", "take3.webm", nil, "the recording is empty"},
 		{"too large", "take4.wav", make([]byte, voice.RecordingLimits.MaxBytes+1), "the file is 8.1 MB"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			// Without JavaScript: the page again, with the reason beside the phrase.
-			rec := tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {csrf}, "key": {"home.title"}}, "audio", tc.file, tc.data)
-			body := rec.Body.String()
-			if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, `role="alert"`) {
-				t.Fatalf("%s: %d; want 422 with the reason shown. %.400s", tc.name, rec.Code, body)
-			}
-			if !strings.Contains(body, html.EscapeString(tc.want)) {
-				t.Errorf("%s: the page does not say %q", tc.name, tc.want)
-			}
-			// The studio's script asks for JSON.
-			rec = tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {csrf}, "key": {"home.title"}}, "audio", tc.file, tc.data, "Accept", "application/json")
+		file := &testapp.File{Field: "audio", Name: tc.file, Data: tc.data}
+		// Without JavaScript: the page again, with the reason beside the phrase.
+		s := upload(tc.name, file)
+		s.ExpectedStatus = http.StatusUnprocessableEntity
+		s.ExpectedContent = []string{`role="alert"`, html.EscapeString(tc.want)}
+		s.After = func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) { nothingLost(t, e) }
+		s.Test(t)
+		// The studio's script asks for JSON.
+		s = upload(tc.name+" as JSON", file)
+		s.Headers = map[string]string{"Accept": "application/json"}
+		s.ExpectedStatus = http.StatusUnprocessableEntity
+		s.After = func(t *testing.T, e *testapp.Env, res *httptest.ResponseRecorder) {
 			var got struct{ Error, Message string }
-			if rec.Code != http.StatusUnprocessableEntity || json.Unmarshal(rec.Body.Bytes(), &got) != nil || !strings.Contains(got.Message, tc.want) {
-				t.Errorf("%s as JSON: %d %s", tc.name, rec.Code, rec.Body)
+			if json.Unmarshal(res.Body.Bytes(), &got) != nil || !strings.Contains(got.Message, tc.want) {
+				t.Errorf("%s", res.Body)
 			}
-		})
+			nothingLost(t, e)
+		}
+		s.Test(t)
 	}
 	// A body far over the limit is cut off before anything reads it.
-	rec := tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {csrf}, "key": {"home.title"}}, "audio", "huge.wav", make([]byte, voice.RecordingLimits.MaxBytes+1<<20))
-	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "larger than 9 MB") {
-		t.Errorf("a huge upload: %d %.300s", rec.Code, rec.Body)
-	}
-	if now, _ := memberHome(t, e.h); now != stem || e.app.Version() != version {
-		t.Errorf("a refused recording changed the member's voice: %s → %s", stem, now)
-	}
-	if recs, _ := e.app.Store().Recordings("en"); len(recs) != 1 || recs["home.title"] == nil {
-		t.Errorf("recordings after refusals: %v", recs)
-	}
+	s := upload("a huge upload", &testapp.File{Field: "audio", Name: "huge.wav", Data: make([]byte, voice.RecordingLimits.MaxBytes+1<<20)})
+	s.ExpectedStatus = http.StatusRequestEntityTooLarge
+	s.ExpectedContent = []string{"larger than 9 MB"}
+	s.After = func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) { nothingLost(t, e) }
+	s.Test(t)
 }
 
 func TestStudio_EditedTextReachesMembersAndOutdatesItsRecording(t *testing.T) {
-	e := openConsole(t)
-	tr := e.addStaff("tina", domain.RoleTranslator)
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	tr := e.As(domain.RoleTranslator)
 	csrf := tr.CSRF(t)
 	tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {csrf}, "key": {"home.outbox"}},
 		"audio", "take1.wav", testapp.Speech(t, "en", "Waiting to be sent"))
@@ -170,7 +187,7 @@ func TestStudio_EditedTextReachesMembersAndOutdatesItsRecording(t *testing.T) {
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("save text: %d %.300s", rec.Code, rec.Body)
 	}
-	if _, page := memberHome(t, e.h); !strings.Contains(page, "Not sent yet") {
+	if _, page := memberHome(t, e.H); !strings.Contains(page, "Not sent yet") {
 		t.Error("the member's home page does not show the new words")
 	}
 	page := tr.Get(t, "/staff/studio/en").Body.String()
@@ -187,10 +204,10 @@ func TestStudio_EditedTextReachesMembersAndOutdatesItsRecording(t *testing.T) {
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("save survey text: %d %.300s", rec.Code, rec.Body)
 	}
-	if body := testapp.NewConsole(e.h).Get(t, "/en/s/needs").Body.String(); !strings.Contains(body, "What you need") {
+	if body := e.Member().Get(t, "/en/s/needs").Body.String(); !strings.Contains(body, "What you need") {
 		t.Error("the survey page does not show the new title")
 	}
-	sv, err := e.app.Store().LatestSurvey("needs")
+	sv, err := e.App.Store().LatestSurvey("needs")
 	if err != nil || sv.Texts["en"]["needs.title"] == "What you need" {
 		t.Errorf("the stored survey was changed: %v", err)
 	}
@@ -200,7 +217,7 @@ func TestStudio_EditedTextReachesMembersAndOutdatesItsRecording(t *testing.T) {
 	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "needs words") {
 		t.Errorf("empty text: %d", rec.Code)
 	}
-	if _, page := memberHome(t, e.h); !strings.Contains(page, "Not sent yet") {
+	if _, page := memberHome(t, e.H); !strings.Contains(page, "Not sent yet") {
 		t.Error("refusing empty words lost the edited ones")
 	}
 
@@ -209,7 +226,7 @@ func TestStudio_EditedTextReachesMembersAndOutdatesItsRecording(t *testing.T) {
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("shipped text: %d", rec.Code)
 	}
-	if texts, _ := e.app.Store().Texts("en"); texts["home.outbox"] != nil {
+	if texts, _ := e.App.Store().Texts("en"); texts["home.outbox"] != nil {
 		t.Error("the shipped words are kept as an edit")
 	}
 	if c := coverageOf(t, tr.Get(t, "/staff/studio/en").Body.String()); c.recorded != 1 {
@@ -234,8 +251,9 @@ func coverageOf(t *testing.T, page string) coverage {
 }
 
 func TestStudio_PackZipGoesOutAndComesBack(t *testing.T) {
-	e := openConsole(t)
-	tr := e.addStaff("tina", domain.RoleTranslator)
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	tr := e.As(domain.RoleTranslator)
 	res := tr.Get(t, "/staff/studio/en/pack.zip")
 	if res.Code != http.StatusOK || res.Header().Get("Content-Type") != "application/zip" ||
 		res.Header().Get("Content-Disposition") != `attachment; filename="sova-voice-en.zip"` {
@@ -259,7 +277,7 @@ func TestStudio_PackZipGoesOutAndComesBack(t *testing.T) {
 	w.Write(testapp.Silence(t))
 	zw.Close()
 
-	version := e.app.Version()
+	version := e.App.Version()
 	rec := tr.PostFile(t, "/staff/studio/en/pack.zip", url.Values{"csrf": {tr.CSRF(t)}}, "pack", "sova-voice-en.zip", buf.Bytes())
 	body := rec.Body.String()
 	if rec.Code != http.StatusOK || !strings.Contains(body, "Pack imported: 1 recordings and 0 texts taken") ||
@@ -269,7 +287,7 @@ func TestStudio_PackZipGoesOutAndComesBack(t *testing.T) {
 	if c := coverageOf(t, body); c.recorded != 1 {
 		t.Errorf("coverage after the import: %+v", c)
 	}
-	if e.app.Version() == version {
+	if e.App.Version() == version {
 		t.Error("the import did not reach members")
 	}
 	// Not a zip: said so, nothing changed.

@@ -1,10 +1,7 @@
 package web_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -17,50 +14,46 @@ import (
 // A member reports, a moderator publishes, members read it until it
 // expires; the private note and unapproved reports never reach them.
 func TestWarnings_ReportModerateAndExpire(t *testing.T) {
-	e := openConsole(t)
-	csrf := e.admin.CSRF(t)
-	if rec := e.admin.Post(t, "/staff/areas", url.Values{"csrf": {csrf}, "code": {"north-market"}, "name_en": {"North market"}, "name_ru": {"Северный рынок"}}); rec.Code != http.StatusSeeOther {
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin := e.As(domain.RoleAdmin)
+	csrf := admin.CSRF(t)
+	if rec := admin.Post(t, "/staff/areas", url.Values{"csrf": {csrf}, "code": {"north-market"}, "name_en": {"North market"}, "name_ru": {"Северный рынок"}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("add area: %d %.300s", rec.Code, rec.Body)
 	}
-	mod := e.addStaff("mia", domain.RoleModerator)
+	mod := e.As(domain.RoleModerator)
 	const days = 3 // the organisation's choice
-	if rec := e.admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "exit_url": {domain.DefaultExitURL}, "warning_days": {"3"}}); rec.Code != http.StatusSeeOther {
+	if rec := admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "exit_url": {domain.DefaultExitURL}, "warning_days": {"3"}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("settings: %d", rec.Code)
 	}
 
 	// The reporting form has a version with the area; members reach it.
-	sv, err := e.app.Store().LatestSurvey(domain.WarnSurveyID)
+	sv, err := e.App.Store().LatestSurvey(domain.WarnSurveyID)
 	if err != nil || sv.Question("area") == nil || len(sv.Question("area").Choices) != 1 {
 		t.Fatalf("the reporting form: %+v %v", sv, err)
 	}
-	member := testapp.NewConsole(e.h)
+	member := e.Member()
 	if body := member.Get(t, "/en/s/warn").Body.String(); !strings.Contains(body, "North market") || !strings.Contains(body, "He refused a condom") {
 		t.Fatal("the reporting form lacks the area or a kind")
 	}
 	if body := member.Get(t, "/en/").Body.String(); !strings.Contains(body, `href="/en/s/warn"`) || !strings.Contains(body, `href="/en/warnings"`) {
 		t.Fatal("the home page has no tiles to warn or read warnings")
 	}
-	if strings.Contains(e.admin.Get(t, "/staff/results").Body.String(), "/staff/results/warn/") {
+	if strings.Contains(admin.Get(t, "/staff/results").Body.String(), "/staff/results/warn/") {
 		t.Error("reports are listed among survey results")
 	}
-	if rec := e.admin.Get(t, "/staff/results/warn/1/export.csv"); rec.Code != http.StatusNotFound {
+	if rec := admin.Get(t, "/staff/results/warn/1/export.csv"); rec.Code != http.StatusNotFound {
 		t.Errorf("reports can be exported raw: %d", rec.Code)
 	}
 
 	// A member's phone seals a report, as it seals answers.
-	phone := testapp.NewPhone(t, e.h)
 	id := testapp.NewID()
-	item := phone.Item(t, id, domain.WarnSurveyID, sv.Version, "en", map[string]any{
+	item := e.Phone.Item(t, id, domain.WarnSurveyID, sv.Version, "en", map[string]any{
 		"kind": "robbery", "area": "north-market", "when": "yesterday",
 		"public": "Grey car, took phones", "private": "it was my regular, canary-private-note",
 	})
-	sync := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodPost, "/api/v1/responses", bytes.NewReader(testapp.Body(item)))
-	req.Header.Set("Content-Type", "application/json")
-	e.h.ServeHTTP(sync, req)
-	var out domain.Outcome
-	if err := json.Unmarshal(sync.Body.Bytes(), &out); err != nil || len(out.Accepted) != 1 {
-		t.Fatalf("sync: %d %s", sync.Code, sync.Body)
+	if out := e.Sync(t, item); len(out.Accepted) != 1 {
+		t.Fatalf("sync: %+v", out)
 	}
 
 	// Waiting: moderators see it, members do not.
@@ -91,15 +84,15 @@ func TestWarnings_ReportModerateAndExpire(t *testing.T) {
 	}
 
 	// Expiry: after the chosen days it leaves the feed at the next refresh.
-	e.clock.Advance(days * 24 * time.Hour)
-	if err := e.app.RefreshWarnings(); err != nil {
+	e.Clock.Advance(days * 24 * time.Hour)
+	if err := e.App.RefreshWarnings(); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(member.Get(t, "/en/warnings").Body.String(), "A grey car") {
 		t.Error("the warning left a day early")
 	}
-	e.clock.Advance(24 * time.Hour)
-	if err := e.app.RefreshWarnings(); err != nil {
+	e.Clock.Advance(24 * time.Hour)
+	if err := e.App.RefreshWarnings(); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(member.Get(t, "/en/warnings").Body.String(), "A grey car") {
