@@ -119,7 +119,11 @@ self.addEventListener('message', (e) => {
     // not kept now is kept as it is heard, or when the page opens again.
     keepHeard(m.urls.slice(0, HEARD_MAX)).catch(() => {});
   } else if (m.type === 'sync') {
-    e.waitUntil(sovaOutbox.sync().catch(() => {}));
+    // Not waitUntil either, for the same reason: a send the page asked for
+    // may wait on the outbox's lock or a slow link for up to a minute. If
+    // the worker stops first, the items stay queued and the next trigger
+    // sends them; the server deduplicates by id.
+    sovaOutbox.sync().catch(() => {});
   }
 });
 
