@@ -72,8 +72,27 @@ function chime() {
 // Pages and scripts are kept offline at once, and so is the voice of every
 // page she opens (a survey opened once online speaks offline later); the
 // whole language's voice when she taps its download tile (home.js).
+
+// hurry asks a new version that waits to take over, once. It asked for that
+// itself as it installed (skipWaiting), but Chromium swaps versions only once
+// the old worker is idle, and may miss that moment: she would keep the old
+// version for minutes (seen on Chromium 156: up to its five-minute limit).
+// Chromium looks again at a new request, and only at the first, so it is
+// made while the old worker is surely running (it just answered this page):
+// Chromium then stops that one as soon as it is idle, and swaps.
+let hurried = false;
+function hurry(reg) {
+  if (hurried || !reg.waiting) return;
+  hurried = true;
+  reg.waiting.postMessage({ type: 'take-over' });
+}
 if ('serviceWorker' in navigator) {
-  navigator.serviceWorker.register('/sw.js').then(async () => {
+  navigator.serviceWorker.register('/sw.js').then(async (reg) => {
+    let answered = false;
+    navigator.serviceWorker.addEventListener('message', () => { answered = true; hurry(reg); });
+    const installed = () => reg.installing && reg.installing.addEventListener('statechange', () => answered && hurry(reg));
+    installed(); // the browser may have found it before this page ran
+    reg.addEventListener('updatefound', installed);
     const { active } = await navigator.serviceWorker.ready;
     if (!active) return; // being wiped
     // The picker keeps the shell offline (with each language saying its own

@@ -118,6 +118,8 @@ self.addEventListener('message', (e) => {
     // and keeping a page's voice must never hold an update back. What is
     // not kept now is kept as it is heard, or when the page opens again.
     keepHeard(m.urls.slice(0, HEARD_MAX)).catch(() => {});
+  } else if (m.type === 'take-over') {
+    e.waitUntil(self.skipWaiting()); // see hurry() in app.js
   } else if (m.type === 'sync') {
     // Not waitUntil either, for the same reason: a send the page asked for
     // may wait on the outbox's lock or a slow link for up to a minute. If
