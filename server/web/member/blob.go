@@ -5,9 +5,13 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
+	"weak"
 )
 
 // blob is one response the server holds ready in memory: pages, scripts,
@@ -25,17 +29,44 @@ type blob struct {
 
 func newBlob(body []byte, ctype string, immutable bool) *blob {
 	sum := sha256.Sum256(body)
-	b := &blob{body: body, ctype: ctype, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, immutable: immutable}
-	if compressible(ctype) {
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zw.Write(body)
-		zw.Close()
-		if buf.Len() < len(body) {
-			b.gz = buf.Bytes()
+	b, _ := shared(fmt.Sprintf("%x %s %t", sum, ctype, immutable), func() (*blob, error) {
+		b := &blob{body: body, ctype: ctype, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, immutable: immutable}
+		if compressible(ctype) {
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+			zw.Write(body)
+			zw.Close()
+			if buf.Len() < len(body) {
+				b.gz = buf.Bytes()
+			}
+		}
+		return b, nil
+	})
+	return b
+}
+
+// made holds every blob some site still serves, by what it was made from,
+// so that a rebuild (every change staff make; in tests, every app opened)
+// compresses again only what changed, and reads only the voice files it
+// did not have. A blob is never changed once made. The pointers are weak:
+// once no site serves a blob, the collector takes it, and its entry with it.
+var made sync.Map // key → weak.Pointer[blob]
+
+// shared returns the blob made under key, making it if none is held.
+func shared(key string, make func() (*blob, error)) (*blob, error) {
+	if wp, ok := made.Load(key); ok {
+		if b := wp.(weak.Pointer[blob]).Value(); b != nil {
+			return b, nil
 		}
 	}
-	return b
+	b, err := make()
+	if err != nil {
+		return nil, err
+	}
+	wp := weak.Make(b)
+	made.Store(key, wp)
+	runtime.AddCleanup(b, func(wp weak.Pointer[blob]) { made.CompareAndDelete(key, wp) }, wp)
+	return b, nil
 }
 
 func compressible(ctype string) bool {

@@ -259,11 +259,19 @@ func (b *builder) addVoice(lang string) error {
 		}
 		stem := "/audio/" + lang + "/" + key + "." + hex.EncodeToString(h.Sum(nil))[:8]
 		for _, f := range ph.Files {
-			data, err := pack.ReadFile(f.File)
+			// The manifest names each file's SHA-256: a file already held
+			// is not read again.
+			blob, err := shared(lang+"/"+f.File+" "+f.Sha256, func() (*blob, error) {
+				data, err := pack.ReadFile(f.File)
+				if err != nil {
+					return nil, err
+				}
+				return newBlob(data, f.Mime, true), nil
+			})
 			if err != nil {
 				return fmt.Errorf("voice pack %s: %w", lang, err)
 			}
-			b.blobs[stem+path.Ext(f.File)] = newBlob(data, f.Mime, true)
+			b.blobs[stem+path.Ext(f.File)] = blob
 		}
 		b.voice[lang][key] = stem
 	}
