@@ -169,6 +169,9 @@ func TestWipe_LeavesNoSovaStorage(t *testing.T) {
 	b.wait("the home page", `!!document.querySelector('.wipe')`)
 	unsent := eval[string](b, `document.querySelector('.wipe').dataset.unsent`)
 	confirm := eval[string](b, `document.querySelector('.wipe').dataset.confirm`)
+	// She hears the home page out, then taps: what follows her tap is what
+	// this asserts, and a title that began before it is no part of that.
+	b.wait("the home page's own words to end", `window.__voice.length > 0 && document.documentElement.dataset.voice === 'idle'`)
 	eval[int](b, `window.__voice.length = 0`)
 	b.click(".wipe")
 	b.wait("the warning about unsent answers, then the question", played(confirm))
