@@ -27,11 +27,13 @@ const Rate = 16
 // up.
 const recorder = `
 window.__heard = [];
+window.__players = [];
 const play = HTMLMediaElement.prototype.play;
 HTMLMediaElement.prototype.play = function () {
   const el = this;
   if (!el.__heard) {
     el.__heard = true;
+    window.__players.push(el);
     for (const e of ['play', 'pause', 'ended']) {
       el.addEventListener(e, () => window.__heard.push({ e, u: new URL(el.currentSrc || el.src, location.href).pathname.replace(/\.(webm|mp3)$/, ''), d: el.duration }));
     }
@@ -107,11 +109,26 @@ func Arrival(eval Eval) ([]Event, error) {
 
 // idleJS waits on the condition that nothing is being said and nothing is
 // about to be: the page's voice says idle, and stays so for two frames
-// (a tap's handlers may queue words in the same turn).
+// (a tap's handlers may queue words in the same turn). A phrase lasts
+// seconds, so a voice still busy after two minutes is stuck: it throws
+// with what each player was doing, rather than leave the test to its
+// deadline with nothing to show.
 const idleJS = `
-const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+let frames = 0, late = 0;
+const frame = () => new Promise((r) => {
+  const t = setTimeout(() => { late++; r(); }, 1000); // frames stopped coming
+  requestAnimationFrame(() => setTimeout(() => { clearTimeout(t); frames++; r(); }));
+});
+const stuck = () => JSON.stringify({
+  voice: document.documentElement.dataset.voice, frames, late,
+  players: window.__players.map((el) => ({ src: el.currentSrc, paused: el.paused, ended: el.ended,
+    t: el.currentTime, d: el.duration, ready: el.readyState, net: el.networkState, err: el.error && el.error.code })),
+  last: window.__heard.slice(-8),
+});
 async function idle() {
+  const since = Date.now();
   for (let quiet = 0; quiet < 2; ) {
+    if (Date.now() - since > 120000) throw new Error('the voice never went quiet: ' + stuck());
     await frame();
     quiet = document.documentElement.dataset.voice === 'idle' ? quiet + 1 : 0;
   }

@@ -101,18 +101,29 @@ function play(it) {
   const after = line[0];
   if (after && after.stem) next.src = url(after.stem);
   return new Promise((resolve) => {
-    let settled = false;
+    const off = new AbortController();
+    let stall = 0;
     const settle = (v) => {
-      if (settled) return;
-      settled = true;
-      p.onended = p.onerror = null;
+      if (off.signal.aborted) return;
+      off.abort();
+      clearTimeout(stall);
       cut = null;
       resolve(v);
     };
+    const on = (type, fn) => p.addEventListener(type, fn, { signal: off.signal });
     cut = () => { p.pause(); settle(false); };
-    p.onended = () => { missing(false); settle(true); };
+    on('ended', () => { missing(false); settle(true); });
     // Not in the cache and no signal, or a damaged file: she sees it.
-    p.onerror = () => { missing(true); settle('missing'); };
+    on('error', () => { missing(true); settle('missing'); });
+    // A phrase whose download stopped with the signal neither plays nor
+    // fails: after STALL with no sign of life it counts as missing, so
+    // that the rest of the screen's words (and news) still reach her.
+    const alive = () => {
+      clearTimeout(stall);
+      stall = setTimeout(() => { p.pause(); missing(true); settle('missing'); }, STALL);
+    };
+    for (const type of ['progress', 'timeupdate', 'playing']) on(type, alive);
+    alive();
     p.play().then(() => { soundBtn.hidden = true; }, (err) => {
       if (err && err.name === 'NotAllowedError') settle('refused');
       else if (err && err.name === 'AbortError') settle(false);
@@ -120,6 +131,11 @@ function play(it) {
     });
   });
 }
+
+// STALL is how long a phrase may show no sign of life (no data coming, no
+// time passing) before it counts as missing: long enough for a slow link's
+// next packet, short enough that she is not left in silence.
+const STALL = 15000;
 
 // missing shows the "no sound" sign while the screen's voice cannot play.
 function missing(on) {

@@ -50,6 +50,7 @@ type harness struct {
 
 	block atomic.Bool  // answer sync with 503: up, but failing
 	cut   atomic.Int32 // commit, then drop the connection before replying
+	hold  atomic.Value // string: a path whose requests never get an answer (a link gone dead)
 	posts atomic.Int32 // sync requests seen
 }
 
@@ -123,6 +124,10 @@ func (h *harness) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Header.Set("X-Forwarded-For", canaryIP)
 		r.Header.Set("X-Real-IP", canaryIP)
+		if held, _ := h.hold.Load().(string); held != "" && r.URL.Path == held {
+			<-r.Context().Done()
+			return
+		}
 		if r.Method == http.MethodPost && r.URL.Path == "/api/v1/responses" {
 			h.posts.Add(1)
 			if h.block.Load() {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"regexp"
 	"slices"
@@ -20,13 +21,16 @@ import (
 )
 
 // recordVoice is injected before any page script: it notes the URL of every
-// phrase that actually starts playing.
+// phrase that actually starts playing (a phrase that never started and was
+// replaced on its element is not noted when the next one starts).
 const recordVoice = `
 window.__voice = [];
 const play = HTMLMediaElement.prototype.play;
 HTMLMediaElement.prototype.play = function () {
   const el = this;
-  el.addEventListener('playing', () => window.__voice.push(new URL(el.currentSrc).pathname), { once: true });
+  if (el.__rec) el.removeEventListener('playing', el.__rec);
+  el.__rec = () => { el.__rec = null; window.__voice.push(new URL(el.currentSrc).pathname); };
+  el.addEventListener('playing', el.__rec, { once: true });
   return play.call(this);
 };`
 
@@ -262,6 +266,45 @@ func TestPicker_TilesSpeakTheirOwnNames(t *testing.T) {
 	}
 	b.do(chromedp.Click(ru))
 	b.wait("the second tap to open Russian", `location.pathname === '/ru/'`)
+}
+
+// A phrase that never comes through (the signal died as it downloaded)
+// must not silence the rest: after a while she sees the no-sound sign, and
+// the words after it are still said, in turn.
+func TestVoice_StalledPhraseShowsTheSignAndTheRestIsSaid(t *testing.T) {
+	h := newHarness(t)
+	h.start("")
+	// The picker's second tile's name hangs, on a phone that never heard it.
+	res, err := http.Get(h.url("/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	var stems []string
+	for _, m := range regexp.MustCompile(`<a class="tile" href="[^"]*" data-say="([^"]+)"`).FindAllSubmatch(html, -1) {
+		stems = append(stems, string(m[1]))
+	}
+	if len(stems) < 3 {
+		t.Fatalf("picker tiles' voices: %q", stems)
+	}
+	held := stems[1] + ".webm"
+	h.hold.Store(held)
+	b := newListener(t)
+	b.do(chromedp.Navigate(h.url("/")))
+	eval[bool](b, `window.__muted = false; new MutationObserver(() => { window.__muted ||= !document.querySelector('.mute').hidden; })
+		.observe(document.querySelector('.mute'), { attributes: true }); true`)
+	b.wait("the last name to be said", played(stems[len(stems)-1]))
+	order := eval[[]string](b, `window.__voice`)
+	want := append(stems[:1:1], stems[2:]...)
+	for i, s := range want {
+		if i >= len(order) || !strings.HasPrefix(order[i], s+".") {
+			t.Fatalf("names played %q; want the tiles' in order without the held one, %q", order, want)
+		}
+	}
+	if !eval[bool](b, `window.__muted`) {
+		t.Error("the no-sound sign never showed for the phrase that did not come")
+	}
 }
 
 // A translator records a phrase in the studio with the browser's microphone;
