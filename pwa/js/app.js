@@ -36,9 +36,10 @@ document.addEventListener('visibilitychange', () => document.visibilityState ===
 // after whatever is being said: she always knows where her answers are.
 let before = null;
 async function noticeSent() {
-  const { queued, rejected } = await sovaOutbox.counts();
-  // Items that left the queue without being refused were sent.
-  const sent = before && before.queued - queued - (rejected.length - before.rejected);
+  const { queued, rejected, wiped } = await sovaOutbox.counts();
+  // Items that left the queue without being refused were sent; a wipe
+  // sends nothing.
+  const sent = !wiped && before && before.queued - queued - (rejected.length - before.rejected);
   if (sent > 0 && page !== 'preview') {
     chime();
     then(document.body.dataset.sent);

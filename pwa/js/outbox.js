@@ -63,13 +63,17 @@
     changed();
   }
 
-  const all = () => run('readonly', (s) => s.getAll());
+  // After a wipe nothing waits: reads say so rather than fail, so that a
+  // tab still open as it leaves (or wiped from another tab) renders and
+  // retries quietly. Writes still fail: nothing may be made again.
+  const all = () => (wiped ? Promise.resolve([]) : run('readonly', (s) => s.getAll()));
 
   async function counts() {
     const items = await all();
     return {
       queued: items.filter((i) => i.state === 'queued').length,
       rejected: items.filter((i) => i.state === 'rejected').map(({ n, error }) => ({ n, error })),
+      wiped,
     };
   }
 
@@ -81,7 +85,7 @@
 
   // Settings kept beside the outbox: the outreach device ('outreach') and
   // kiosk mode ('kiosk'). Never answers.
-  const getMeta = (key) => run('readonly', (s) => s.get(key), META);
+  const getMeta = (key) => (wiped ? Promise.resolve(undefined) : run('readonly', (s) => s.get(key), META));
   async function setMeta(key, value) {
     await run('readwrite', (s) => (value === undefined ? s.delete(key) : s.put(value, key)), META);
   }

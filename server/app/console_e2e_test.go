@@ -59,6 +59,7 @@ func (b *browser) signUpInBrowser(h *harness, link, login string) {
 // surveys with no signal, and syncs at the office; the admin's results then
 // count them, with the small count hidden.
 func TestOutreach_FieldWorkerCollectsOfflineAndSyncs(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.start("")
 	admin := testapp.NewConsole(h.app.Handler())
@@ -128,6 +129,7 @@ func TestOutreach_FieldWorkerCollectsOfflineAndSyncs(t *testing.T) {
 // A shared tablet in kiosk mode goes back to the start after each person and
 // keeps nothing of her but the sealed item.
 func TestKiosk_ResetsAfterEachPersonAndKeepsNoAnswers(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.start("")
 	h.block.Store(true) // keep the item queued, to look at what stays

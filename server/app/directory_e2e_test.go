@@ -10,6 +10,7 @@ import (
 // A member, stopped on the street with no signal, finds the legal-aid
 // hotline in the directory her phone kept, and its call button.
 func TestDirectory_WorksOffline(t *testing.T) {
+	t.Parallel()
 	h, admin, _ := startWithAdmin(t)
 	mustSave(t, admin, "/staff/directory", url.Values{
 		"category": {"hotline"}, "phone": {"+1 555 0100"},

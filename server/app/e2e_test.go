@@ -271,6 +271,7 @@ func (b *browser) visitOnline(h *harness) {
 }
 
 func TestOffline_SurveyAnsweredOfflineArrivesExactlyOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.start("")
 	b := newBrowser(t)
@@ -334,6 +335,7 @@ func TestOffline_SurveyAnsweredOfflineArrivesExactlyOnce(t *testing.T) {
 }
 
 func TestOffline_SyncCutAfterCommitStillStoresOneCopy(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.start("")
 	b := newBrowser(t)
@@ -354,6 +356,7 @@ func TestOffline_SyncCutAfterCommitStillStoresOneCopy(t *testing.T) {
 }
 
 func TestOffline_WorkerUpdateKeepsQueuedItems(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.start("v1")
 	b := newBrowser(t)
@@ -407,6 +410,7 @@ func assertAbsent(t *testing.T, what, dir, s string) {
 }
 
 func TestOutbox_RefusedItemStaysWithItsReasonUntilRemoved(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.start("")
 	b := newBrowser(t)

@@ -80,6 +80,7 @@ func exitTo(t *testing.T, h *harness, admin *testapp.Console) (*httptest.Server,
 // Quick exit, three ways: the page is hidden by the next frame, the
 // organisation's site takes its place, and Back never shows Sova.
 func TestQuickExit_HidesAtOnceAndBackShowsNoSova(t *testing.T) {
+	t.Parallel()
 	h, admin, _ := startWithAdmin(t)
 
 	for _, how := range []struct {
@@ -153,6 +154,7 @@ func quote(s string) string { return "'" + strings.TrimSuffix(s, "/") + "'" }
 // second erases the worker, every cache and the outbox, and leaves. Nothing
 // of Sova is left in the browser, on disk either.
 func TestWipe_LeavesNoSovaStorage(t *testing.T) {
+	t.Parallel()
 	h, admin, _ := startWithAdmin(t)
 	neutral, _ := exitTo(t, h, admin)
 
@@ -202,4 +204,35 @@ func TestWipe_LeavesNoSovaStorage(t *testing.T) {
 		}
 	}
 	assertAbsent(t, "the profile after a wipe", b.profile, id)
+}
+
+// A tab left open while another wiped Sova (or that wipes itself, and is
+// still retrying a send as it leaves) finds the outbox gone for good: its
+// retries and its "sent" notice stay quiet, with no error and no false
+// "sent" said.
+func TestWipe_AnotherTabsWipeLeavesThisOneQuiet(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.start("")
+	b := newListener(t)
+	h.block.Store(true) // one answer waits, and the tab keeps retrying
+	b.fillSurvey(h)
+	b.do(chromedp.Navigate(h.url("/en/")))
+	b.wait("the home page's own words to end", `window.__voice.length > 0 && document.documentElement.dataset.voice === 'idle'`)
+	if n := eval[int](b, `sovaOutbox.counts().then((c) => c.queued)`); n != 1 {
+		t.Fatalf("%d answers wait; want 1", n)
+	}
+	eval[bool](b, `(async () => {
+	  window.__signal = false;
+	  addEventListener('sova-signal', () => { window.__signal = true; });
+	  await sovaOutbox.wipe();
+	  window.__voice.length = 0;
+	  dispatchEvent(new Event('sova-outbox')); // as a send elsewhere would
+	  dispatchEvent(new Event('online')); // a retry
+	  return true;
+	})()`)
+	b.wait("the retry to end", `window.__signal`)
+	if heard := eval[[]string](b, `window.__voice`); len(heard) > 0 {
+		t.Errorf("after the wipe the tab said %q", heard)
+	}
 }

@@ -38,6 +38,7 @@ const quiet = `window.__media.length > 0 && window.__media.every((m) => (m.ended
 // be seen on the way. (The outbox is heard to its end first: a page left
 // while its voice still loads is never cached, and the bug hid.)
 func TestFirefox_QuickExitLeavesNothingOnBack(t *testing.T) {
+	t.Parallel()
 	h, admin, _ := startWithAdmin(t)
 	for _, how := range []struct {
 		name    string
@@ -99,6 +100,7 @@ func atoi(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }
 // Cache Storage. The home page has spoken first, so its own phrase went
 // through a media element's Range request before the download.
 func TestFirefox_VoiceKeptOffline(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.start("")
 	b := firefox.New(t)
@@ -133,6 +135,7 @@ func TestFirefox_VoiceKeptOffline(t *testing.T) {
 // survey, keeps it sealed through another reload, and sends it exactly once
 // when the server is back.
 func TestFirefox_OfflineSurveyArrivesExactlyOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.start("")
 	b := firefox.New(t)

@@ -14,6 +14,7 @@ import (
 // An access log line holds method, route pattern, status and latency, and
 // nothing that could tell who made the request or when.
 func TestAccessLog_HoldsOnlyMethodRouteStatusLatency(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	a, err := app.Open(app.Config{DataDir: t.TempDir(), Log: app.NewLogger(&buf), AccessLog: true})
 	if err != nil {
@@ -51,6 +52,7 @@ func TestAccessLog_HoldsOnlyMethodRouteStatusLatency(t *testing.T) {
 // By default only failures are logged: a log collector would stamp each
 // member request line with its time of day.
 func TestAccessLog_OffByDefaultForSuccessfulRequests(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	a, err := app.Open(app.Config{DataDir: t.TempDir(), Log: app.NewLogger(&buf)})
 	if err != nil {

@@ -46,6 +46,7 @@ const fakeSubscribe = `(() => {
 // finds her choice again later; a published warning there reaches her
 // phone as a notification with only neutral words; one tap stops it all.
 func TestPush_OptInNotificationAndStop(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.push = pushtest.New()
 	t.Cleanup(h.push.Close)

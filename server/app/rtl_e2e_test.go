@@ -10,6 +10,7 @@ import (
 // dir=rtl, a prompt's icon stands to the right of its words, and the Back and
 // Next arrows are mirrored so that Back points right.
 func TestRTL_ArabicSurveyIsLaidOutRightToLeft(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.start("")
 	b := newBrowser(t)

@@ -117,6 +117,7 @@ func (b *browser) checkTargets(where string) {
 // left): nothing a member taps is smaller than 48×48 CSS px, nothing is wider
 // than the screen, no tap target lies on another, and no words are covered.
 func TestTapTargets_MemberPagesOnASmallPhone(t *testing.T) {
+	t.Parallel()
 	h, admin, _ := startWithAdmin(t)
 	// Content on every kind of page: a warning, a service, an area, a topic.
 	if err := h.app.Store().PutWarning(&domain.Warning{ID: "w1", Day: "2026-11-27", State: domain.ReportApproved,

@@ -143,6 +143,7 @@ func (l *mediaLog) answers() []mediaAnswer {
 // choice. The media element gets there through Range requests that the
 // service worker answers from its cache.
 func TestVoice_KeptOfflineAfterShowingItsSizeAndPlayedThroughRange(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.start("")
 	b := newListener(t)
@@ -241,6 +242,7 @@ func TestVoice_KeptOfflineAfterShowingItsSizeAndPlayedThroughRange(t *testing.T)
 // in turn on arrival, and a tapped tile says it again and lights up; only a
 // second tap opens that language.
 func TestPicker_TilesSpeakTheirOwnNames(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.start("")
 	b := newListener(t)
@@ -272,6 +274,7 @@ func TestPicker_TilesSpeakTheirOwnNames(t *testing.T) {
 // must not silence the rest: after a while she sees the no-sound sign, and
 // the words after it are still said, in turn.
 func TestVoice_StalledPhraseShowsTheSignAndTheRestIsSaid(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.start("")
 	// The picker's second tile's name hangs, on a phone that never heard it.
@@ -311,6 +314,7 @@ func TestVoice_StalledPhraseShowsTheSignAndTheRestIsSaid(t *testing.T) {
 // the language's coverage grows, and a member's phone that kept the voice
 // offline plays the new recording after its next update, with no signal.
 func TestStudio_RecordedInTheBrowserReachesMembersAfterUpdate(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.start("")
 	member := newListener(t)

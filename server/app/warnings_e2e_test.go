@@ -16,6 +16,7 @@ import (
 // the report is sealed and waits like any answer, and arrives when there is
 // signal. A moderator publishes it, and another member reads it offline.
 func TestWarnings_ReportedOfflineModeratedAndReadOffline(t *testing.T) {
+	t.Parallel()
 	h, admin, adminCk := startWithAdmin(t)
 	mustSave(t, admin, "/staff/areas", url.Values{"code": {"north-market"}, "name_en": {"North market"}})
 	mustSave(t, admin, "/staff/areas", url.Values{"code": {"south"}, "name_en": {"South station"}})

@@ -32,6 +32,7 @@ type phone struct {
 // answered it online before: the voice she heard then must speak offline
 // now, without her downloading anything.
 func TestListen_NeedsSurveyHeardToTheEndOnlineThenOffline(t *testing.T) {
+	t.Parallel()
 	for _, lang := range []string{"en", "ru", "ar", "es", "fr"} {
 		t.Run("chromium/"+lang, func(t *testing.T) {
 			t.Parallel()
