@@ -18,6 +18,8 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
+	"sync"
 )
 
 // ManifestName is the manifest's file name inside a language's pack.
@@ -103,14 +105,44 @@ func LoadManifest(fsys fs.FS, lang string) (*Manifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("voice: %w", err)
 	}
-	m, err := ParseManifest(data)
+	m, err := parseOnce(data)
 	if err != nil {
 		return nil, fmt.Errorf("voice: %s: %w", name, err)
 	}
 	if m.Lang != lang {
 		return nil, fmt.Errorf("voice: %s: lang is %q, want %q", name, m.Lang, lang)
 	}
+	return m.clone(), nil
+}
+
+// parsed holds the shipped manifests already parsed, by their bytes' hash:
+// the packs are built in and read again at each rebuild of the site, and
+// decoding and checking hundreds of phrases each time was most of it. Only
+// LoadManifest uses it, so it holds only files a pack root ships (a few),
+// never an upload. Callers get a clone, as packs change their phrases.
+var parsed sync.Map // [sha256.Size]byte → *Manifest
+
+func parseOnce(data []byte) (*Manifest, error) {
+	sum := sha256.Sum256(data)
+	if m, ok := parsed.Load(sum); ok {
+		return m.(*Manifest), nil
+	}
+	m, err := ParseManifest(data)
+	if err != nil {
+		return nil, err
+	}
+	parsed.Store(sum, m)
 	return m, nil
+}
+
+// clone is a copy of m whose phrases can change without changing m's.
+func (m *Manifest) clone() *Manifest {
+	c := &Manifest{Lang: m.Lang, Phrases: make(map[string]Phrase, len(m.Phrases))}
+	for k, p := range m.Phrases {
+		p.Files = slices.Clone(p.Files)
+		c.Phrases[k] = p
+	}
+	return c
 }
 
 // ParseManifest decodes and checks a manifest.
