@@ -162,9 +162,15 @@ async function cachedThenRefresh(e, req) {
 
 async function cacheFirst(req) {
   const cache = await caches.open(CACHE);
-  const audio = new URL(req.url).pathname.startsWith('/audio/');
-  const hit = (await cache.match(req, { ignoreSearch: true, ignoreVary: true })) ||
-    (audio && (await (await caches.open(HEARD)).match(req, { ignoreSearch: true, ignoreVary: true })));
+  const url = new URL(req.url);
+  const audio = url.pathname.startsWith('/audio/');
+  // ignoreSearch makes the browser read every entry of the cache (hundreds
+  // once the voice is kept) for each request, where an exact lookup reads
+  // one. Nothing kept has a query, so only a URL with one (?kiosk=on,
+  // ?report) needs it.
+  const opts = { ignoreSearch: url.search !== '', ignoreVary: true };
+  const hit = (await cache.match(req, opts)) ||
+    (audio && (await (await caches.open(HEARD)).match(req, opts)));
   if (!hit && audio) return wholeFromNetwork(req);
   if (!hit) {
     try {
