@@ -131,9 +131,7 @@ func (s Scenario) serve(t *testing.T, e *Env) *httptest.ResponseRecorder {
 		req.Header.Set(k, v)
 	}
 	if s.Role == "" {
-		rec := httptest.NewRecorder()
-		e.H.ServeHTTP(rec, req)
-		return rec
+		return serve(e.H, req)
 	}
 	return e.As(s.Role).send(req, nil)
 }
