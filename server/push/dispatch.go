@@ -93,6 +93,11 @@ type Report struct {
 }
 
 // Flush delivers every pending notice that quiet hours and the cap allow.
+//
+// A round reads the subscribers one at a time and keeps only the ids of
+// those due; it then loads, sends to and records them a chunk at a time.
+// Holding 100,000 subscribers at once would go past Sova's memory limit
+// (80 MiB by default), and the collector would take most of the CPU.
 func (d *Dispatcher) Flush(ctx context.Context) (Report, error) {
 	d.flushing.Lock()
 	defer d.flushing.Unlock()
@@ -105,22 +110,24 @@ func (d *Dispatcher) Flush(ctx context.Context) (Report, error) {
 	day := settings.Day(now)
 	oldest := settings.Day(now.AddDate(0, 0, -domain.PushMaxWait))
 	quiet := settings.Quiet(now)
-	subs, err := d.cfg.Store.Subscribers()
-	if err != nil {
-		return r, err
-	}
-	var due []*domain.Subscriber
-	var dropped []string
-	for _, s := range subs {
+	// Warnings first: danger nearby is the news that must not wait
+	// behind surveys if the round is cut short.
+	var warnings, others, dropped []string
+	err = d.cfg.Store.EachSubscriber(func(s *domain.Subscriber) {
 		switch {
 		case s.Pending == "":
 		case s.Since <= oldest:
 			dropped = append(dropped, s.ID())
 		case quiet || s.Capped(day, settings.PushPerDay):
 			r.Waiting++
+		case s.Pending == domain.NoticeWarning:
+			warnings = append(warnings, s.ID())
 		default:
-			due = append(due, s)
+			others = append(others, s.ID())
 		}
+	})
+	if err != nil {
+		return r, err
 	}
 	r.Dropped = len(dropped)
 	if err := d.cfg.Store.UpdateSubscribers(dropped, func(s *domain.Subscriber) store.Change {
@@ -132,25 +139,67 @@ func (d *Dispatcher) Flush(ctx context.Context) (Report, error) {
 	}); err != nil {
 		return r, err
 	}
-	// Warnings first: danger nearby is the news that must not wait
-	// behind surveys if the round is cut short.
-	rank := func(s *domain.Subscriber) int {
-		if s.Pending == domain.NoticeWarning {
-			return 0
+	rd := d.newRound(ctx, settings)
+	defer rd.cancel()
+	for _, ids := range [][]string{warnings, others} {
+		for len(ids) > 0 {
+			n := min(roundChunk, len(ids))
+			if err := rd.send(ids[:n], day, &r); err != nil {
+				return r, err
+			}
+			ids = ids[n:]
 		}
-		return 1
 	}
-	slices.SortStableFunc(due, func(a, b *domain.Subscriber) int { return cmp.Compare(rank(a), rank(b)) })
-	outcomes := d.deliver(ctx, due, settings)
+	if r.Gone+r.Failed+r.Refused > 0 {
+		// Counts only: an endpoint would identify a phone to its push service.
+		d.cfg.Log.Warn("push round", "delivered", r.Delivered, "gone", r.Gone, "failed", r.Failed, "refused", r.Refused)
+	}
+	return r, nil
+}
+
+// roundChunk is how many subscribers a round loads and sends to at once.
+const roundChunk = 1000
+
+// round is one Flush's deliveries: its deadline, each push service's
+// failures in a row, and the payloads composed so far.
+type round struct {
+	d        *Dispatcher
+	ctx      context.Context
+	cancel   context.CancelFunc
+	settings domain.Settings
+	mu       sync.Mutex
+	failures map[string]int // by push service host
+	msgs     map[msgKey]Message
+}
+
+type msgKey struct{ lang, kind string }
+
+// A push service that is down must not hold the round: once one has
+// failed three deliveries in a row, its other subscribers wait for the
+// next round without being tried, and the round itself has a deadline.
+func (d *Dispatcher) newRound(ctx context.Context, settings domain.Settings) *round {
+	ctx, cancel := context.WithTimeout(ctx, RoundTimeout)
+	return &round{d: d, ctx: ctx, cancel: cancel, settings: settings, failures: map[string]int{}, msgs: map[msgKey]Message{}}
+}
+
+// send delivers to the subscribers with ids, read again as they are now,
+// and records each outcome in the store and in r.
+func (rd *round) send(ids []string, day string, r *Report) error {
+	subs, err := rd.d.cfg.Store.SubscribersByID(ids)
+	if err != nil {
+		return err
+	}
+	subs = slices.DeleteFunc(subs, func(s *domain.Subscriber) bool { return s.Pending == "" })
+	outcomes := rd.deliver(subs)
 	type sent struct {
 		outcome Outcome
 		kind    string
 	}
-	ids := make([]string, len(due))
-	byID := make(map[string]sent, len(due))
-	for i, s := range due {
-		ids[i] = s.ID()
-		byID[ids[i]] = sent{outcomes[i], s.Pending}
+	sentIDs := make([]string, len(subs))
+	byID := make(map[string]sent, len(subs))
+	for i, s := range subs {
+		sentIDs[i] = s.ID()
+		byID[sentIDs[i]] = sent{outcomes[i], s.Pending}
 		switch outcomes[i] {
 		case Delivered:
 			r.Delivered++
@@ -164,7 +213,7 @@ func (d *Dispatcher) Flush(ctx context.Context) (Report, error) {
 	}
 	// Each subscriber is read again as it is now: a notice may have come
 	// while hers was on its way.
-	err = d.cfg.Store.UpdateSubscribers(ids, func(s *domain.Subscriber) store.Change {
+	return rd.d.cfg.Store.UpdateSubscribers(sentIDs, func(s *domain.Subscriber) store.Change {
 		x := byID[s.ID()]
 		switch x.outcome {
 		case Delivered:
@@ -181,70 +230,56 @@ func (d *Dispatcher) Flush(ctx context.Context) (Report, error) {
 		}
 		return store.Save
 	})
-	if r.Gone+r.Failed+r.Refused > 0 {
-		// Counts only: an endpoint would identify a phone to its push service.
-		d.cfg.Log.Warn("push round", "delivered", r.Delivered, "gone", r.Gone, "failed", r.Failed, "refused", r.Refused)
-	}
-	return r, err
 }
 
 // deliver sends to each subscriber through the bounded pool and returns
 // their outcomes in order.
-func (d *Dispatcher) deliver(ctx context.Context, subs []*domain.Subscriber, settings domain.Settings) []Outcome {
+func (rd *round) deliver(subs []*domain.Subscriber) []Outcome {
 	out := make([]Outcome, len(subs))
 	if len(subs) == 0 {
 		return out
 	}
-	// One payload per language and kind, composed once and shared
+	// One payload per language and kind, composed once a round and shared
 	// read-only; Send copies it for each delivery.
-	type msgKey struct{ lang, kind string }
-	msgs := map[msgKey]Message{}
 	for _, s := range subs {
 		k := msgKey{s.Lang, s.Pending}
-		if _, ok := msgs[k]; !ok {
+		if _, ok := rd.msgs[k]; !ok {
 			urgency := webpush.UrgencyNormal
 			if s.Pending == domain.NoticeWarning {
 				urgency = webpush.UrgencyHigh // danger nearby is time-sensitive
 			}
-			msgs[k] = Message{Payload: d.cfg.Compose(s.Lang, s.Pending, settings), Urgency: urgency}
+			rd.msgs[k] = Message{Payload: rd.d.cfg.Compose(s.Lang, s.Pending, rd.settings), Urgency: urgency}
 		}
 	}
-	// A push service that is down must not hold the round: once one has
-	// failed three deliveries in a row, its other subscribers wait for the
-	// next round without being tried, and the round itself has a deadline.
-	ctx, cancel := context.WithTimeout(ctx, RoundTimeout)
-	defer cancel()
-	var mu sync.Mutex
-	failures := map[string]int{}
 	host := func(endpoint string) string {
 		u, _ := url.Parse(endpoint)
 		return u.Host
 	}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	for range min(d.cfg.Workers, len(subs)) {
+	for range min(rd.d.cfg.Workers, len(subs)) {
 		wg.Go(func() {
 			for i := range jobs {
 				s := subs[i]
 				h := host(s.Endpoint)
-				mu.Lock()
-				down := failures[h] >= 3
-				mu.Unlock()
-				if down || ctx.Err() != nil {
+				rd.mu.Lock()
+				down := rd.failures[h] >= 3
+				rd.mu.Unlock()
+				if down || rd.ctx.Err() != nil {
 					out[i] = Failed
 					continue
 				}
-				m := msgs[msgKey{s.Lang, s.Pending}]
+				m := rd.msgs[msgKey{s.Lang, s.Pending}]
 				// A push service refuses a message without a contact.
-				m.Contact = cmp.Or(settings.PushContact, s.Origin, "mailto:push@sova.invalid")
-				out[i] = d.cfg.Sender.Send(ctx, &s.PushSubscription, m)
-				mu.Lock()
+				m.Contact = cmp.Or(rd.settings.PushContact, s.Origin, "mailto:push@sova.invalid")
+				out[i] = rd.d.cfg.Sender.Send(rd.ctx, &s.PushSubscription, m)
+				rd.mu.Lock()
 				if out[i] == Failed {
-					failures[h]++
+					rd.failures[h]++
 				} else {
-					failures[h] = 0
+					rd.failures[h] = 0
 				}
-				mu.Unlock()
+				rd.mu.Unlock()
 			}
 		})
 	}

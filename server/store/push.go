@@ -61,6 +61,37 @@ func (s *DB) Subscribers() ([]*domain.Subscriber, error) {
 	return scanAll[domain.Subscriber](s, subscriberPrefix)
 }
 
+// EachSubscriber calls fn with each subscriber in turn, decoding one at a
+// time: a push round keeps only what it needs of each, never all 100,000.
+func (s *DB) EachSubscriber(fn func(*domain.Subscriber)) error {
+	return s.scanJSON(subscriberPrefix, func(_ string, dec func(any) error) error {
+		var sub domain.Subscriber
+		if err := dec(&sub); err != nil {
+			return err
+		}
+		fn(&sub)
+		return nil
+	})
+}
+
+// SubscribersByID returns the subscribers with ids, in that order, leaving
+// out those gone meanwhile.
+func (s *DB) SubscribersByID(ids []string) ([]*domain.Subscriber, error) {
+	return viewing(s, func(txn *badger.Txn) ([]*domain.Subscriber, error) {
+		out := make([]*domain.Subscriber, 0, len(ids))
+		for _, id := range ids {
+			sub := new(domain.Subscriber)
+			if err := getJSON(txn, subscriberPrefix+id, sub); errors.Is(err, badger.ErrKeyNotFound) {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			out = append(out, sub)
+		}
+		return out, nil
+	})
+}
+
 // UpdateEverySubscriber runs fn on every subscriber, as UpdateSubscribers.
 func (s *DB) UpdateEverySubscriber(fn func(*domain.Subscriber) Change) error {
 	var ids []string
