@@ -79,8 +79,12 @@ func exitTo(t *testing.T, h *harness, admin *testapp.Console) (*httptest.Server,
 
 // Quick exit, three ways: the page is hidden by the next frame, the
 // organisation's site takes its place, and Back never shows Sova.
+//
+// Not parallel: "hidden within 100 ms" is the contract (issue 5), timed on
+// the page's main thread, and six other browsers starving this one's
+// renderer of the two cores made it 116 ms in CI. Serial, it runs before
+// the package's parallel tests start.
 func TestQuickExit_HidesAtOnceAndBackShowsNoSova(t *testing.T) {
-	t.Parallel()
 	h, admin, _ := startWithAdmin(t)
 
 	for _, how := range []struct {
