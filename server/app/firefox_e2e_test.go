@@ -37,8 +37,12 @@ const quiet = `window.__media.length > 0 && window.__media.every((m) => (m.ended
 // before. Back must lead to the organisation's site, and no Sova page may
 // be seen on the way. (The outbox is heard to its end first: a page left
 // while its voice still loads is never cached, and the bug hid.)
+//
+// Not parallel, as the Chromium quick-exit test: beside six other browsers
+// on two cores, one run in CI found the Sova page after Back complete and
+// not hidden when the wait looked, then the organisation's site a moment
+// later (the note of session 7 says what is still to find out).
 func TestFirefox_QuickExitLeavesNothingOnBack(t *testing.T) {
-	t.Parallel()
 	h, admin, _ := startWithAdmin(t)
 	for _, how := range []struct {
 		name    string
