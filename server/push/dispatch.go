@@ -139,12 +139,12 @@ func (d *Dispatcher) Flush(ctx context.Context) (Report, error) {
 	}); err != nil {
 		return r, err
 	}
-	rd := d.newRound(ctx, settings)
+	rd := d.newRound(ctx, settings, day)
 	defer rd.cancel()
 	for _, ids := range [][]string{warnings, others} {
 		for len(ids) > 0 {
 			n := min(roundChunk, len(ids))
-			if err := rd.send(ids[:n], day, &r); err != nil {
+			if err := rd.send(ids[:n], &r); err != nil {
 				return r, err
 			}
 			ids = ids[n:]
@@ -167,6 +167,7 @@ type round struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	settings domain.Settings
+	day      string // the organisation's day, for the daily cap
 	mu       sync.Mutex
 	failures map[string]int // by push service host
 	msgs     map[msgKey]Message
@@ -177,14 +178,14 @@ type msgKey struct{ lang, kind string }
 // A push service that is down must not hold the round: once one has
 // failed three deliveries in a row, its other subscribers wait for the
 // next round without being tried, and the round itself has a deadline.
-func (d *Dispatcher) newRound(ctx context.Context, settings domain.Settings) *round {
+func (d *Dispatcher) newRound(ctx context.Context, settings domain.Settings, day string) *round {
 	ctx, cancel := context.WithTimeout(ctx, RoundTimeout)
-	return &round{d: d, ctx: ctx, cancel: cancel, settings: settings, failures: map[string]int{}, msgs: map[msgKey]Message{}}
+	return &round{d: d, ctx: ctx, cancel: cancel, settings: settings, day: day, failures: map[string]int{}, msgs: map[msgKey]Message{}}
 }
 
 // send delivers to the subscribers with ids, read again as they are now,
 // and records each outcome in the store and in r.
-func (rd *round) send(ids []string, day string, r *Report) error {
+func (rd *round) send(ids []string, r *Report) error {
 	subs, err := rd.d.cfg.Store.SubscribersByID(ids)
 	if err != nil {
 		return err
@@ -217,7 +218,7 @@ func (rd *round) send(ids []string, day string, r *Report) error {
 		x := byID[s.ID()]
 		switch x.outcome {
 		case Delivered:
-			s.Sent(x.kind, day)
+			s.Sent(x.kind, rd.day)
 		case Gone:
 			return store.Remove
 		case Refused:
