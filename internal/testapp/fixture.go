@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -361,12 +362,28 @@ func (e *Env) Request(method, path string, body []byte, header ...string) *httpt
 // the server answered 200 with an outcome.
 func (e *Env) Sync(tb testing.TB, items ...domain.Sealed) domain.Outcome {
 	tb.Helper()
-	rec := e.Request(http.MethodPost, "/api/v1/responses", Body(items...))
+	rec := e.Request(http.MethodPost, SyncURL, Body(items...))
 	var out domain.Outcome
 	if err := json.Unmarshal(rec.Body.Bytes(), &out); rec.Code != http.StatusOK || err != nil {
 		tb.Fatalf("testapp: sync: %d %.500s", rec.Code, rec.Body)
 	}
 	return out
+}
+
+// AddArea is a Before that has the admin add an area, code, named in each
+// language given as pairs of language and name ("en", "North", …).
+func AddArea(code string, names ...string) func(t *testing.T, e *Env) {
+	return func(t *testing.T, e *Env) {
+		t.Helper()
+		admin := e.As(domain.RoleAdmin)
+		form := url.Values{"csrf": {admin.CSRF(t)}, "code": {code}}
+		for i := 0; i+1 < len(names); i += 2 {
+			form.Set("name_"+names[i], names[i+1])
+		}
+		if rec := admin.Post(t, "/staff/areas", form); rec.Code != http.StatusSeeOther {
+			t.Fatalf("add area %s: %d %.300s", code, rec.Code, rec.Body)
+		}
+	}
 }
 
 // Subscribe has a new phone on the push service subscribe to notices, as

@@ -41,6 +41,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 
 	"sova/server/app"
@@ -174,6 +175,9 @@ func With(kv ...any) map[string]any {
 // Absent, given to With, leaves a question out of the answers.
 var Absent = &struct{ absent bool }{true}
 
+// SyncURL is where a phone posts its sealed responses (the sync API).
+const SyncURL = "/api/v1/responses"
+
 // Body is the JSON body of POST /api/v1/responses carrying items.
 func Body(items ...domain.Sealed) []byte {
 	if items == nil {
@@ -190,4 +194,23 @@ func Gzip(b []byte) []byte {
 	_, _ = zw.Write(b)
 	_ = zw.Close()
 	return buf.Bytes()
+}
+
+// Log is what a server wrote to its log, as a test reads it: the server may
+// write from more than one goroutine at once.
+type Log struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *Log) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *Log) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

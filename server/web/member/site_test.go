@@ -1,4 +1,4 @@
-package web_test
+package member_test
 
 import (
 	"compress/gzip"

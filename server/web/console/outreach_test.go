@@ -1,4 +1,4 @@
-package web_test
+package console_test
 
 import (
 	"encoding/json"
@@ -45,7 +45,7 @@ func syncAssisted(t *testing.T, e *testapp.Env, token string, a *domain.Assisted
 	if token != "" {
 		auth = []string{"Authorization", "Bearer " + token}
 	}
-	rec := e.Request(http.MethodPost, syncURL, testapp.Body(item), auth...)
+	rec := e.Request(http.MethodPost, testapp.SyncURL, testapp.Body(item), auth...)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("sync: %d %s", rec.Code, rec.Body)
 	}

@@ -1,4 +1,4 @@
-package web_test
+package api_test
 
 import (
 	"bytes"
@@ -37,8 +37,6 @@ const (
 	idC = "2d9a4c2e-6b8f-4e3a-9c5d-7f4b0a8e3c03"
 	idD = "3eab5d3f-7c9a-4f4b-ad6e-8a5c1b9f4d04"
 )
-
-const syncURL = "/api/v1/responses"
 
 // Reply fragments, as encoding/json writes them.
 
@@ -300,7 +298,7 @@ func TestSync_RejectsEachBadItemWithItsOwnCode(t *testing.T) {
 		testapp.Scenario{
 			Name:            string(c.code) + "/" + c.name,
 			Env:             shared,
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Body:            testapp.Body(c.item),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(), duplicate(), rejected(c.id, c.code, c.question)},
@@ -321,7 +319,7 @@ func TestSync_ConflictIsRejectedAndKeepsTheFirstAnswers(t *testing.T) {
 	for _, s := range []testapp.Scenario{
 		{
 			Name:            "same id, other answers",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Before:          synced(first()),
 			Body:            testapp.Body(p.needs(idA, testapp.With("phone", "basic"))),
 			ExpectedStatus:  http.StatusOK,
@@ -330,7 +328,7 @@ func TestSync_ConflictIsRejectedAndKeepsTheFirstAnswers(t *testing.T) {
 		},
 		{
 			Name:            "same id and answers, other language",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Before:          synced(first()),
 			Body:            testapp.Body(p.needsIn(idA, "ru", 1, testapp.NeedsAnswers())),
 			ExpectedStatus:  http.StatusOK,
@@ -343,7 +341,7 @@ func TestSync_ConflictIsRejectedAndKeepsTheFirstAnswers(t *testing.T) {
 		},
 		{
 			Name:            "same id, one answer more",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Before:          synced(first()),
 			Body:            testapp.Body(p.needs(idA, testapp.With("work_days", 3))),
 			ExpectedStatus:  http.StatusOK,
@@ -352,7 +350,7 @@ func TestSync_ConflictIsRejectedAndKeepsTheFirstAnswers(t *testing.T) {
 		},
 		{
 			Name:            "same id twice in one batch, other answers",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Body:            testapp.Body(first(), p.needs(idA, testapp.With("phone", "basic"))),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idA), duplicate(), rejected(idA, domain.CodeConflict, "")},
@@ -374,7 +372,7 @@ func TestSync_DuplicateIsAcknowledgedOnce(t *testing.T) {
 	for _, s := range []testapp.Scenario{
 		{
 			Name:            "same answers sealed again",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Before:          synced(again),
 			Body:            testapp.Body(resealed),
 			ExpectedStatus:  http.StatusOK,
@@ -383,7 +381,7 @@ func TestSync_DuplicateIsAcknowledgedOnce(t *testing.T) {
 		},
 		{
 			Name:            "same answers, multiple choices in another order",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Before:          synced(first()),
 			Body:            testapp.Body(p.needs(idA, testapp.With("find_clients", []string{"apps", "street"}, "services", []string{"condoms", "hiv_test"}))),
 			ExpectedStatus:  http.StatusOK,
@@ -392,7 +390,7 @@ func TestSync_DuplicateIsAcknowledgedOnce(t *testing.T) {
 		},
 		{
 			Name:            "same number spelt 3 and 3.0",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Before:          synced(p.needs(idA, testapp.With("work_days", 3))),
 			Body:            testapp.Body(p.needs(idA, testapp.With("work_days", json.RawMessage("3.0")))),
 			ExpectedStatus:  http.StatusOK,
@@ -400,7 +398,7 @@ func TestSync_DuplicateIsAcknowledgedOnce(t *testing.T) {
 		},
 		{
 			Name:            "same id twice in one batch",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Body:            testapp.Body(first(), first()),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idA), duplicate(idA), noneRejected},
@@ -408,7 +406,7 @@ func TestSync_DuplicateIsAcknowledgedOnce(t *testing.T) {
 		},
 		{
 			Name: "a whole batch resent after a lost reply",
-			URL:  syncURL,
+			URL:  testapp.SyncURL,
 			Before: func(t *testing.T, e *testapp.Env) {
 				e.Sync(t, first(), p.needs(idB, testapp.NeedsAnswers()))
 			},
@@ -419,7 +417,7 @@ func TestSync_DuplicateIsAcknowledgedOnce(t *testing.T) {
 		},
 		{
 			Name: "a rejected item, fixed and resent, is accepted",
-			URL:  syncURL,
+			URL:  testapp.SyncURL,
 			Before: func(t *testing.T, e *testapp.Env) {
 				if out := e.Sync(t, p.needs(idA, testapp.With("phone", "tablet"))); len(out.Rejected) != 1 {
 					t.Fatalf("the bad item was not rejected: %+v", out)
@@ -440,7 +438,7 @@ func TestSync_PartialBatchStoresTheGoodAndRejectsTheBadInOrder(t *testing.T) {
 	p := sealing(t)
 	testapp.Scenario{
 		Name: "good, bad, good, bad, bad",
-		URL:  syncURL,
+		URL:  testapp.SyncURL,
 		Body: testapp.Body(
 			p.needs(idA, testapp.NeedsAnswers()),
 			p.changed(idB, func(it *domain.Sealed) { it.Survey = "census" }),
@@ -474,7 +472,7 @@ func TestSync_ConflictsAreListedAfterOtherRejections(t *testing.T) {
 	p := sealing(t)
 	testapp.Scenario{
 		Name:            "conflict first in the batch, bad item second",
-		URL:             syncURL,
+		URL:             testapp.SyncURL,
 		Before:          synced(p.needs(idA, testapp.NeedsAnswers())),
 		Body:            testapp.Body(p.needs(idA, testapp.With("phone", "basic")), p.needs(idB, testapp.With("phone", "tablet")), p.needs(idC, testapp.NeedsAnswers())),
 		ExpectedStatus:  http.StatusOK,
@@ -498,7 +496,7 @@ func TestSync_AcceptsValidAnswersOfEveryKind(t *testing.T) {
 	for _, s := range []testapp.Scenario{
 		{
 			Name:            "required questions only; questions hidden by showIf absent",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Body:            testapp.Body(p.needs(idA, testapp.NeedsAnswers())),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idA), duplicate(), noneRejected},
@@ -506,7 +504,7 @@ func TestSync_AcceptsValidAnswersOfEveryKind(t *testing.T) {
 		},
 		{
 			Name:            "prefer not to say is stored as null",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Body:            testapp.Body(p.needs(idA, w("phone", nil, "services", nil, "police", nil, "work_days", nil))),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idA)},
@@ -514,7 +512,7 @@ func TestSync_AcceptsValidAnswersOfEveryKind(t *testing.T) {
 		},
 		{
 			Name: "questions shown by showIf, answered; multiple stored in the definition's order",
-			URL:  syncURL,
+			URL:  testapp.SyncURL,
 			Body: testapp.Body(p.needs(idA, w(
 				"internet", []string{"free_wifi", "mobile_data"}, "data_money", true,
 				"online_safe", 4,
@@ -528,14 +526,14 @@ func TestSync_AcceptsValidAnswersOfEveryKind(t *testing.T) {
 		},
 		{
 			Name:            "optional questions shown by showIf may be left out",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Body:            testapp.Body(p.needs(idA, w("police", true, "contact", true))),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idA)},
 		},
 		{
 			Name:            "scale at both ends, 5.0 stored as 5; number with a fraction; bounds inclusive",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Body:            testapp.Body(p.needs(idA, w("clinic_treatment", json.RawMessage("5.0"), "work_days", 2.5)), p.needs(idB, w("clinic_treatment", 1, "work_days", 7)), p.needs(idC, w("work_days", 0))),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idA, idB, idC)},
@@ -547,7 +545,7 @@ func TestSync_AcceptsValidAnswersOfEveryKind(t *testing.T) {
 		},
 		{
 			Name:            "Russian, with a 500-character Cyrillic text answer",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Body:            testapp.Body(p.needsIn(idA, "ru", 1, w("comments", strings.Repeat("я", domain.MaxTextAnswer)))),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted(idA)},
@@ -560,7 +558,7 @@ func TestSync_AcceptsValidAnswersOfEveryKind(t *testing.T) {
 		{
 			Name:            "an empty batch",
 			Env:             testapp.Shared(t), // it stores nothing
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Body:            []byte(`{"responses":[]}`),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`{"accepted":[],"duplicate":[],"rejected":[]}`},
@@ -577,7 +575,7 @@ func TestSync_StoredRecordHoldsOnlySurveyVersionLangAnswersAndDay(t *testing.T) 
 	p := sealing(t)
 	testapp.Scenario{
 		Name:            "one response",
-		URL:             syncURL,
+		URL:             testapp.SyncURL,
 		Body:            testapp.Body(p.needs(idA, testapp.NeedsAnswers())),
 		ExpectedStatus:  http.StatusOK,
 		ExpectedContent: []string{accepted(idA)},
@@ -624,7 +622,7 @@ func TestSync_ResponsesAreKeptInIDOrder(t *testing.T) {
 	p := sealing(t)
 	testapp.Scenario{
 		Name:            "sent in reverse id order",
-		URL:             syncURL,
+		URL:             testapp.SyncURL,
 		Body:            testapp.Body(p.needs(idD, testapp.NeedsAnswers()), p.needs(idC, testapp.NeedsAnswers()), p.needs(idB, testapp.NeedsAnswers()), p.needs(idA, testapp.NeedsAnswers())),
 		ExpectedStatus:  http.StatusOK,
 		ExpectedContent: []string{accepted(idD, idC, idB, idA)},
@@ -645,7 +643,7 @@ func TestSync_ContentEncoding(t *testing.T) {
 	for _, s := range []testapp.Scenario{
 		{
 			Name:            "gzip is accepted",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Headers:         map[string]string{"Content-Encoding": "gzip"},
 			Body:            gz,
 			ExpectedStatus:  http.StatusOK,
@@ -654,7 +652,7 @@ func TestSync_ContentEncoding(t *testing.T) {
 		},
 		{
 			Name:            "gzip is matched case-insensitively",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Headers:         map[string]string{"Content-Encoding": "GZip"},
 			Body:            gz,
 			ExpectedStatus:  http.StatusOK,
@@ -662,7 +660,7 @@ func TestSync_ContentEncoding(t *testing.T) {
 		},
 		{
 			Name:            "identity is accepted",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Headers:         map[string]string{"Content-Encoding": "identity"},
 			Body:            good,
 			ExpectedStatus:  http.StatusOK,
@@ -671,7 +669,7 @@ func TestSync_ContentEncoding(t *testing.T) {
 		{
 			Name:               "gzip declared, plain JSON sent",
 			Env:                refused,
-			URL:                syncURL,
+			URL:                testapp.SyncURL,
 			Headers:            map[string]string{"Content-Encoding": "gzip"},
 			Body:               good,
 			ExpectedStatus:     http.StatusBadRequest,
@@ -682,7 +680,7 @@ func TestSync_ContentEncoding(t *testing.T) {
 		{
 			Name:            "gzip cut off",
 			Env:             refused,
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Headers:         map[string]string{"Content-Encoding": "gzip"},
 			Body:            gz[:len(gz)/2],
 			ExpectedStatus:  http.StatusBadRequest,
@@ -692,7 +690,7 @@ func TestSync_ContentEncoding(t *testing.T) {
 		{
 			Name:            "an encoding other than gzip",
 			Env:             refused,
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Headers:         map[string]string{"Content-Encoding": "br"},
 			Body:            good,
 			ExpectedStatus:  http.StatusUnsupportedMediaType,
@@ -738,7 +736,7 @@ func TestSync_Limits(t *testing.T) {
 	for _, s := range []testapp.Scenario{
 		{
 			Name:           "500 items are accepted",
-			URL:            syncURL,
+			URL:            testapp.SyncURL,
 			Body:           batch(domain.MaxBatch),
 			ExpectedStatus: http.StatusOK,
 			After: func(t *testing.T, e *testapp.Env, res *httptest.ResponseRecorder) {
@@ -753,7 +751,7 @@ func TestSync_Limits(t *testing.T) {
 		{
 			Name:               "501 items are refused whole",
 			Env:                unchanged,
-			URL:                syncURL,
+			URL:                testapp.SyncURL,
 			Body:               batch(domain.MaxBatch + 1),
 			ExpectedStatus:     http.StatusRequestEntityTooLarge,
 			ExpectedContent:    []string{apiError(domain.CodeTooLarge), "at most 500"},
@@ -763,7 +761,7 @@ func TestSync_Limits(t *testing.T) {
 		{
 			Name:            "a body of exactly MaxSyncBytes is read",
 			Env:             unchanged,
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Body:            padded(api.MaxSyncBytes),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{accepted()},
@@ -771,7 +769,7 @@ func TestSync_Limits(t *testing.T) {
 		{
 			Name:            "a body one byte over MaxSyncBytes",
 			Env:             unchanged,
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Body:            padded(api.MaxSyncBytes + 1),
 			ExpectedStatus:  http.StatusRequestEntityTooLarge,
 			ExpectedContent: []string{apiError(domain.CodeTooLarge)},
@@ -779,7 +777,7 @@ func TestSync_Limits(t *testing.T) {
 		{
 			Name:            "a gzip body that inflates to exactly MaxSyncBytes is read",
 			Env:             unchanged,
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Headers:         gzipHeader,
 			Body:            testapp.Gzip(padded(api.MaxSyncBytes)),
 			ExpectedStatus:  http.StatusOK,
@@ -788,7 +786,7 @@ func TestSync_Limits(t *testing.T) {
 		{
 			Name:            "a gzip bomb that inflates past MaxSyncBytes",
 			Env:             unchanged,
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Headers:         gzipHeader,
 			Body:            bomb,
 			ExpectedStatus:  http.StatusRequestEntityTooLarge,
@@ -797,7 +795,7 @@ func TestSync_Limits(t *testing.T) {
 		{
 			Name:            "a gzip body over MaxSyncBytes before inflating",
 			Env:             unchanged,
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Headers:         gzipHeader,
 			Body:            buf.Bytes(),
 			ExpectedStatus:  http.StatusRequestEntityTooLarge,
@@ -828,7 +826,7 @@ func TestSync_MalformedBodyIsRefusedWithAClearMessage(t *testing.T) {
 		{Name: "a stray closing brace after the batch", Body: []byte(`{"responses":[]}}`)},
 		{Name: "a stray closing bracket after the batch", Body: []byte(`{"responses":[]}]`)},
 	} {
-		s.Env, s.URL = refused, syncURL
+		s.Env, s.URL = refused, testapp.SyncURL
 		s.ExpectedStatus = http.StatusBadRequest
 		s.ExpectedContent = []string{apiError(domain.CodeMalformed), hint}
 		s.NotExpectedContent = []string{`"accepted"`}
@@ -867,7 +865,7 @@ func TestSync_OlderSurveyVersionsStayAccepted(t *testing.T) {
 	for _, s := range []testapp.Scenario{
 		{
 			Name:            "answers to v1 are accepted and stored against v1",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Before:          putNeedsV2,
 			Body:            testapp.Body(p.needs(idA, withComment)),
 			ExpectedStatus:  http.StatusOK,
@@ -880,7 +878,7 @@ func TestSync_OlderSurveyVersionsStayAccepted(t *testing.T) {
 		},
 		{
 			Name:            "answers to v2 are checked against v2",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Before:          putNeedsV2,
 			Body:            testapp.Body(p.needsIn(idA, "en", 2, testapp.With("work_days", 5)), p.needsIn(idB, "en", 2, withComment), p.needsIn(idC, "en", 2, testapp.NeedsAnswers())),
 			ExpectedStatus:  http.StatusOK,
@@ -893,7 +891,7 @@ func TestSync_OlderSurveyVersionsStayAccepted(t *testing.T) {
 		},
 		{
 			Name: "the same id and answers to another version conflict",
-			URL:  syncURL,
+			URL:  testapp.SyncURL,
 			Before: func(t *testing.T, e *testapp.Env) {
 				putNeedsV2(t, e)
 				e.Sync(t, p.needs(idA, testapp.With("work_days", 5)))
@@ -1097,7 +1095,7 @@ func TestSync_ConcurrentResendsOfOneIDStoreItOnce(t *testing.T) {
 	}
 	for i := range senders {
 		wg.Go(func() {
-			rec := e.Request(http.MethodPost, syncURL, bodies[i])
+			rec := e.Request(http.MethodPost, testapp.SyncURL, bodies[i])
 			if rec.Code != http.StatusOK {
 				t.Errorf("sender %d: %d %s", i, rec.Code, rec.Body)
 				return
@@ -1224,14 +1222,14 @@ func TestSync_MalformedItemIsRefusedAlone(t *testing.T) {
 	for _, s := range []testapp.Scenario{
 		{
 			Name:            "version sent as a string",
-			URL:             syncURL,
+			URL:             testapp.SyncURL,
 			Body:            withItem(good, `{"id":"`+idB+`","survey":"needs","version":"1","kid":"k","sealed":"AA"}`),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`"accepted":["` + idA + `"]`, `"id":"` + idB + `"`, apiError(domain.CodeMalformed)},
 		},
 		{
 			Name:               "an unknown item field",
-			URL:                syncURL,
+			URL:                testapp.SyncURL,
 			Body:               withItem(good, `{"id":"`+idB+`","ip":"10.0.0.1"}`),
 			ExpectedStatus:     http.StatusOK,
 			ExpectedContent:    []string{`"accepted":["` + idA + `"]`, `"id":"` + idB + `"`, apiError(domain.CodeMalformed)},

@@ -1,4 +1,4 @@
-package web_test
+package console_test
 
 // The organisation's content for members: the friendly-services directory
 // and the information pages.
