@@ -30,6 +30,7 @@ func TestPhone_NeedsAnswersAreAcceptedByTheRealServer(t *testing.T) {
 		t.Fatalf("NewID made %q, not a canonical UUIDv4", id)
 	}
 	req := httptest.NewRequest(http.MethodPost, "/api/v1/responses", strings.NewReader(string(testapp.Body(p.Needs(t, id, testapp.NeedsAnswers())))))
+	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
 	a.Handler().ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"accepted":["`+id+`"]`) {
@@ -67,7 +68,8 @@ func TestFixture_EachCopyStartsAfresh(t *testing.T) {
 }
 
 // A scenario signs in, carries the form token, and sees what its request
-// added to the audit log. (server/web's push tests show it seeing notices.)
+// added to the audit log. (server/web/console's push tests show it seeing
+// notices.)
 func TestScenario_SignsInWithTheFormTokenAndSeesTheAuditLog(t *testing.T) {
 	t.Parallel()
 	testapp.Scenario{

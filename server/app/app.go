@@ -15,10 +15,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"sova/assets"
@@ -31,6 +33,8 @@ import (
 	"sova/server/studio"
 	"sova/server/voice"
 	"sova/server/web"
+
+	"golang.org/x/net/netutil"
 )
 
 // Config is how an operator sets Sova up.
@@ -54,6 +58,9 @@ type Config struct {
 	// client with timeouts). Tests point both at a local push service.
 	PushHosts  []string
 	PushClient *http.Client
+	// TrustedProxies are reverse proxies whose X-Forwarded-For the login
+	// limiter believes (see web.Config).
+	TrustedProxies []netip.Prefix
 }
 
 // App is a running Sova.
@@ -125,7 +132,7 @@ func (a *App) setup() error {
 		Store: a.db, Keys: ring, Studio: a.studio, Office: office,
 		Icons: assets.Icons, PWA: pwa.Files, Worker: pwa.Worker,
 		Log: a.cfg.Log, Salt: a.cfg.Salt, BusyAfter: a.cfg.BusyAfter, Now: a.cfg.Now, AccessLog: a.cfg.AccessLog,
-		PushKey: vapid.Public(), PushHosts: a.cfg.PushHosts,
+		PushKey: vapid.Public(), PushHosts: a.cfg.PushHosts, TrustedProxies: a.cfg.TrustedProxies,
 	})
 	if err != nil {
 		return err
@@ -219,6 +226,10 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Connections past the cap wait in the kernel's queue rather than take
+	// the last file descriptors, which Badger and the push rounds need: a
+	// flood of slow clients once made accept fail and health checks time out.
+	ln = netutil.LimitListener(ln, maxConns())
 	// Timeouts live here rather than in a middleware: Echo's Timeout
 	// middleware races. They bound slow clients without cutting off a
 	// phone on 2G sending a full batch.
@@ -397,4 +408,18 @@ func importSurveys(db *store.DB, fsys fs.FS) error {
 		}
 	}
 	return nil
+}
+
+// maxConns is how many connections are served at once: the process's file
+// limit (Go raises it to the hard limit at start) less what the store, the
+// logs and the push rounds hold, and never more than a small server needs.
+func maxConns() int {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return 512
+	}
+	if lim.Cur < 1024 {
+		return int(max(16, lim.Cur/2))
+	}
+	return int(min(lim.Cur-512, 16_384))
 }

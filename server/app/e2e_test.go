@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -43,7 +42,7 @@ type harness struct {
 	t    *testing.T
 	dir  string
 	addr string
-	log  syncBuffer
+	log  testapp.Log
 	app  *app.App
 	srv  *http.Server
 	push *pushtest.Service // set before start: the push service Sova sends to
@@ -52,23 +51,6 @@ type harness struct {
 	cut   atomic.Int32 // commit, then drop the connection before replying
 	hold  atomic.Value // string: a path whose requests never get an answer (a link gone dead)
 	posts atomic.Int32 // sync requests seen
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func newHarness(t *testing.T) *harness {

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // A stored hash must be argon2id in PHC string format with OWASP's
@@ -265,6 +266,46 @@ func TestLimiter_ForgetsOldKeysUnderASpray(t *testing.T) {
 	l.mu.Unlock()
 	if n != 1 {
 		t.Fatalf("%d keys held after their windows passed; want only the fresh one", n)
+	}
+}
+
+// A key is the limiter's own copy: a login name sliced from a 10 MB body
+// must not keep the body alive for the window (an attack kept 971 MB so).
+func TestLimiter_KeepsItsOwnCopyOfEachKey(t *testing.T) {
+	l := NewLimiter(5, time.Minute, nil)
+	body := strings.Repeat("x", 1<<20)
+	key := body[:8]
+	l.Allow(key)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for k := range l.seen {
+		if unsafe.StringData(k) == unsafe.StringData(body) {
+			t.Fatal("the limiter holds a slice of the caller's string")
+		}
+	}
+}
+
+// Under a spray of distinct keys within one window the limiter stops at
+// maxKeys: a new key is refused, a known one still counts, and once the
+// window has passed new keys are welcome again.
+func TestLimiter_RefusesNewKeysWhenFull(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	l := NewLimiter(5, time.Minute, func() time.Time { return now })
+	if !l.Allow("known") {
+		t.Fatal("the first attempt was refused")
+	}
+	for i := range maxKeys {
+		l.Allow(fmt.Sprint("k", i))
+	}
+	if l.Allow("new") {
+		t.Error("a new key was let in past the cap")
+	}
+	if !l.Allow("known") {
+		t.Error("a key already counted was refused for the cap, not its own attempts")
+	}
+	now = now.Add(time.Minute)
+	if !l.Allow("new") {
+		t.Error("after the window a new key is still refused")
 	}
 }
 

@@ -17,7 +17,10 @@ const (
 	CodeNotFound  Code = "not_found"
 	// CodeUnsupportedEncoding: a body in a Content-Encoding other than gzip.
 	CodeUnsupportedEncoding Code = "unsupported_encoding"
-	CodeInternal            Code = "internal"
+	// CodeUnsupportedType: a sync body not sent as application/json (a
+	// cross-site form could otherwise post without asking first).
+	CodeUnsupportedType Code = "unsupported_type"
+	CodeInternal        Code = "internal"
 	// CodeBusy: the server is at its limit of batches in progress; the
 	// client retries later, as its outbox does anyway.
 	CodeBusy Code = "busy"

@@ -52,7 +52,11 @@ type Repository interface {
 	// Staff
 	Staff(id string) (*Staff, error)
 	AllStaff() ([]*Staff, error)
-	PutStaff(st *Staff, audit ...AuditEntry) error
+	// ChangeStaff runs change on account id (nil if there is none) and
+	// every account as they are now, then stores the account and the
+	// audit entry change returns, all in one transaction: what change
+	// checked across accounts still holds when it is stored.
+	ChangeStaff(id string, change func(st *Staff, all []*Staff) (AuditEntry, error)) error
 	HasAdmin() (bool, error)
 	Invite(hash string) (*Invite, error)
 	PutInvite(hash string, inv *Invite, ttl time.Duration, audit ...AuditEntry) error
@@ -382,29 +386,26 @@ func (o *Office) AcceptInvite(hash string, inv *Invite, st *Staff) error {
 
 // SetRoles changes a staff member's roles or disables the account. The last
 // admin cannot lose the admin role, or nobody could fix it.
+//
+// The last enabled admin is kept in the same transaction as the change, so
+// that two admins demoting each other at once cannot leave none.
 func (o *Office) SetRoles(by, id string, roles []Role, disabled bool) error {
-	st, err := o.Repo.Staff(id)
-	if err != nil {
-		return err
-	}
-	if st == nil {
-		return Errorf(CodeNotFound, "no such account")
-	}
-	if st.Has(RoleAdmin) && (disabled || !slices.Contains(roles, RoleAdmin)) {
-		all, err := o.Repo.AllStaff()
-		if err != nil {
-			return err
+	return o.Repo.ChangeStaff(id, func(st *Staff, all []*Staff) (AuditEntry, error) {
+		if st == nil {
+			return AuditEntry{}, Errorf(CodeNotFound, "no such account")
 		}
-		if admins := countFunc(all, func(o *Staff) bool { return o.Has(RoleAdmin) }); admins <= 1 {
-			return Errorf(CodeInvalid, "%s is the last admin; make someone else admin first", st.Login)
+		if st.Has(RoleAdmin) && (disabled || !slices.Contains(roles, RoleAdmin)) {
+			if admins := countFunc(all, func(o *Staff) bool { return o.Has(RoleAdmin) }); admins <= 1 {
+				return AuditEntry{}, Errorf(CodeInvalid, "%s is the last admin; make someone else admin first", st.Login)
+			}
 		}
-	}
-	st.Roles, st.Disabled = roles, disabled
-	what := RolesText(roles)
-	if disabled {
-		what += " (disabled)"
-	}
-	return o.Repo.PutStaff(st, o.audit(by, "roles changed", st.Login+": "+what))
+		st.Roles, st.Disabled = roles, disabled
+		what := RolesText(roles)
+		if disabled {
+			what += " (disabled)"
+		}
+		return o.audit(by, "roles changed", st.Login+": "+what), nil
+	})
 }
 
 func countFunc[T any](s []T, f func(T) bool) int {

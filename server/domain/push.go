@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -162,7 +161,7 @@ func (p *PushSubscription) Check(hosts []string, langs []string, areas []Area) e
 	if err != nil || len(p.Endpoint) > MaxEndpoint || u.Scheme != "https" || u.Host == "" || u.User != nil || u.Fragment != "" {
 		return Errorf(CodeInvalid, "the endpoint must be an https address of a push service")
 	}
-	if !hostAllowed(u.Host, hosts) {
+	if p.Service(hosts) == "" {
 		return Errorf(CodeInvalid, "%s is not a push service this Sova sends to", u.Hostname())
 	}
 	key, err := decodeB64(p.Keys.P256dh)
@@ -192,23 +191,25 @@ func (p *PushSubscription) Check(hosts []string, langs []string, areas []Area) e
 	return nil
 }
 
-// hostAllowed matches host[:port] against names that match themselves and
-// their subdomains; an entry with a port must match it exactly.
-func hostAllowed(host string, allowed []string) bool {
-	name := host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		name = h
+// Service is the entry of hosts (push services) that p's endpoint is on,
+// or "" if none. Names match themselves and their subdomains; an entry
+// with a port must match it exactly.
+func (p *PushSubscription) Service(hosts []string) string {
+	u, err := url.Parse(p.Endpoint)
+	if err != nil {
+		return ""
 	}
-	for _, a := range allowed {
+	host, name := u.Host, u.Hostname()
+	for _, a := range hosts {
 		if strings.Contains(a, ":") {
 			if host == a {
-				return true
+				return a
 			}
 		} else if (name == a || strings.HasSuffix(name, "."+a)) && (name == host || strings.HasSuffix(host, ":443")) {
-			return true // the push services listen on the https port only
+			return a // the push services listen on the https port only
 		}
 	}
-	return false
+	return ""
 }
 
 // decodeB64 takes base64 as browsers and libraries write keys: URL or

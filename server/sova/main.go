@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/netip"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -61,6 +62,7 @@ func run(args []string) error {
 	data := fl.String("data", env("SOVA_DATA", "./data"), "data directory (SOVA_DATA)")
 	accessLog := fl.Bool("access-log", env("SOVA_ACCESS_LOG", "") == "1", "log every request, not only failures (SOVA_ACCESS_LOG=1); see README")
 	pushHosts := fl.String("push-hosts", env("SOVA_PUSH_HOSTS", strings.Join(domain.PushHosts, ",")), "push services a subscription may point at, comma-separated (SOVA_PUSH_HOSTS)")
+	proxies := fl.String("trusted-proxy", env("SOVA_TRUSTED_PROXY", ""), "reverse proxies in front of Sova, as CIDRs or addresses, comma-separated: only their X-Forwarded-For is read, by the login limiter alone (SOVA_TRUSTED_PROXY)")
 	memLimit := fl.String("memory-limit", env("SOVA_MEMORY_LIMIT", ""), "soft limit on the Go runtime's memory, such as 80MiB, or off (SOVA_MEMORY_LIMIT; default GOMEMLIMIT if set, else "+defaultMemoryLimit+")")
 	if err := fl.Parse(args); err != nil {
 		return err
@@ -68,10 +70,14 @@ func run(args []string) error {
 	if err := setMemoryLimit(*memLimit); err != nil {
 		return err
 	}
+	trusted, err := parsePrefixes(*proxies)
+	if err != nil {
+		return err
+	}
 	log := app.NewLogger(os.Stderr)
 	a, err := app.Open(app.Config{
 		Addr: *addr, DataDir: *data, KeyFile: os.Getenv("SOVA_KEY_FILE"), Salt: os.Getenv("SOVA_SALT"), Log: log, AccessLog: *accessLog,
-		PushHosts: strings.FieldsFunc(*pushHosts, func(r rune) bool { return r == ',' || r == ' ' }),
+		PushHosts: list(*pushHosts), TrustedProxies: trusted,
 	})
 	if err != nil {
 		return err
@@ -209,4 +215,26 @@ func setMemoryLimit(v string) error {
 	}
 	debug.SetMemoryLimit(n * unit)
 	return nil
+}
+
+// list splits a comma- or space-separated flag.
+func list(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
+}
+
+// parsePrefixes reads -trusted-proxy: CIDRs, or single addresses.
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range list(s) {
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, fmt.Errorf("-trusted-proxy: %q is neither a CIDR such as 10.0.0.0/8 nor an address", f)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

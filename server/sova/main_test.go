@@ -445,6 +445,7 @@ func TestServe_GracefulShutdownOnSIGTERM(t *testing.T) {
 	// "100 Continue" then), send half the body, then signal.
 	pr, pw := io.Pipe()
 	req, _ := http.NewRequest(http.MethodPost, p.URL()+"/api/v1/responses", pr)
+	req.Header.Set("Content-Type", "application/json")
 	req.ContentLength = int64(len(body))
 	req.Header.Set("Expect", "100-continue")
 	reading := make(chan struct{})

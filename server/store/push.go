@@ -31,11 +31,22 @@ const (
 // resubscribing cannot dodge the daily cap.
 func (s *DB) Subscribe(p domain.PushSubscription, origin string) error {
 	key := []byte(subscriberPrefix + p.ID())
+	// Counted before, not inside, the write: there every key counted would
+	// join the transaction's reads, and any two new subscriptions at once
+	// would conflict and start over. So a burst may pass the cap by as many
+	// as arrive together.
+	var full bool
+	if err := s.db.View(func(txn *badger.Txn) error {
+		full = countKeys(txn, subscriberPrefix, MaxSubscribers) >= MaxSubscribers
+		return nil
+	}); err != nil {
+		return err
+	}
 	return s.update(func(txn *badger.Txn) error {
 		sub := &domain.Subscriber{}
 		err := getJSON(txn, string(key), sub)
 		if errors.Is(err, badger.ErrKeyNotFound) {
-			if n := countKeys(txn, subscriberPrefix, MaxSubscribers); n >= MaxSubscribers {
+			if full {
 				return domain.Errorf(domain.CodeBusy, "this Sova has all the subscriptions it can take")
 			}
 		} else if err != nil {

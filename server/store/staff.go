@@ -76,9 +76,36 @@ func (s *DB) CreateStaff(st *domain.Staff) error {
 	})
 }
 
-// PutStaff updates an existing account (roles, password, disabled).
-func (s *DB) PutStaff(st *domain.Staff, audit ...domain.AuditEntry) error {
-	return s.audited(audit, func(txn *badger.Txn) error { return setJSON(txn, staffPrefix+st.ID, st, 0) })
+// ChangeStaff is domain.Repository's: every account is read inside the
+// transaction, so a concurrent change to any of them conflicts and the
+// whole change runs again on what is then stored.
+func (s *DB) ChangeStaff(id string, change func(st *domain.Staff, all []*domain.Staff) (domain.AuditEntry, error)) error {
+	return s.update(func(txn *badger.Txn) error {
+		var st *domain.Staff
+		var all []*domain.Staff
+		err := eachUnder(txn, []byte(staffPrefix), func(_, val []byte) error {
+			o := new(domain.Staff)
+			if err := json.Unmarshal(val, o); err != nil {
+				return err
+			}
+			if o.ID == id {
+				st = o
+			}
+			all = append(all, o)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		e, err := change(st, all)
+		if err != nil {
+			return err
+		}
+		if err := setJSON(txn, staffPrefix+st.ID, st, 0); err != nil {
+			return err
+		}
+		return appendAudit(txn, e)
+	})
 }
 
 // Staff returns the account with id, or nil.

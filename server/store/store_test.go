@@ -396,3 +396,46 @@ func TestAudit_KeptWithTheChangeItRecords(t *testing.T) {
 		t.Errorf("state %q", st)
 	}
 }
+
+// Two admins demote each other at the same moment (an attack once left no
+// admin, 1 time in 16): the last-admin check and the change are one
+// transaction, so one of them always stays admin, whatever the timing.
+func TestChangeStaff_TwoAdminsDemotingEachOtherKeepOne(t *testing.T) {
+	db := openDB(t, t.TempDir(), newKey(t))
+	office := &domain.Office{Repo: db, Now: time.Now}
+	admin := func(n int) *domain.Staff {
+		st := &domain.Staff{ID: fmt.Sprint("s", n), Login: fmt.Sprint("admin", n), Roles: []domain.Role{domain.RoleAdmin}}
+		if err := db.CreateStaff(st); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	// Each round, the admin left by the last one and a new one try to
+	// demote each other.
+	kept := admin(0)
+	for round := 1; round <= 40; round++ {
+		pair := [2]*domain.Staff{kept, admin(round)}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range pair {
+			wg.Go(func() {
+				errs[i] = office.SetRoles(pair[i].Login, pair[1-i].ID, []domain.Role{domain.RoleModerator}, false)
+			})
+		}
+		wg.Wait()
+		admins := 0
+		for _, st := range pair {
+			now, err := db.Staff(st.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if now.Has(domain.RoleAdmin) {
+				admins++
+				kept = now
+			}
+		}
+		if admins != 1 || (errs[0] == nil) == (errs[1] == nil) {
+			t.Fatalf("round %d: %d admins left, errors %v; want one admin kept and one change refused", round, admins, errs)
+		}
+	}
+}

@@ -96,10 +96,9 @@ func (s *Server) routes() *echo.Echo {
 	get(e, "/staff/studio", con.StudioIndex, translator)
 	get(e, "/staff/studio/:lang", con.StudioLang, translator)
 	e.POST("/staff/studio/:lang/text", con.SaveText, translator)
-	// Uploads are bounded before requireRole's CSRF check parses the form.
-	e.POST("/staff/studio/:lang/voice", con.SaveVoice, edge.LimitBody(s.cfg.Studio.Limits.MaxBytes+64<<10), translator)
+	e.POST("/staff/studio/:lang/voice", con.SaveVoice, con.RequireUpload(domain.RoleTranslator, s.cfg.Studio.Limits.MaxBytes+64<<10))
 	get(e, "/staff/studio/:lang/pack.zip", con.ExportPack, translator)
-	e.POST("/staff/studio/:lang/pack.zip", con.ImportPack, edge.LimitBody(studio.MaxZip), translator)
+	e.POST("/staff/studio/:lang/pack.zip", con.ImportPack, con.RequireUpload(domain.RoleTranslator, studio.MaxZip))
 	get(e, "/staff/results", con.ResultsIndex, admin)
 	get(e, "/staff/results/:id/:v", con.Results, admin)
 	get(e, "/staff/results/:id/:v/results.json", con.ResultsJSON, admin)

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -55,6 +56,10 @@ type Config struct {
 	// unless set).
 	PushKey   string
 	PushHosts []string
+	// TrustedProxies are the reverse proxies in front of Sova, if any: only
+	// for a request from one is X-Forwarded-For read, and only by the
+	// login limiter, which holds it in memory.
+	TrustedProxies []netip.Prefix
 }
 
 // Server serves Sova over HTTP.
@@ -85,7 +90,7 @@ func New(cfg Config) (*Server, error) {
 			Store: cfg.Store, Keys: cfg.Keys, Site: site, Now: cfg.Now, BusyAfter: cfg.BusyAfter,
 			PushKey: cfg.PushKey, PushHosts: cfg.PushHosts,
 		}),
-		console: console.New(console.Config{Store: cfg.Store, Office: cfg.Office, Studio: cfg.Studio, Site: site, Now: cfg.Now}),
+		console: console.New(console.Config{Store: cfg.Store, Office: cfg.Office, Studio: cfg.Studio, Site: site, Now: cfg.Now, TrustedProxies: cfg.TrustedProxies}),
 	}
 	s.echo = s.routes()
 	return s, nil

@@ -34,8 +34,8 @@ type Config struct {
 // API serves the JSON API.
 type API struct {
 	cfg     Config
-	ingest  gate   // sync batches being judged
-	newSubs window // new push subscriptions this minute
+	ingest  gate       // sync batches being judged
+	newSubs perService // new push subscriptions this minute, per push service
 }
 
 // New makes the API.

@@ -16,29 +16,29 @@ import (
 
 var subscriptionID = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
-// notify tells subscribers, if push is on. The moderator's or admin's
-// action stands whatever happens: a failure to queue the notice is logged,
-// and the news is in the app anyway.
-// MaxNewSubscriptions bounds the subscriptions the server takes a minute,
-// so a burst of made-up ones cannot fill the store before real members'.
+// MaxNewSubscriptions bounds the subscriptions the server takes a minute
+// on each push service, so a burst of made-up ones cannot fill the store
+// before real members', nor, made on one service, shut out members whose
+// browsers use another. The store caps them in all (store.MaxSubscribers).
 const MaxNewSubscriptions = 300
 
-// window counts events in the current minute. It keeps nothing about who
-// caused them: it is a limit on all, not on anyone.
-type window struct {
+// perService counts new subscriptions in the current minute for each push
+// service (an entry of the allowed hosts, so there are a handful). It keeps
+// nothing about who made them: it is a limit on all, not on anyone.
+type perService struct {
 	mu    sync.Mutex
 	start time.Time
-	n     int
+	n     map[string]int
 }
 
-func (w *window) allow(now time.Time, limit int) bool {
+func (w *perService) allow(now time.Time, service string, limit int) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if now.Sub(w.start) >= time.Minute {
-		w.start, w.n = now, 0
+	if now.Sub(w.start) >= time.Minute || w.n == nil {
+		w.start, w.n = now, map[string]int{}
 	}
-	w.n++
-	return w.n <= limit
+	w.n[service]++
+	return w.n[service] <= limit
 }
 
 // MaxPushBody bounds a subscription's JSON: an endpoint, two keys, topics.
@@ -84,7 +84,7 @@ func (s *API) PutSubscription(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if old == nil && !s.newSubs.allow(s.cfg.Now(), MaxNewSubscriptions) {
+	if old == nil && !s.newSubs.allow(s.cfg.Now(), sub.Service(s.cfg.PushHosts), MaxNewSubscriptions) {
 		return domain.Errorf(domain.CodeBusy, "too many new subscriptions this minute; try again in a minute")
 	}
 	if err := s.cfg.Store.Subscribe(sub, siteOrigin(c.Request())); err != nil {

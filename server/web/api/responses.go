@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,6 +31,11 @@ type syncRequest struct {
 // which were accepted, which it already had, and which it refused and why.
 // It answers only after the accepted ones are durably stored.
 func (s *API) PostResponses(c echo.Context) error {
+	// JSON only: a cross-site page can post text/plain or a form without
+	// the browser asking us first, but never application/json.
+	if t, _, err := mime.ParseMediaType(c.Request().Header.Get("Content-Type")); err != nil || t != "application/json" {
+		return domain.Errorf(domain.CodeUnsupportedType, "send the batch as Content-Type: application/json")
+	}
 	// The body is read before taking a turn, so phones uploading slowly on
 	// 2G hold no turn while others wait.
 	body, err := readSyncBody(c.Request())
@@ -39,11 +47,11 @@ func (s *API) PostResponses(c echo.Context) error {
 	var whole struct {
 		Responses []domain.Sealed `json:"responses"`
 	}
-	if domain.DecodeStrict(body, &whole) == nil && whole.Responses != nil && len(whole.Responses) <= domain.MaxBatch {
+	if decodeStrict(body, &whole) == nil && whole.Responses != nil && len(whole.Responses) <= domain.MaxBatch {
 		return s.judge(c, whole.Responses, nil)
 	}
 	var req syncRequest
-	if err := domain.DecodeStrict(body, &req); err != nil || req.Responses == nil {
+	if err := decodeStrict(body, &req); err != nil || req.Responses == nil {
 		return domain.Errorf(domain.CodeMalformed, `the body must be JSON: {"responses":[{"id","survey","version","kid","sealed"}, …]}`)
 	}
 	if len(req.Responses) > domain.MaxBatch {
@@ -53,7 +61,7 @@ func (s *API) PostResponses(c echo.Context) error {
 	var malformed []domain.Rejection
 	for _, raw := range req.Responses {
 		var it domain.Sealed
-		if err := domain.DecodeStrict(raw, &it); err != nil {
+		if err := decodeStrict(raw, &it); err != nil {
 			malformed = append(malformed, malformedItem(raw))
 			continue
 		}
@@ -150,4 +158,12 @@ func (s *API) device(r *http.Request) (*domain.Device, error) {
 		return nil, nil
 	}
 	return s.cfg.Store.Device(auth.TokenHash(token))
+}
+
+// decodeStrict decodes a sync body or item as the API documents it: names
+// match exactly (encoding/json would take "ID" for "id"), a name given twice
+// is refused rather than the last one winning, and so is an unknown name,
+// invalid UTF-8 or anything after the value.
+func decodeStrict(data []byte, v any) error {
+	return jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true))
 }

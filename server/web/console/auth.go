@@ -17,6 +17,10 @@ import (
 // account exists.
 const wrongLogin = "Wrong login name or password."
 
+// maxLoginForm bounds the login and invite forms: a name, a password (twice)
+// and a token are a few hundred bytes.
+const maxLoginForm = 8 << 10
+
 func (s *Console) LoginPage(c echo.Context) error {
 	return edge.Render(c, http.StatusOK, loginPage(s.consoleView(c), ""))
 }
@@ -26,9 +30,24 @@ func (s *Console) Login(c echo.Context) error {
 	if !edge.SameOrigin(r) {
 		return domain.Errorf(domain.CodeForbidden, "the form came from elsewhere")
 	}
-	name := strings.ToLower(strings.TrimSpace(c.FormValue("login"))) // phone keyboards capitalise
-	if !s.auth.perPeer.Allow(peer(r)) || !s.auth.perAccount.Allow(name) {
+	// The address is counted before a byte of the body is read, so that an
+	// attempt refused costs nothing; the body is then bounded, and what
+	// cannot be a login name is never counted nor looked up.
+	tooMany := func() error {
 		return edge.Render(c, http.StatusTooManyRequests, loginPage(s.consoleView(c), "Too many attempts. Wait 15 minutes, then try again."))
+	}
+	if !s.auth.perPeer.Allow(s.peer(r)) {
+		return tooMany()
+	}
+	if err := edge.Bound(c, maxLoginForm); err != nil {
+		return err
+	}
+	name := strings.ToLower(strings.TrimSpace(c.FormValue("login"))) // phone keyboards capitalise
+	if !loginPattern.MatchString(name) {
+		return edge.Render(c, http.StatusUnauthorized, loginPage(s.consoleView(c), wrongLogin))
+	}
+	if !s.auth.perAccount.Allow(name) {
+		return tooMany()
 	}
 	st, err := s.cfg.Store.StaffByLogin(name)
 	if err != nil {
@@ -87,6 +106,9 @@ func (s *Console) AcceptInvite(c echo.Context) error {
 	}
 	if inv == nil {
 		return edge.Render(c, http.StatusGone, messagePage(s.consoleView(c), "Link expired", domain.ErrNoInvite.Error()+". Ask an admin for a new one."))
+	}
+	if err := edge.Bound(c, maxLoginForm); err != nil {
+		return err
 	}
 	name := strings.ToLower(strings.TrimSpace(c.FormValue("login")))
 	pw := c.FormValue("password")

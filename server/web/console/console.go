@@ -9,8 +9,9 @@ package console
 import (
 	"crypto/subtle"
 	"errors"
-	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -44,6 +45,9 @@ type Config struct {
 	// survey previews.
 	Site *member.Site
 	Now  func() time.Time
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For the
+	// login limiter believes; none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Console serves the staff console.
@@ -93,8 +97,19 @@ func current(c echo.Context) *staffCtx {
 
 // RequireRole admits a signed-in staff member who holds role (any role if
 // role is ""), checks the CSRF token of every form post, and keeps the
-// session alive within its idle and absolute limits.
+// session alive within its idle and absolute limits. A post's body is
+// bounded at maxForm, and read only once the session and role are known
+// good: nobody signed out makes the server read a byte of it.
 func (s *Console) RequireRole(role domain.Role) echo.MiddlewareFunc {
+	return s.RequireUpload(role, maxForm)
+}
+
+// maxForm bounds a console form: the largest is a survey definition's.
+const maxForm = maxDefinition + 64<<10
+
+// RequireUpload is RequireRole for a route that takes files of up to max
+// bytes.
+func (s *Console) RequireUpload(role domain.Role, max int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			sc, err := s.session(c)
@@ -107,8 +122,13 @@ func (s *Console) RequireRole(role domain.Role) echo.MiddlewareFunc {
 			if role != "" && !sc.staff.Has(role) {
 				return domain.Errorf(domain.CodeForbidden, "this page needs the %s role", role)
 			}
-			if c.Request().Method == http.MethodPost && !validCSRF(c, sc.session.CSRF) {
-				return domain.Errorf(domain.CodeForbidden, "the form has expired or came from elsewhere; go back, reload and try again")
+			if c.Request().Method == http.MethodPost {
+				if err := edge.Bound(c, max); err != nil {
+					return err
+				}
+				if !validCSRF(c, sc.session.CSRF) {
+					return domain.Errorf(domain.CodeForbidden, "the form has expired or came from elsewhere; go back, reload and try again")
+				}
 			}
 			c.Set("staff", sc)
 			return next(c)
@@ -177,14 +197,36 @@ func clearSessionCookie(c echo.Context) {
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 }
 
-// peer is the direct peer's address, for the login limit only. It is held
-// in memory by the limiter and never stored or logged.
-func peer(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// peer is the address a login attempt came from, for the login limiter
+// only: held in memory by the limiter, never stored or logged. It is the
+// direct peer's, unless that is a trusted proxy: then the nearest address
+// in X-Forwarded-For that is not one (the right-most entries are the ones
+// our own proxies wrote; what lies left of them the client may have made
+// up).
+func (s *Console) peer(r *http.Request) string {
+	ip, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
-	return host
+	addr := ip.Addr().Unmap()
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0 && s.trusted(addr); i-- {
+		next, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a proxy we trust wrote nothing we can read: stay with it
+		}
+		addr = next.Unmap()
+	}
+	return addr.String()
+}
+
+func (s *Console) trusted(a netip.Addr) bool {
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // audit records a staff action that changes nothing kept (an export); a

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -167,9 +169,13 @@ func csvValue(a domain.Answers, id string) string {
 	return string(b)
 }
 
-// csvSafe defuses a typed answer that a spreadsheet would run as a formula.
+// csvSafe defuses a typed answer that a spreadsheet would run as a formula:
+// one that starts with a formula sign, in its ASCII or full-width form,
+// even after spaces or line breaks (spreadsheets skip them), or with a tab
+// or carriage return.
 func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	first, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(s, unicode.IsSpace))
+	if strings.ContainsRune("=+-@＝＋－＠", first) || strings.HasPrefix(s, "\t") || strings.HasPrefix(s, "\r") {
 		return "'" + s
 	}
 	return s

@@ -22,7 +22,7 @@ func Status(code domain.Code) int {
 		return http.StatusBadRequest
 	case domain.CodeTooLarge:
 		return http.StatusRequestEntityTooLarge
-	case domain.CodeUnsupportedEncoding:
+	case domain.CodeUnsupportedEncoding, domain.CodeUnsupportedType:
 		return http.StatusUnsupportedMediaType
 	case domain.CodeNotFound, domain.CodeUnknownSurvey, domain.CodeUnknownVersion, domain.CodeUnknownKey:
 		return http.StatusNotFound

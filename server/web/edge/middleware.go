@@ -17,8 +17,10 @@ import (
 // AccessLog records method, route pattern, status and latency: enough to run
 // the service, and nothing that could tell who used it. Even so, a log
 // collector stamps every line with the time it arrives, which would keep the
-// time of day of each member's request; so only failures are logged unless
-// the operator turns the full access log on (all).
+// time of day of each member's request; so only the server's own failures
+// are logged unless the operator turns the full access log on (all). A 503
+// is a refusal by design (busy, full), made at a member's request, and not
+// a fault: it is not logged either.
 func AccessLog(log *slog.Logger, all bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -27,7 +29,7 @@ func AccessLog(log *slog.Logger, all bool) echo.MiddlewareFunc {
 			if err != nil {
 				c.Error(err) // write the error response now, so its status is logged
 			}
-			if !all && c.Response().Status < http.StatusInternalServerError {
+			if st := c.Response().Status; !all && (st < http.StatusInternalServerError || st == http.StatusServiceUnavailable) {
 				return nil
 			}
 			log.Info("request",
@@ -84,22 +86,34 @@ func RecoverPanics(log *slog.Logger) echo.MiddlewareFunc {
 	}
 }
 
-// LimitBody bounds a form upload's body at n bytes and keeps all but its
-// first megabyte on disk, not in memory (B5), before anything parses it.
+// LimitBody bounds a request's body at n bytes before its handler (Bound).
+// Staff routes bound theirs after the role check instead (console's
+// RequireRole), so that nobody signed out makes the server read a byte.
 func LimitBody(n int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			req := c.Request()
-			req.Body = http.MaxBytesReader(c.Response(), req.Body, n)
-			if strings.HasPrefix(req.Header.Get("Content-Type"), "multipart/form-data") {
-				var tooBig *http.MaxBytesError
-				if err := req.ParseMultipartForm(1 << 20); errors.As(err, &tooBig) {
-					return domain.Errorf(domain.CodeTooLarge, "the upload is larger than %d MB: send a smaller file", (n+1<<20-1)>>20)
-				}
+			if err := Bound(c, n); err != nil {
+				return err
 			}
 			return next(c)
 		}
 	}
+}
+
+// Bound bounds c's body at n bytes, and parses a form upload at once,
+// keeping all but its first megabyte on disk, not in memory (B5), so that
+// one too large is refused here with a clear error, before anything else
+// reads it.
+func Bound(c echo.Context, n int64) error {
+	req := c.Request()
+	req.Body = http.MaxBytesReader(c.Response(), req.Body, n)
+	if strings.HasPrefix(req.Header.Get("Content-Type"), "multipart/form-data") {
+		var tooBig *http.MaxBytesError
+		if err := req.ParseMultipartForm(1 << 20); errors.As(err, &tooBig) {
+			return domain.Errorf(domain.CodeTooLarge, "the upload is larger than %d MB: send a smaller file", (n+1<<20-1)>>20)
+		}
+	}
+	return nil
 }
 
 // SameOrigin refuses a form posted from another site. Browsers that send
