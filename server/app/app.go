@@ -61,6 +61,10 @@ type Config struct {
 	// TrustedProxies are reverse proxies whose X-Forwarded-For the login
 	// limiter believes (see web.Config).
 	TrustedProxies []netip.Prefix
+	// MinFree is how many bytes must stay free on the data dir's disk:
+	// below it every write is refused with disk_full (store.KeepFree).
+	// 0 turns the check off.
+	MinFree uint64
 }
 
 // App is a running Sova.
@@ -97,6 +101,9 @@ func Open(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Before setup: on a full disk, a start whose setup needs no write
+	// serves read-only, and one that needs a write fails cleanly.
+	db.KeepFree(cfg.MinFree)
 	a := &App{cfg: cfg, db: db, Ready: make(chan string, 1), speak: make(chan struct{}, 1)}
 	if err := a.setup(); err != nil {
 		db.Close()
@@ -148,6 +155,11 @@ func (a *App) setup() error {
 		return err
 	}
 	a.setupLink, err = a.web.NewSetupLink()
+	if errors.Is(err, domain.ErrDiskFull) {
+		// Serve what there is; the link waits for space and a restart.
+		a.cfg.Log.Warn("no admin yet, and the disk is too full to make the setup link: free some space, then restart Sova")
+		return nil
+	}
 	return err
 }
 

@@ -24,6 +24,9 @@ const (
 	// CodeBusy: the server is at its limit of batches in progress; the
 	// client retries later, as its outbox does anyway.
 	CodeBusy Code = "busy"
+	// CodeDiskFull: the server's disk is nearly full, so it stores
+	// nothing new; nothing was acknowledged, and the client retries later.
+	CodeDiskFull Code = "disk_full"
 	// CodeForbidden: a staff member lacks the role, or a form's CSRF
 	// token is missing or stale.
 	CodeForbidden Code = "forbidden"
@@ -49,6 +52,9 @@ const (
 	// A survey definition that breaks the format.
 	CodeInvalidSurvey Code = "invalid_survey"
 )
+
+// ErrDiskFull is every write's answer while the server's disk is nearly full.
+var ErrDiskFull = Errorf(CodeDiskFull, "the server's disk is full, so nothing new can be stored; nothing was lost, try again later")
 
 // Error is the one error type that crosses package boundaries. Message is
 // written for the person who sent the input (an outreach client, a staffer

@@ -63,6 +63,7 @@ func run(args []string) error {
 	accessLog := fl.Bool("access-log", env("SOVA_ACCESS_LOG", "") == "1", "log every request, not only failures (SOVA_ACCESS_LOG=1); see README")
 	pushHosts := fl.String("push-hosts", env("SOVA_PUSH_HOSTS", strings.Join(domain.PushHosts, ",")), "push services a subscription may point at, comma-separated (SOVA_PUSH_HOSTS)")
 	proxies := fl.String("trusted-proxy", env("SOVA_TRUSTED_PROXY", ""), "reverse proxies in front of Sova, as CIDRs or addresses, comma-separated: only their X-Forwarded-For is read, by the login limiter alone (SOVA_TRUSTED_PROXY)")
+	minFree := fl.String("min-free", env("SOVA_MIN_FREE", "256MiB"), "below this much free space on the data folder's disk, Sova stores nothing new and answers writes 503 disk_full; 0 turns the check off (SOVA_MIN_FREE)")
 	memLimit := fl.String("memory-limit", env("SOVA_MEMORY_LIMIT", ""), "soft limit on the Go runtime's memory, such as 80MiB, or off (SOVA_MEMORY_LIMIT; default GOMEMLIMIT if set, else "+defaultMemoryLimit+")")
 	if err := fl.Parse(args); err != nil {
 		return err
@@ -74,10 +75,14 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	keepFree, err := parseSize(*minFree)
+	if err != nil {
+		return fmt.Errorf("-min-free: %w", err)
+	}
 	log := app.NewLogger(os.Stderr)
 	a, err := app.Open(app.Config{
 		Addr: *addr, DataDir: *data, KeyFile: os.Getenv("SOVA_KEY_FILE"), Salt: os.Getenv("SOVA_SALT"), Log: log, AccessLog: *accessLog,
-		PushHosts: list(*pushHosts), TrustedProxies: trusted,
+		PushHosts: list(*pushHosts), TrustedProxies: trusted, MinFree: uint64(keepFree),
 	})
 	if err != nil {
 		return err
@@ -199,6 +204,17 @@ func setMemoryLimit(v string) error {
 		debug.SetMemoryLimit(math.MaxInt64)
 		return nil
 	}
+	n, err := parseSize(v)
+	if err != nil || n == 0 {
+		return fmt.Errorf("-memory-limit %q: write a size such as 80MiB or 1GiB, or off", v)
+	}
+	debug.SetMemoryLimit(n)
+	return nil
+}
+
+// parseSize reads a size in GOMEMLIMIT's form: bytes, or a number with B,
+// KiB, MiB or GiB.
+func parseSize(v string) (int64, error) {
 	num, unit := v, int64(1)
 	for _, u := range []struct {
 		suffix string
@@ -210,11 +226,10 @@ func setMemoryLimit(v string) error {
 		}
 	}
 	n, err := strconv.ParseInt(num, 10, 64)
-	if err != nil || n <= 0 || n > math.MaxInt64/unit {
-		return fmt.Errorf("-memory-limit %q: write a size such as 80MiB or 1GiB, or off", v)
+	if err != nil || n < 0 || n > math.MaxInt64/unit {
+		return 0, fmt.Errorf("%q is not a size such as 256MiB", v)
 	}
-	debug.SetMemoryLimit(n * unit)
-	return nil
+	return n * unit, nil
 }
 
 // list splits a comma- or space-separated flag.

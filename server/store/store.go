@@ -24,6 +24,7 @@ const KeySize = 32
 type DB struct {
 	db      *badger.DB
 	surveys surveyCache
+	space   space
 }
 
 // Open opens (or creates) the database in dir, encrypted with key.
@@ -36,7 +37,7 @@ func Open(dir string, key []byte, log *slog.Logger) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	s := &DB{db: db}
+	s := &DB{db: db, space: space{dir: dir}}
 	if err := s.loadSurveys(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: load surveys: %w", err)
@@ -97,6 +98,9 @@ func (s *DB) Close() error { return s.db.Close() }
 // transaction touched the same keys: the retry re-reads, so its verdicts stay
 // right.
 func (s *DB) update(fn func(txn *badger.Txn) error) error {
+	if err := s.space.room(); err != nil {
+		return err
+	}
 	for attempt := 0; ; attempt++ {
 		err := s.db.Update(fn)
 		if !errors.Is(err, badger.ErrConflict) || attempt == 20 {

@@ -157,7 +157,8 @@ func (s *Console) session(c echo.Context) (*staffCtx, error) {
 	}
 	if now.Sub(sess.LastSeen) > touchEvery {
 		sess.LastSeen = now
-		if err := s.cfg.Store.PutSession(hash, sess, sess.Created.Add(sessionMax).Sub(now)); err != nil {
+		// On a full disk the session is not touched, and pages still read.
+		if err := s.cfg.Store.PutSession(hash, sess, sess.Created.Add(sessionMax).Sub(now)); err != nil && !errors.Is(err, domain.ErrDiskFull) {
 			return nil, err
 		}
 	}

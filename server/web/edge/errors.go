@@ -28,7 +28,7 @@ func Status(code domain.Code) int {
 		return http.StatusNotFound
 	case domain.CodeInternal:
 		return http.StatusInternalServerError
-	case domain.CodeBusy:
+	case domain.CodeBusy, domain.CodeDiskFull:
 		return http.StatusServiceUnavailable
 	case domain.CodeForbidden:
 		return http.StatusForbidden
@@ -69,6 +69,10 @@ func writeError(log *slog.Logger, staff StaffPage, err error, c echo.Context) {
 	switch {
 	case errors.As(err, &de):
 		code, body.Message = Status(de.Code), de.Message
+		if de.Code == domain.CodeDiskFull {
+			// Freeing space takes a person: phones need not knock often.
+			c.Response().Header().Set("Retry-After", "300")
+		}
 	case errors.As(err, &he):
 		code = he.Code
 		body.Error = httpCode(he.Code)
