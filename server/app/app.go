@@ -26,6 +26,7 @@ import (
 	"sova/assets"
 	"sova/i18n"
 	"sova/pwa"
+	"sova/server/backup"
 	"sova/server/domain"
 	"sova/server/push"
 	"sova/server/seal"
@@ -34,6 +35,7 @@ import (
 	"sova/server/voice"
 	"sova/server/web"
 
+	"filippo.io/age"
 	"golang.org/x/net/netutil"
 )
 
@@ -65,11 +67,19 @@ type Config struct {
 	// below it every write is refused with disk_full (store.KeepFree).
 	// 0 turns the check off.
 	MinFree uint64
+	// BackupDir, if set, receives an encrypted backup every BackupEvery
+	// (default a day), of which the BackupKeep newest (default 7) are
+	// kept. BackupTo is the age recipient (age1…) they are encrypted to.
+	BackupDir   string
+	BackupTo    string
+	BackupEvery time.Duration
+	BackupKeep  int
 }
 
 // App is a running Sova.
 type App struct {
 	cfg       Config
+	backups   *backup.Job // nil without a BackupDir
 	db        *store.DB
 	web       *web.Server
 	studio    *studio.Studio
@@ -105,6 +115,10 @@ func Open(cfg Config) (*App, error) {
 	// serves read-only, and one that needs a write fails cleanly.
 	db.KeepFree(cfg.MinFree)
 	a := &App{cfg: cfg, db: db, Ready: make(chan string, 1), speak: make(chan struct{}, 1)}
+	if err := a.setupBackups(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := a.setup(); err != nil {
 		db.Close()
 		return nil, err
@@ -269,6 +283,9 @@ func (a *App) Run(ctx context.Context) error {
 	defer rounds.Wait()
 	defer cancel()
 	rounds.Go(func() { a.push.Run(ctx) })
+	if a.backups != nil {
+		rounds.Go(func() { a.backups.Run(ctx, a.cfg.BackupEvery) })
+	}
 	rounds.Go(func() { a.speakLoop(ctx) })
 	// Warnings expire by the day: look hourly whether one the site shows has.
 	go func() {
@@ -434,4 +451,80 @@ func maxConns() int {
 		return int(max(16, lim.Cur/2))
 	}
 	return int(min(lim.Cur-512, 16_384))
+}
+
+// setupBackups checks the backup settings before anything else starts, so
+// that a wrong recipient stops Sova at once rather than a day later.
+func (a *App) setupBackups() error {
+	c := &a.cfg
+	if c.BackupDir == "" {
+		if c.BackupTo != "" {
+			return errors.New("-backup-to needs -backup-dir: where to keep the backups")
+		}
+		return nil
+	}
+	rs, err := age.ParseRecipients(strings.NewReader(c.BackupTo))
+	if err != nil || len(rs) != 1 {
+		return fmt.Errorf("-backup-dir needs -backup-to, one age recipient (age1…; sova backup-key makes one): %v", err)
+	}
+	if c.BackupEvery <= 0 {
+		c.BackupEvery = 24 * time.Hour
+	}
+	if c.BackupKeep <= 0 {
+		c.BackupKeep = 7
+	}
+	a.backups = &backup.Job{DB: a.db, Dir: c.BackupDir, To: rs[0], Keep: c.BackupKeep, Now: c.Now, Log: c.Log}
+	return nil
+}
+
+// BackUp makes a backup now; ok is false when no backup dir is set.
+func (a *App) BackUp() (out backup.Outcome, ok bool) {
+	if a.backups == nil {
+		return out, false
+	}
+	return a.backups.Once(), true
+}
+
+// Restore makes a new data dir from an encrypted backup: a new encryption
+// key (at cfg.KeyFile, or in the dir) and everything the backup held. It
+// returns how much of each kind came back. Sova then starts on the dir. A
+// backup that does not open leaves nothing behind.
+func Restore(cfg Config, from io.Reader, ids ...age.Identity) (kinds map[string]int, err error) {
+	dbDir := filepath.Join(cfg.DataDir, "db")
+	if entries, err := os.ReadDir(dbDir); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("%s already holds a database: restore into a new, empty data dir", cfg.DataDir)
+	}
+	snapshot, err := backup.Open(from, ids...)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.KeyFile == "" {
+		cfg.KeyFile = filepath.Join(cfg.DataDir, "sova.key")
+	}
+	_, keyErr := os.Stat(cfg.KeyFile)
+	defer func() {
+		if err != nil { // a half-restored dir must not pass for a whole one
+			os.RemoveAll(dbDir)
+			if keyErr != nil {
+				os.Remove(cfg.KeyFile)
+			}
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	key, err := loadOrMakeKey(cfg.KeyFile)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(dbDir, key, cfg.Log)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Load(snapshot); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("the backup is damaged: %w", err)
+	}
+	kinds, err = db.Kinds()
+	return kinds, errors.Join(err, db.Close())
 }

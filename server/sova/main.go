@@ -19,18 +19,23 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/netip"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"sova/server/app"
 	"sova/server/domain"
 	"sova/server/studio"
+
+	"filippo.io/age"
 )
 
 func main() {
@@ -51,8 +56,15 @@ func run(args []string) error {
 	if len(args) > 0 && args[0] == "serve" {
 		args = args[1:]
 	}
-	if len(args) > 0 && args[0] == "voice" {
-		return voiceCmd(args[1:])
+	if len(args) > 0 {
+		switch args[0] {
+		case "voice":
+			return voiceCmd(args[1:])
+		case "backup-key":
+			return backupKey(os.Stdout, os.Stderr)
+		case "restore":
+			return restoreCmd(args[1:], os.Stdout)
+		}
 	}
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		return fmt.Errorf("unknown command %q (try: sova -h)", args[0])
@@ -63,6 +75,10 @@ func run(args []string) error {
 	accessLog := fl.Bool("access-log", env("SOVA_ACCESS_LOG", "") == "1", "log every request, not only failures (SOVA_ACCESS_LOG=1); see README")
 	pushHosts := fl.String("push-hosts", env("SOVA_PUSH_HOSTS", strings.Join(domain.PushHosts, ",")), "push services a subscription may point at, comma-separated (SOVA_PUSH_HOSTS)")
 	proxies := fl.String("trusted-proxy", env("SOVA_TRUSTED_PROXY", ""), "reverse proxies in front of Sova, as CIDRs or addresses, comma-separated: only their X-Forwarded-For is read, by the login limiter alone (SOVA_TRUSTED_PROXY)")
+	backupDir := fl.String("backup-dir", env("SOVA_BACKUP_DIR", ""), "keep encrypted backups of everything in this folder (SOVA_BACKUP_DIR); needs -backup-to")
+	backupTo := fl.String("backup-to", env("SOVA_BACKUP_TO", ""), "the age recipient (age1…) backups are encrypted to; `sova backup-key` makes one (SOVA_BACKUP_TO)")
+	backupEvery := fl.Duration("backup-every", envDuration("SOVA_BACKUP_EVERY", 24*time.Hour), "how often to back up (SOVA_BACKUP_EVERY)")
+	backupKeep := fl.Int("backup-keep", envInt("SOVA_BACKUP_KEEP", 7), "how many backups to keep, newest first (SOVA_BACKUP_KEEP)")
 	minFree := fl.String("min-free", env("SOVA_MIN_FREE", "256MiB"), "below this much free space on the data folder's disk, Sova stores nothing new and answers writes 503 disk_full; 0 turns the check off (SOVA_MIN_FREE)")
 	memLimit := fl.String("memory-limit", env("SOVA_MEMORY_LIMIT", ""), "soft limit on the Go runtime's memory, such as 80MiB, or off (SOVA_MEMORY_LIMIT; default GOMEMLIMIT if set, else "+defaultMemoryLimit+")")
 	if err := fl.Parse(args); err != nil {
@@ -83,6 +99,7 @@ func run(args []string) error {
 	a, err := app.Open(app.Config{
 		Addr: *addr, DataDir: *data, KeyFile: os.Getenv("SOVA_KEY_FILE"), Salt: os.Getenv("SOVA_SALT"), Log: log, AccessLog: *accessLog,
 		PushHosts: list(*pushHosts), TrustedProxies: trusted, MinFree: uint64(keepFree),
+		BackupDir: *backupDir, BackupTo: *backupTo, BackupEvery: *backupEvery, BackupKeep: *backupKeep,
 	})
 	if err != nil {
 		return err
@@ -252,4 +269,70 @@ func parsePrefixes(s string) ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
+}
+
+// envDuration and envInt read a flag's default from the environment; a
+// value that does not parse is left for the flag package to refuse.
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return d
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return n
+	}
+	return def
+}
+
+// backupKey prints a new age identity for backups: the identity (keep it
+// off the server, safe: whoever holds it can read every backup) on out,
+// and its recipient, for -backup-to, on info.
+func backupKey(out, info io.Writer) error {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(info, "Public key, for -backup-to: %s\nKeep the secret key below off the server, somewhere safe: it alone opens the backups.\n", id.Recipient())
+	_, err = fmt.Fprintf(out, "# public key: %s\n%s\n", id.Recipient(), id)
+	return err
+}
+
+// restoreCmd is `sova restore -identity FILE -data NEWDIR BACKUP`.
+func restoreCmd(args []string, out io.Writer) error {
+	fl := flag.NewFlagSet("sova restore", flag.ContinueOnError)
+	idFile := fl.String("identity", "", "the age identity file that opens the backup (from sova backup-key)")
+	data := fl.String("data", "", "a new, empty data folder to restore into")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if *idFile == "" || *data == "" || fl.NArg() != 1 {
+		return errors.New("usage: sova restore -identity FILE -data NEWDIR BACKUP")
+	}
+	f, err := os.Open(*idFile)
+	if err != nil {
+		return err
+	}
+	ids, err := age.ParseIdentities(f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("%s: %w", *idFile, err)
+	}
+	b, err := os.Open(fl.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	kinds, err := app.Restore(app.Config{DataDir: *data, KeyFile: os.Getenv("SOVA_KEY_FILE"), Log: app.NewLogger(io.Discard)}, b, ids...)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Restored into %s:\n", *data)
+	for _, k := range slices.Sorted(maps.Keys(kinds)) {
+		fmt.Fprintf(out, "  %d %s\n", kinds[k], k)
+	}
+	fmt.Fprintf(out, "Start Sova on it: sova -data %s\n", *data)
+	return nil
 }

@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -32,6 +33,7 @@ import (
 	"sova/internal/loadgen"
 	"sova/internal/sovaproc"
 	"sova/internal/testapp"
+	"sova/server/backup"
 	"sova/server/domain"
 	"sova/server/store"
 	"sova/server/voice"
@@ -907,4 +909,58 @@ func TestVoice_RefusedWhileSovaServes(t *testing.T) {
 	checkNoErrorsLogged(t, p, "")
 	sovaOK(t, "voice", "export", "-lang", "en", "-o", pack, "-data", data)
 	checkPack(t, pack, "en")
+}
+
+// An operator makes a backup key, runs Sova with backups on, and later
+// restores the newest backup into a new folder: Sova starts there with what
+// the first one held, and says what came back. Wrong use is refused with a
+// message that says how to do it right.
+func TestBackup_KeyServeAndRestore(t *testing.T) {
+	root := t.TempDir()
+	idOut, info, code := runSova(t, root, "backup-key")
+	recipient := regexp.MustCompile(`age1[0-9a-z]+`).FindString(info)
+	if code != 0 || recipient == "" || !strings.Contains(idOut, "AGE-SECRET-KEY-1") || strings.Contains(info, "AGE-SECRET-KEY") {
+		t.Fatalf("backup-key: exit %d, stdout %q, stderr %q; want the identity on stdout, its recipient on stderr", code, idOut, info)
+	}
+	idFile := filepath.Join(root, "backup.key")
+	if err := os.WriteFile(idFile, []byte(idOut), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	backups := filepath.Join(root, "backups")
+	p := startSova(t, nil, "-addr", "127.0.0.1:0", "-data", filepath.Join(root, "data"),
+		"-backup-dir", backups, "-backup-to", recipient, "-backup-every", "200ms", "-backup-keep", "2")
+	var files []string
+	for deadline := time.Now().Add(30 * time.Second); len(files) < 2 && time.Now().Before(deadline); {
+		files, _ = backup.Files(backups)
+		time.Sleep(50 * time.Millisecond)
+	}
+	if code := stop(t, p); code != 0 || len(files) < 2 {
+		t.Fatalf("serving with backups: exit %d, backups %v\n%s", code, files, p.Log())
+	}
+	checkNoErrorsLogged(t, p, "serving with backups")
+
+	restored := filepath.Join(root, "restored")
+	out, errOut, code := runSova(t, root, "restore", "-identity", idFile, "-data", restored, filepath.Join(backups, files[0]))
+	if code != 0 || !strings.Contains(out, "survey versions") || !strings.Contains(out, "server keys") {
+		t.Fatalf("restore: exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	a := testapp.OpenDir(t, restored)
+	if a.SetupLink() == "" {
+		t.Error("the restored server, like the first, should still wait for its first admin")
+	}
+	a.Close()
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"restore", "-data", filepath.Join(root, "x"), filepath.Join(backups, files[0])}, "usage: sova restore -identity FILE -data NEWDIR BACKUP"},
+		{[]string{"restore", "-identity", idFile, "-data", restored, filepath.Join(backups, files[0])}, "already holds a database"},
+		{[]string{"restore", "-identity", filepath.Join(root, "data", "sova.key"), "-data", filepath.Join(root, "y"), filepath.Join(backups, files[0])}, "sova.key"},
+		{[]string{"-backup-dir", backups}, "-backup-dir needs -backup-to"},
+	} {
+		if out, errOut, code := runSova(t, root, tc.args...); code == 0 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("sova %s: exit %d, stderr %q; want an error saying %q\nstdout: %s", strings.Join(tc.args, " "), code, errOut, tc.want, out)
+		}
+	}
 }

@@ -10,7 +10,9 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -135,3 +137,43 @@ func (b badgerLog) Errorf(f string, a ...any)   { b.l.Error(fmt.Sprintf(f, a...)
 func (b badgerLog) Warningf(f string, a ...any) { b.l.Warn(fmt.Sprintf(f, a...), "from", "badger") }
 func (badgerLog) Infof(string, ...any)          {}
 func (badgerLog) Debugf(string, ...any)         {}
+
+// Backup writes a consistent snapshot of everything stored, as it is at
+// the call, to w, while writes go on: Badger's backup stream, whose values
+// are decrypted, so the caller must encrypt it (package backup does).
+func (s *DB) Backup(w io.Writer) error {
+	_, err := s.db.Backup(w, 0)
+	return err
+}
+
+// Load reads a Backup stream into this database, which should be new.
+func (s *DB) Load(r io.Reader) error {
+	return s.db.Load(r, 256)
+}
+
+// Kinds counts what is stored by kind, as a person would name it: what a
+// restore brought back.
+func (s *DB) Kinds() (map[string]int, error) {
+	names := map[string]string{
+		responsePrefix: "responses", staffPrefix: "staff accounts", surveyPrefix: "survey versions",
+		recordingPrefix: "recordings", subscriberPrefix: "push subscriptions", warningPrefix: "warnings",
+		servicePrefix: "directory entries", infoPrefix: "information pages", areaPrefix: "areas",
+		devicePrefix: "outreach devices", sitePrefix: "outreach sites", auditPrefix: "audit entries",
+		secretPrefix: "server keys", textPrefix: "translations",
+	}
+	out := map[string]int{}
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := string(it.Item().Key())
+			if i := strings.IndexByte(k, '/'); i >= 0 {
+				if name, ok := names[k[:i+1]]; ok {
+					out[name]++
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,181 @@
+// Package backup makes encrypted, consistent snapshots of a running Sova,
+// and restores them into a new data dir.
+//
+// A backup is Badger's backup stream of everything stored (responses, keys,
+// staff, surveys, recordings, settings, subscriptions), encrypted with age
+// to a recipient whose identity the server never holds: a stolen backup,
+// or a seized server with its backups, opens for nobody but the holder of
+// that identity (`sova backup-key` makes one).
+package backup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"filippo.io/age"
+
+	"sova/server/store"
+)
+
+// Suffix ends every backup's file name.
+const Suffix = ".sova.age"
+
+// Write writes db's snapshot to w, encrypted to to.
+func Write(db *store.DB, to age.Recipient, w io.Writer) error {
+	enc, err := age.Encrypt(w, to)
+	if err != nil {
+		return err
+	}
+	if err := db.Backup(enc); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+// Open checks that one of ids opens the backup r, and returns its snapshot
+// for store.DB.Load.
+func Open(r io.Reader, ids ...age.Identity) (io.Reader, error) {
+	dec, err := age.Decrypt(r, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("this backup does not open with that identity: %w", err)
+	}
+	return dec, nil
+}
+
+// Outcome is how the last backup went, for the console and the log.
+type Outcome struct {
+	Time time.Time // when it finished
+	File string    // its file name, in Dir
+	Size int64     // bytes
+	Err  string    // "" if it worked
+}
+
+// Job backs up a running server into Dir: every Every, and on demand.
+type Job struct {
+	DB   *store.DB
+	Dir  string
+	To   age.Recipient
+	Keep int // how many backups to keep, newest first
+	Now  func() time.Time
+	Log  *slog.Logger
+
+	mu   sync.Mutex // one backup at a time; guards last
+	last Outcome
+}
+
+// Last is the outcome of the latest backup, zero if none ran yet.
+func (j *Job) Last() Outcome {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.last
+}
+
+// Run backs up every every until ctx is done. A failure is logged and kept
+// for the console, and never stops the server.
+func (j *Job) Run(ctx context.Context, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			j.Once()
+		}
+	}
+}
+
+// Once makes a backup now, then removes all but the Keep newest.
+func (j *Job) Once() Outcome {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	name := "sova-" + j.Now().UTC().Format("20060102T150405Z") + Suffix
+	size, err := j.write(name)
+	if err == nil {
+		err = j.prune()
+	}
+	j.last = Outcome{Time: j.Now().UTC(), File: name, Size: size}
+	if err != nil {
+		j.last.Err = err.Error()
+		j.Log.Error("backup failed", "file", name, "err", err)
+	} else {
+		j.Log.Info("backed up", "file", name, "bytes", size)
+	}
+	return j.last
+}
+
+// write writes the backup beside its final name and renames it there once
+// it is whole and synced: a file under a backup's name is a whole backup.
+func (j *Job) write(name string) (int64, error) {
+	if err := os.MkdirAll(j.Dir, 0o700); err != nil {
+		return 0, err
+	}
+	tmp, err := os.CreateTemp(j.Dir, ".partial-*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(tmp.Name()) // gone once renamed; else a failure's leftovers
+	err = Write(j.DB, j.To, tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	info, serr := tmp.Stat()
+	if cerr := tmp.Close(); err == nil {
+		err = errors.Join(serr, cerr)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(j.Dir, name)); err != nil {
+		return 0, err
+	}
+	return info.Size(), syncDir(j.Dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// Files lists the backups in dir, newest first.
+func Files(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	var out []string
+	for _, e := range entries {
+		if n := e.Name(); strings.HasPrefix(n, "sova-") && strings.HasSuffix(n, Suffix) && e.Type().IsRegular() {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out) // the names sort by time
+	slices.Reverse(out)
+	return out, err
+}
+
+func (j *Job) prune() error {
+	files, err := Files(j.Dir)
+	if err != nil || len(files) <= j.Keep {
+		return err
+	}
+	for _, f := range files[max(j.Keep, 1):] {
+		if err := os.Remove(filepath.Join(j.Dir, f)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
