@@ -34,6 +34,7 @@ import (
 	"sova/server/studio"
 	"sova/server/voice"
 	"sova/server/web"
+	"sova/server/web/console"
 
 	"filippo.io/age"
 	"golang.org/x/net/netutil"
@@ -154,6 +155,7 @@ func (a *App) setup() error {
 		Icons: assets.Icons, PWA: pwa.Files, Worker: pwa.Worker,
 		Log: a.cfg.Log, Salt: a.cfg.Salt, BusyAfter: a.cfg.BusyAfter, Now: a.cfg.Now, AccessLog: a.cfg.AccessLog,
 		PushKey: vapid.Public(), PushHosts: a.cfg.PushHosts, TrustedProxies: a.cfg.TrustedProxies,
+		Backups: a.consoleBackups(),
 	})
 	if err != nil {
 		return err
@@ -475,6 +477,15 @@ func (a *App) setupBackups() error {
 	}
 	a.backups = &backup.Job{DB: a.db, Dir: c.BackupDir, To: rs[0], Keep: c.BackupKeep, Now: c.Now, Log: c.Log}
 	return nil
+}
+
+// consoleBackups is the backup job for the console: a nil interface, not
+// a nil *backup.Job, when backups are off.
+func (a *App) consoleBackups() console.Backups {
+	if a.backups == nil {
+		return nil
+	}
+	return a.backups
 }
 
 // BackUp makes a backup now; ok is false when no backup dir is set.

@@ -72,6 +72,9 @@ type Job struct {
 	last Outcome
 }
 
+// Folder is where the backups are kept.
+func (j *Job) Folder() string { return j.Dir }
+
 // Last is the outcome of the latest backup, zero if none ran yet.
 func (j *Job) Last() Outcome {
 	j.mu.Lock()

@@ -60,6 +60,8 @@ type Config struct {
 	// for a request from one is X-Forwarded-For read, and only by the
 	// login limiter, which holds it in memory.
 	TrustedProxies []netip.Prefix
+	// Backups is the backup job for the console, nil when backups are off.
+	Backups console.Backups
 }
 
 // Server serves Sova over HTTP.
@@ -90,7 +92,7 @@ func New(cfg Config) (*Server, error) {
 			Store: cfg.Store, Keys: cfg.Keys, Site: site, Now: cfg.Now, BusyAfter: cfg.BusyAfter,
 			PushKey: cfg.PushKey, PushHosts: cfg.PushHosts,
 		}),
-		console: console.New(console.Config{Store: cfg.Store, Office: cfg.Office, Studio: cfg.Studio, Site: site, Now: cfg.Now, TrustedProxies: cfg.TrustedProxies}),
+		console: console.New(console.Config{Store: cfg.Store, Office: cfg.Office, Studio: cfg.Studio, Site: site, Now: cfg.Now, TrustedProxies: cfg.TrustedProxies, Backups: cfg.Backups}),
 	}
 	s.echo = s.routes()
 	return s, nil

@@ -48,6 +48,8 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For the
 	// login limiter believes; none by default.
 	TrustedProxies []netip.Prefix
+	// Backups is the backup job, nil when backups are off.
+	Backups Backups
 }
 
 // Console serves the staff console.

@@ -540,6 +540,11 @@ var consoleRoutes = []struct {
 	{"POST", "/staff/people/:id", adminOnly},
 	{"GET", "/staff/audit", adminOnly},
 	{"HEAD", "/staff/audit", adminOnly},
+	{"GET", "/staff/backups", adminOnly},
+	{"HEAD", "/staff/backups", adminOnly},
+	{"POST", "/staff/backups/now", adminOnly},
+	{"GET", "/staff/backups/latest", adminOnly},
+	{"HEAD", "/staff/backups/latest", adminOnly},
 	{"GET", "/staff/settings", adminOnly},
 	{"HEAD", "/staff/settings", adminOnly},
 	{"POST", "/staff/settings", adminOnly},
@@ -595,7 +600,10 @@ var consoleRoutes = []struct {
 
 func TestConsole_RoleMatrix(t *testing.T) {
 	t.Parallel()
-	e := testapp.OpenFixture(t)
+	e := testapp.OpenFixture(t, withBackups(t))
+	if out, _ := e.App.BackUp(); out.Err != "" { // one to download
+		t.Fatal(out.Err)
+	}
 	admin := e.As(domain.RoleAdmin)
 	ech, ok := e.H.(*echo.Echo)
 	if !ok {
