@@ -102,6 +102,7 @@ func (j *Job) Once() Outcome {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	name := "sova-" + j.Now().UTC().Format("20060102T150405Z") + Suffix
+	start := time.Now()
 	size, err := j.write(name)
 	if err == nil {
 		err = j.prune()
@@ -111,7 +112,7 @@ func (j *Job) Once() Outcome {
 		j.last.Err = err.Error()
 		j.Log.Error("backup failed", "file", name, "err", err)
 	} else {
-		j.Log.Info("backed up", "file", name, "bytes", size)
+		j.Log.Info("backed up", "file", name, "bytes", size, "seconds", time.Since(start).Round(10*time.Millisecond).Seconds())
 	}
 	return j.last
 }
