@@ -112,7 +112,7 @@ func (j *Job) Once() Outcome {
 		j.last.Err = err.Error()
 		j.Log.Error("backup failed", "file", name, "err", err)
 	} else {
-		j.Log.Info("backed up", "file", name, "bytes", size, "seconds", time.Since(start).Round(10*time.Millisecond).Seconds())
+		j.Log.Info("backed up", "file", name, "bytes", size, "took", time.Since(start).Round(10*time.Millisecond))
 	}
 	return j.last
 }

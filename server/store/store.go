@@ -142,7 +142,14 @@ func (badgerLog) Debugf(string, ...any)         {}
 // the call, to w, while writes go on: Badger's backup stream, whose values
 // are decrypted, so the caller must encrypt it (package backup does).
 func (s *DB) Backup(w io.Writer) error {
-	_, err := s.db.Backup(w, 0)
+	st := s.db.NewStream()
+	st.LogPrefix = "backup"
+	// Each reader holds a 32 MB buffer: Badger's default of 8 readers
+	// took sova to 632 MB resident backing up a million responses, 2 to
+	// 367 MB (most of it the value log's pages, mapped as they are read),
+	// and 1 saves no more but takes half as long again (bench -backup).
+	st.NumGo = 2
+	_, err := st.Backup(w, 0)
 	return err
 }
 

@@ -55,7 +55,7 @@ func measureBackup(ctx context.Context, tmp string, rep *report) error {
 	}
 	backups := filepath.Join(tmp, "backups")
 	srv, err := startServer(ctx, tmp, "data-backup", serverOpts{args: []string{
-		"-backup-dir", backups, "-backup-to", id.Recipient().String(), "-backup-every", "2s", "-backup-keep", "1"}})
+		"-backup-dir", backups, "-backup-to", id.Recipient().String(), "-backup-every", "2s", "-backup-keep", "100"}})
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func measureBackup(ctx context.Context, tmp string, rep *report) error {
 		return nil
 	}
 	_ = resetHWM(srv.pid)
-	line := regexp.MustCompile(`msg="backed up" file=(\S+) bytes=(\d+) seconds=([\d.]+)`)
+	line := regexp.MustCompile(`msg="backed up" file=(\S+) bytes=(\d+) took=(\S+)`)
 	var m []string
 	for deadline := time.Now().Add(30 * time.Minute); m == nil; {
 		if time.Now().After(deadline) || ctx.Err() != nil {
@@ -74,14 +74,14 @@ func measureBackup(ctx context.Context, tmp string, rep *report) error {
 		m = line.FindStringSubmatch(srv.proc.Log())
 		time.Sleep(200 * time.Millisecond)
 	}
-	_, hwm, err := srv.mem()
+	mi, err := srv.memInfo()
 	if err != nil {
 		return err
 	}
 	srv.stop()
 	size, _ := strconv.ParseInt(m[2], 10, 64)
-	rep.info(fmt.Sprintf("backup of %d responses, while serving: time, size", n), fmt.Sprintf("%s s, %s", m[3], mb(size)))
-	rep.info("peak RSS (VmHWM) of sova through its backup", mb(hwm))
+	rep.info(fmt.Sprintf("backup of %d responses, while serving: time, size", n), fmt.Sprintf("%s, %s", m[3], mb(size)))
+	rep.info("peak RSS (VmHWM) of sova through its backup", fmt.Sprintf("%s (just after: anonymous %s, mapped files %s)", mb(mi.hwm), mb(mi.anon), mb(mi.file)))
 
 	idFile := filepath.Join(tmp, "backup.key")
 	if err := os.WriteFile(idFile, []byte(id.String()+"\n"), 0o600); err != nil {
