@@ -964,3 +964,69 @@ func TestBackup_KeyServeAndRestore(t *testing.T) {
 		}
 	}
 }
+
+// A flood of connections that never finish their request cannot take the
+// file descriptors Sova needs: with a file limit of 256, 300 trickling
+// connections leave it below the limit and logging no "too many open
+// files" (an attack with 20,000 once made accept fail and health checks
+// time out), and once they go, it answers at once.
+func TestServe_AFloodOfSlowConnectionsLeavesFilesToSpare(t *testing.T) {
+	const limit = 256
+	p, err := sovaproc.Start("prlimit", []string{fmt.Sprintf("--nofile=%d:%d", limit, limit), sovaBinary(t),
+		"-addr", "127.0.0.1:0", "-data", filepath.Join(t.TempDir(), "data")}, childEnv(), 20*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Kill)
+	var flood []net.Conn
+	defer func() {
+		for _, c := range flood {
+			c.Close()
+		}
+	}()
+	for range 300 {
+		c, err := net.Dial("tcp", p.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write([]byte("GET /healthz HTTP/1.1\r\nHost: sova\r\n")) // and never the blank line
+		flood = append(flood, c)
+	}
+	// Wait until the server has taken all the connections it will: its
+	// open files stop changing for a second.
+	fds := func() int {
+		entries, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", p.Pid()))
+		return len(entries)
+	}
+	open, since := fds(), time.Now()
+	for deadline := time.Now().Add(20 * time.Second); time.Since(since) < time.Second && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if n := fds(); n != open {
+			open, since = n, time.Now()
+		}
+	}
+	if open > limit-64 || strings.Contains(p.Log(), "too many open files") {
+		t.Fatalf("under the flood sova holds %d of its %d files; want at least 64 to spare, and no accept failures\n%s", open, limit, p.Log())
+	}
+	for _, c := range flood {
+		c.Close()
+	}
+	flood = nil
+	c := newClient()
+	defer c.CloseIdleConnections()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		res, err := c.Get(p.URL() + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the flood /healthz: %v\n%s", err, p.Log())
+		}
+	}
+	fetchKid(t, p)
+	if code := stop(t, p); code != 0 {
+		t.Fatalf("exit %d\n%s", code, p.Log())
+	}
+}
