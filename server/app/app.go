@@ -81,6 +81,7 @@ type Config struct {
 type App struct {
 	cfg       Config
 	backups   *backup.Job // nil without a BackupDir
+	office    *domain.Office
 	db        *store.DB
 	web       *web.Server
 	studio    *studio.Studio
@@ -147,6 +148,7 @@ func (a *App) setup() error {
 	// What staff change reaches the site, the voice and push through
 	// a's events (events.go), all made below before the first request.
 	office := &domain.Office{Repo: a.db, Events: (*events)(a), Words: a.studio, Now: a.cfg.Now}
+	a.office = office
 	if err := office.EnsureWarnSurvey(); err != nil {
 		return err
 	}
@@ -188,6 +190,23 @@ func (a *App) Handler() http.Handler { return a.web.Handler() }
 
 // Version is the member app's current version (its service worker cache).
 func (a *App) Version() string { return a.web.Version() }
+
+// Hourly is what Run does each hour: the site stops showing warnings that
+// expired, and private notes and old warnings are deleted once they serve
+// no more (domain.Office.Forget). Failures are logged; the next hour tries
+// again.
+func (a *App) Hourly() {
+	if err := a.web.RefreshWarnings(); err != nil {
+		a.cfg.Log.Error("refreshing warnings", "err", err)
+	}
+	notes, reports, err := a.office.Forget()
+	if err != nil {
+		a.cfg.Log.Error("deleting what reports no longer need", "err", err)
+	}
+	if notes+reports > 0 {
+		a.cfg.Log.Info("deleted what reports no longer need", "private_notes", notes, "reports", reports)
+	}
+}
 
 // RefreshWarnings rebuilds the member app when a warning it shows has
 // expired (Run calls it hourly; tests call it after moving the clock).
@@ -289,7 +308,8 @@ func (a *App) Run(ctx context.Context) error {
 		rounds.Go(func() { a.backups.Run(ctx, a.cfg.BackupEvery) })
 	}
 	rounds.Go(func() { a.speakLoop(ctx) })
-	// Warnings expire by the day: look hourly whether one the site shows has.
+	// Warnings expire by the day, and what reports no longer need goes
+	// after them: look hourly.
 	go func() {
 		tick := time.NewTicker(time.Hour)
 		defer tick.Stop()
@@ -298,9 +318,7 @@ func (a *App) Run(ctx context.Context) error {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
-				if err := a.web.RefreshWarnings(); err != nil {
-					a.cfg.Log.Error("refreshing warnings", "err", err)
-				}
+				a.Hourly()
 			}
 		}
 	}()

@@ -33,6 +33,11 @@ type Repository interface {
 	DeleteArea(code string, audit ...AuditEntry) error
 	Warning(id string) (*Warning, error)
 	PutWarning(w *Warning, audit ...AuditEntry) error
+	Warnings() ([]*Warning, error)
+	// ForgetNote deletes a report's private note, from the report and from
+	// the answer it came in; DropReport deletes the report and its answer.
+	ForgetNote(id string) error
+	DropReport(id string) error
 
 	// Outreach
 	HasSite(code string) bool
@@ -213,7 +218,7 @@ func (o *Office) Decide(by, id string, approve bool, public string) error {
 	if err != nil {
 		return err
 	}
-	w.By = by
+	w.By, w.Decided = by, o.Now().UTC().Format(time.DateOnly)
 	// Published just now, not again (a second tab, a double submit):
 	// members hear of a warning once.
 	news := approve && w.State != ReportApproved
@@ -425,4 +430,41 @@ func RolesText(roles []Role) string {
 		out[i] = string(r)
 	}
 	return strings.Join(out, ", ")
+}
+
+// Forget deletes what reports no longer need (Warning.Retention): private
+// notes KeepDays after the decision, and published warnings, with their
+// answers, KeepDays after they expired. A report decided before decisions
+// were dated is dated today, and so kept KeepDays more. It returns how many
+// notes and reports went.
+func (o *Office) Forget() (notes, reports int, err error) {
+	all, err := o.Repo.Warnings()
+	if err != nil {
+		return 0, 0, err
+	}
+	today := o.Now().UTC().Format(time.DateOnly)
+	for _, w := range all {
+		if w.State != ReportPending && w.Decided == "" {
+			w.Decided = today
+			if err := o.Repo.PutWarning(w); err != nil {
+				return notes, reports, err
+			}
+			continue
+		}
+		switch note, drop := w.Retention(today); {
+		case drop:
+			err = o.Repo.DropReport(w.ID)
+			reports++
+		case note:
+			err = o.Repo.ForgetNote(w.ID)
+			notes++
+		}
+		if err != nil {
+			return notes, reports, err
+		}
+	}
+	if reports > 0 {
+		err = o.Events.WordsChanged() // the site's warnings, and their voice
+	}
+	return notes, reports, err
 }

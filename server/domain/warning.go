@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -149,6 +150,25 @@ type Warning struct {
 	Private string `json:"private,omitempty"` // for staff; never published
 	Expires string `json:"expires,omitempty"` // the last day an approved warning shows
 	By      string `json:"by,omitempty"`      // the moderator who decided
+	Decided string `json:"decided,omitempty"` // the day she decided
+}
+
+// KeepDays is how long what a report no longer needs is kept: its private
+// note after the moderator's decision, and a published warning after it
+// expired (then the report and its answer go).
+const KeepDays = 30
+
+// Retention says what of w may go on day today (YYYY-MM-DD): its private
+// note, or all of it.
+func (w *Warning) Retention(today string) (forgetNote, drop bool) {
+	after := func(day string) bool {
+		t, err := time.Parse(time.DateOnly, day)
+		return err == nil && today > t.AddDate(0, 0, KeepDays).Format(time.DateOnly)
+	}
+	if w.State == ReportApproved && w.Expires != "" && after(w.Expires) {
+		return false, true
+	}
+	return w.Private != "" && w.State != ReportPending && after(w.Decided), false
 }
 
 // WarningFrom reads a stored answer to the warn survey, given in lang.

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"errors"
+
 	"github.com/dgraph-io/badger/v4"
 
 	"sova/server/domain"
@@ -31,4 +33,42 @@ func (s *DB) Warning(id string) (*domain.Warning, error) {
 // PutWarning stores a moderator's decision on a report.
 func (s *DB) PutWarning(w *domain.Warning, audit ...domain.AuditEntry) error {
 	return s.audited(audit, func(txn *badger.Txn) error { return setJSON(txn, warningPrefix+w.ID, w, 0) })
+}
+
+// ForgetNote is domain.Repository's: the private note goes from the report
+// and from the answer it came in, in one transaction.
+func (s *DB) ForgetNote(id string) error {
+	return s.update(func(txn *badger.Txn) error {
+		var w domain.Warning
+		if err := getJSON(txn, warningPrefix+id, &w); err != nil {
+			return ignoreMissing(err)
+		}
+		w.Private = ""
+		if err := setJSON(txn, warningPrefix+id, &w, 0); err != nil {
+			return err
+		}
+		var r Response
+		if err := getJSON(txn, responsePrefix+id, &r); err != nil {
+			return ignoreMissing(err)
+		}
+		delete(r.Content.Answers, "private")
+		return setJSON(txn, responsePrefix+id, &r, 0)
+	})
+}
+
+// DropReport is domain.Repository's: the report and its answer go.
+func (s *DB) DropReport(id string) error {
+	return s.update(func(txn *badger.Txn) error {
+		if err := txn.Delete([]byte(warningPrefix + id)); err != nil {
+			return err
+		}
+		return txn.Delete([]byte(responsePrefix + id))
+	})
+}
+
+func ignoreMissing(err error) error {
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil
+	}
+	return err
 }
