@@ -38,6 +38,9 @@ type Repository interface {
 	// the answer it came in; DropReport deletes the report and its answer.
 	ForgetNote(id string) error
 	DropReport(id string) error
+	// DropAuditBefore deletes the audit entries older than t, and says
+	// how many.
+	DropAuditBefore(t time.Time) (int, error)
 
 	// Outreach
 	HasSite(code string) bool
@@ -288,8 +291,8 @@ func (o *Office) SaveSettings(by string, st Settings) error {
 	if err := st.Check(); err != nil {
 		return err
 	}
-	summary := fmt.Sprintf("quick exit: %s; disguise: %s; warnings show %d days; notifications: %s, quiet %d-%d, %d a day",
-		st.ExitURL, cmp.Or(st.Disguise, "none"), st.WarningDays, st.TimeZone, st.QuietFrom, st.QuietTo, st.PushPerDay)
+	summary := fmt.Sprintf("quick exit: %s; disguise: %s; warnings show %d days; audit log kept %d days; notifications: %s, quiet %d-%d, %d a day",
+		st.ExitURL, cmp.Or(st.Disguise, "none"), st.WarningDays, st.AuditDays, st.TimeZone, st.QuietFrom, st.QuietTo, st.PushPerDay)
 	if err := o.Repo.PutSettings(st, o.audit(by, "settings changed", summary)); err != nil {
 		return err
 	}
@@ -432,12 +435,20 @@ func RolesText(roles []Role) string {
 	return strings.Join(out, ", ")
 }
 
-// Forget deletes what reports no longer need (Warning.Retention): private
-// notes KeepDays after the decision, and published warnings, with their
-// answers, KeepDays after they expired. A report decided before decisions
-// were dated is dated today, and so kept KeepDays more. It returns how many
-// notes and reports went.
+// Forget deletes what no longer serves: audit entries older than the
+// organisation keeps them (Settings.AuditDays), and what reports no longer
+// need (Warning.Retention): private notes KeepDays after the decision, and
+// published warnings, with their answers, KeepDays after they expired. A
+// report decided before decisions were dated is dated today, and so kept
+// KeepDays more. It returns how many notes and reports went.
 func (o *Office) Forget() (notes, reports int, err error) {
+	settings, err := o.Repo.Settings()
+	if err != nil {
+		return 0, 0, err
+	}
+	if _, err := o.Repo.DropAuditBefore(o.Now().AddDate(0, 0, -settings.KeepAudit())); err != nil {
+		return 0, 0, err
+	}
 	all, err := o.Repo.Warnings()
 	if err != nil {
 		return 0, 0, err

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"net/url"
 	"slices"
 	"strings"
@@ -20,6 +21,8 @@ type Settings struct {
 	Disguise string `json:"disguise,omitempty"`
 	// WarningDays is how long a published warning stays in the feed.
 	WarningDays int `json:"warningDays,omitempty"`
+	// AuditDays is how long the audit log keeps an entry (0: AuditDays).
+	AuditDays int `json:"auditDays,omitempty"`
 
 	// Push notifications.
 	// TimeZone is the organisation's IANA zone: quiet hours and the daily
@@ -43,6 +46,13 @@ type Settings struct {
 // catalog's "disguise.<name>") and an icon ("disguise-<name>") that say
 // nothing about Sova.
 var Disguises = []string{"notes", "weather"}
+
+// AuditDays is how long the audit log keeps an entry unless the organisation
+// chose otherwise: a year.
+const AuditDays = 365
+
+// KeepAudit is how long the audit log keeps an entry.
+func (s Settings) KeepAudit() int { return cmp.Or(s.AuditDays, AuditDays) }
 
 // DefaultExitURL is quick exit's place until an organisation chooses one: a
 // site anyone might have open.
@@ -99,6 +109,12 @@ func (s *Settings) Check() error {
 	}
 	if s.WarningDays < 1 || s.WarningDays > 90 {
 		return Errorf(CodeInvalid, "a warning can show for 1 to 90 days")
+	}
+	if s.AuditDays == 0 {
+		s.AuditDays = AuditDays
+	}
+	if s.AuditDays < 90 || s.AuditDays > 3650 {
+		return Errorf(CodeInvalid, "the audit log keeps entries for 90 to 3650 days")
 	}
 	if err := s.checkPush(); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -260,4 +261,36 @@ func (s *DB) AuditLog(n int) ([]domain.AuditEntry, error) {
 		return nil
 	})
 	return out, err
+}
+
+// DropAuditBefore is domain.Repository's. Entries are keyed by their time,
+// so the old ones are the first keys; they go a thousand a transaction.
+func (s *DB) DropAuditBefore(t time.Time) (int, error) {
+	end := []byte(fmt.Sprintf("%s%020d", auditPrefix, t.UnixNano()))
+	dropped := 0
+	for {
+		var keys [][]byte
+		err := s.db.View(func(txn *badger.Txn) error {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(auditPrefix)})
+			defer it.Close()
+			for it.Rewind(); it.Valid() && len(keys) < 1000 && bytes.Compare(it.Item().Key(), end) < 0; it.Next() {
+				keys = append(keys, it.Item().KeyCopy(nil))
+			}
+			return nil
+		})
+		if err != nil || len(keys) == 0 {
+			return dropped, err
+		}
+		if err := s.update(func(txn *badger.Txn) error {
+			for _, k := range keys {
+				if err := txn.Delete(k); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return dropped, err
+		}
+		dropped += len(keys)
+	}
 }

@@ -87,4 +87,28 @@ func TestRetention_PrivateNotesAndOldWarningsGo(t *testing.T) {
 	if strings.Contains(mod.Get(t, "/staff/reports").Body.String(), "canary") {
 		t.Error("the moderation page still shows a deleted note")
 	}
+
+	// The audit log keeps each entry as long as the organisation chose
+	// (a year unless it says otherwise; 90 days here).
+	save := func() { // signed in afresh: the clock ran past any session
+		t.Helper()
+		admin := testapp.NewConsole(e.H)
+		admin.Login(t, "admin", testapp.Password)
+		rec := admin.Post(t, "/staff/settings", url.Values{"csrf": {admin.CSRF(t)}, "exit_url": {domain.DefaultExitURL}, "audit_days": {"90"}})
+		if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Location"), "saved") {
+			t.Fatalf("settings: %d %s %.300s", rec.Code, rec.Header().Get("Location"), rec.Body)
+		}
+	}
+	save()
+	e.App.Hourly()
+	if got := e.AuditLog(t); len(got) < 3 {
+		t.Fatalf("entries of 45 days ago went with a 90-day log: %d left", len(got))
+	}
+	e.Clock.Advance(91 * 24 * time.Hour)
+	save() // one entry of today
+	e.App.Hourly()
+	left := e.AuditLog(t)
+	if len(left) != 1 || left[0].Action != "settings changed" {
+		t.Errorf("after 91 days the audit log holds %+v; want only today's entry", left)
+	}
 }

@@ -61,6 +61,7 @@ func (s *Console) SaveSettings(c echo.Context) error {
 	str("exit_url", &st.ExitURL)
 	str("disguise", &st.Disguise)
 	num("warning_days", &st.WarningDays)
+	num("audit_days", &st.AuditDays)
 	str("time_zone", &st.TimeZone)
 	num("quiet_from", &st.QuietFrom)
 	num("quiet_to", &st.QuietTo)
