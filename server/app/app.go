@@ -452,7 +452,15 @@ func importSurveys(db *store.DB, fsys fs.FS) error {
 		if err != nil {
 			return err
 		}
-		if err := db.PutSurvey(sv); err != nil {
+		err = db.PutSurvey(sv)
+		if errors.Is(err, domain.ErrVersionExists) {
+			// A release may correct a built-in version's words; its
+			// questions, and so what its answers mean, must stay.
+			if old, verr := db.Version(sv.ID, sv.Version); verr == nil && old.SameQuestions(sv) {
+				err = db.ReplaceWords(sv)
+			}
+		}
+		if err != nil {
 			return fmt.Errorf("assets/surveys/%s: %w", name, err)
 		}
 	}

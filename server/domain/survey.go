@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"regexp"
 	"slices"
@@ -125,6 +127,16 @@ const (
 // survey version that is already stored: answers stored against it would
 // change meaning.
 var ErrVersionExists = errors.New("this survey version already exists with different content; publish a new version")
+
+// SameQuestions reports whether s and o are one survey version asking the
+// same questions the same way, whatever their words: what its answers mean
+// is then the same, and a release may correct the words (Texts, and the
+// languages they come in) without a new version.
+func (s *Survey) SameQuestions(o *Survey) bool {
+	a, _ := json.Marshal(s.Questions)
+	b, _ := json.Marshal(o.Questions)
+	return s.ID == o.ID && s.Version == o.Version && bytes.Equal(a, b)
+}
 
 var (
 	surveyIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
