@@ -77,6 +77,18 @@ type Config struct {
 	BackupKeep  int
 }
 
+// keyFile is where the encryption-at-rest key lives: KeyFile, or in the
+// data dir.
+func (c Config) keyFile() string {
+	if c.KeyFile != "" {
+		return c.KeyFile
+	}
+	return filepath.Join(c.DataDir, "sova.key")
+}
+
+// dbDir is Badger's folder in the data dir.
+func (c Config) dbDir() string { return filepath.Join(c.DataDir, "db") }
+
 // App is a running Sova.
 type App struct {
 	cfg       Config
@@ -99,9 +111,7 @@ func Open(cfg Config) (*App, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.KeyFile == "" {
-		cfg.KeyFile = filepath.Join(cfg.DataDir, "sova.key")
-	}
+	cfg.KeyFile = cfg.keyFile()
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
@@ -109,7 +119,7 @@ func Open(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(filepath.Join(cfg.DataDir, "db"), key, cfg.Log)
+	db, err := store.Open(cfg.dbDir(), key, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -527,7 +537,7 @@ func (a *App) BackUp() (out backup.Outcome, ok bool) {
 // returns how much of each kind came back. Sova then starts on the dir. A
 // backup that does not open leaves nothing behind.
 func Restore(cfg Config, from io.Reader, ids ...age.Identity) (kinds map[string]int, err error) {
-	dbDir := filepath.Join(cfg.DataDir, "db")
+	dbDir := cfg.dbDir()
 	if entries, err := os.ReadDir(dbDir); err == nil && len(entries) > 0 {
 		return nil, fmt.Errorf("%s already holds a database: restore into a new, empty data dir", cfg.DataDir)
 	}
@@ -535,9 +545,7 @@ func Restore(cfg Config, from io.Reader, ids ...age.Identity) (kinds map[string]
 	if err != nil {
 		return nil, err
 	}
-	if cfg.KeyFile == "" {
-		cfg.KeyFile = filepath.Join(cfg.DataDir, "sova.key")
-	}
+	cfg.KeyFile = cfg.keyFile()
 	_, keyErr := os.Stat(cfg.KeyFile)
 	defer func() {
 		if err != nil { // a half-restored dir must not pass for a whole one
