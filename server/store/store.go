@@ -27,19 +27,34 @@ type DB struct {
 	db      *badger.DB
 	surveys surveyCache
 	space   space
+	log     *slog.Logger
 }
 
-// Open opens (or creates) the database in dir, encrypted with key.
-func Open(dir string, key []byte, log *slog.Logger) (*DB, error) {
+// An OpenOption sets the database up before Open reads or writes it.
+type OpenOption func(*DB)
+
+// KeepingFree is KeepFree from the start, so that a migration Open runs
+// is refused on a nearly full disk like any other write.
+func KeepingFree(bytes uint64) OpenOption { return func(s *DB) { s.KeepFree(bytes) } }
+
+// Open opens (or creates) the database in dir, encrypted with key, and
+// brings data an older Sova wrote up to this one's format (format.go).
+func Open(dir string, key []byte, log *slog.Logger, opts ...OpenOption) (*DB, error) {
 	if len(key) != KeySize {
 		return nil, fmt.Errorf("store: encryption key must be %d bytes, got %d", KeySize, len(key))
 	}
-	opts := Options(dir, key, log)
-	db, err := badger.Open(opts)
+	db, err := badger.Open(Options(dir, key, log))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	s := &DB{db: db, space: space{dir: dir}}
+	s := &DB{db: db, space: space{dir: dir}, log: log}
+	for _, o := range opts {
+		o(s)
+	}
+	if err := s.upgrade(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := s.loadSurveys(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: load surveys: %w", err)
@@ -153,9 +168,21 @@ func (s *DB) Backup(w io.Writer) error {
 	return err
 }
 
-// Load reads a Backup stream into this database, which should be new.
+// Load reads a Backup stream into this database, which should be new,
+// and brings what it held up to this Sova's format, as Open would have.
 func (s *DB) Load(r io.Reader) error {
-	return s.db.Load(r, 256)
+	// Open stamped the new database with the current format. A backup made
+	// by an older Sova holds no stamp, so the new one would outlive the
+	// load and its data would pass for current, never migrated. Dropped,
+	// not deleted: Load keeps each record's version, and a backup's own
+	// stamp may be older than a tombstone written now.
+	if err := s.db.DropPrefix([]byte(formatKey)); err != nil {
+		return err
+	}
+	if err := s.db.Load(r, 256); err != nil {
+		return err
+	}
+	return s.upgrade()
 }
 
 // Kinds counts what is stored by kind, as a person would name it: what a
