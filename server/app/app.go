@@ -13,14 +13,11 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 
 	"sova/assets"
@@ -28,6 +25,7 @@ import (
 	"sova/pwa"
 	"sova/server/backup"
 	"sova/server/domain"
+	"sova/server/https"
 	"sova/server/push"
 	"sova/server/seal"
 	"sova/server/store"
@@ -37,7 +35,6 @@ import (
 	"sova/server/web/console"
 
 	"filippo.io/age"
-	"golang.org/x/net/netutil"
 )
 
 // Config is how an operator sets Sova up.
@@ -75,6 +72,14 @@ type Config struct {
 	BackupTo    string
 	BackupEvery time.Duration
 	BackupKeep  int
+	// Domain, if set, is served over HTTPS on Addr (default :443) with
+	// certificates from the ACME CA at ACMEURL (default Let's Encrypt),
+	// and plain HTTP on HTTPAddr (default :80) answers the CA's challenges
+	// and redirects. ACMEClient talks to the CA (tests trust their own).
+	Domain     string
+	ACMEURL    string
+	HTTPAddr   string
+	ACMEClient *http.Client
 }
 
 // keyFile is where the encryption-at-rest key lives: KeyFile, or in the
@@ -92,7 +97,8 @@ func (c Config) dbDir() string { return filepath.Join(c.DataDir, "db") }
 // App is a running Sova.
 type App struct {
 	cfg       Config
-	backups   *backup.Job // nil without a BackupDir
+	backups   *backup.Job  // nil without a BackupDir
+	certs     *https.Certs // nil without a Domain
 	office    *domain.Office
 	db        *store.DB
 	web       *web.Server
@@ -112,6 +118,15 @@ func Open(cfg Config) (*App, error) {
 		cfg.Now = time.Now
 	}
 	cfg.KeyFile = cfg.keyFile()
+	if cfg.Addr == "" {
+		cfg.Addr = "localhost:8080"
+		if cfg.Domain != "" {
+			cfg.Addr = ":443"
+		}
+	}
+	if cfg.HTTPAddr == "" {
+		cfg.HTTPAddr = ":80"
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
@@ -119,17 +134,24 @@ func Open(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(cfg.dbDir(), key, cfg.Log)
+	// The free-space floor holds from the first write, the format's
+	// migrations included: on a full disk, a start that needs no write
+	// serves read-only, and one that needs a write fails cleanly.
+	db, err := store.Open(cfg.dbDir(), key, cfg.Log, store.KeepingFree(cfg.MinFree))
 	if err != nil {
 		return nil, err
 	}
-	// Before setup: on a full disk, a start whose setup needs no write
-	// serves read-only, and one that needs a write fails cleanly.
-	db.KeepFree(cfg.MinFree)
 	a := &App{cfg: cfg, db: db, Ready: make(chan string, 1), speak: make(chan struct{}, 1)}
 	if err := a.setupBackups(); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if cfg.Domain != "" {
+		a.certs, err = https.New(https.Config{Domain: cfg.Domain, DirectoryURL: cfg.ACMEURL, Store: db, Client: cfg.ACMEClient, Log: cfg.Log})
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	if err := a.setup(); err != nil {
 		db.Close()
@@ -167,7 +189,7 @@ func (a *App) setup() error {
 		Icons: assets.Icons, PWA: pwa.Files, Worker: pwa.Worker,
 		Log: a.cfg.Log, Salt: a.cfg.Salt, BusyAfter: a.cfg.BusyAfter, Now: a.cfg.Now, AccessLog: a.cfg.AccessLog,
 		PushKey: vapid.Public(), PushHosts: a.cfg.PushHosts, TrustedProxies: a.cfg.TrustedProxies,
-		Backups: a.consoleBackups(),
+		Backups: a.consoleBackups(), Certificate: a.consoleCertificate(),
 	})
 	if err != nil {
 		return err
@@ -202,8 +224,9 @@ func (a *App) Handler() http.Handler { return a.web.Handler() }
 func (a *App) Version() string { return a.web.Version() }
 
 // Hourly is what Run does each hour: the site stops showing warnings that
-// expired, and private notes and old warnings are deleted once they serve
-// no more (domain.Office.Forget). Failures are logged; the next hour tries
+// expired, private notes and old warnings are deleted once they serve no
+// more (domain.Office.Forget), and the disk space of what was deleted is
+// given back. Failures are logged; the next hour tries
 // again.
 func (a *App) Hourly() {
 	if err := a.web.RefreshWarnings(); err != nil {
@@ -215,6 +238,14 @@ func (a *App) Hourly() {
 	}
 	if notes+reports > 0 {
 		a.cfg.Log.Info("deleted what reports no longer need", "private_notes", notes, "reports", reports)
+	}
+	// What was deleted leaves the disk only when its value-log file is
+	// rewritten. On a nearly full disk a rewrite cannot happen, and the
+	// disk-full refusals already say so.
+	if files, err := a.db.CollectGarbage(); err != nil && !errors.Is(err, domain.ErrDiskFull) {
+		a.cfg.Log.Error("giving back deleted data's space", "err", err)
+	} else if files > 0 {
+		a.cfg.Log.Info("gave back deleted data's space", "value_log_files_rewritten", files)
 	}
 }
 
@@ -274,73 +305,11 @@ func (a *App) Audit(action, target string) error {
 func (a *App) Store() *store.DB { return a.db }
 
 // Close closes the database. Call it after the server has stopped.
-func (a *App) Close() error { return a.db.Close() }
-
-// Run serves until ctx is done, then finishes the requests in flight (so
-// every acknowledged batch is fully answered) and returns.
-func (a *App) Run(ctx context.Context) error {
-	ln, err := net.Listen("tcp", a.cfg.Addr)
-	if err != nil {
-		return err
+func (a *App) Close() error {
+	if a.certs != nil {
+		a.certs.Stop()
 	}
-	// Connections past the cap wait in the kernel's queue rather than take
-	// the last file descriptors, which Badger and the push rounds need: a
-	// flood of slow clients once made accept fail and health checks time out.
-	ln = netutil.LimitListener(ln, maxConns())
-	// Timeouts live here rather than in a middleware: Echo's Timeout
-	// middleware races. They bound slow clients without cutting off a
-	// phone on 2G sending a full batch.
-	srv := &http.Server{
-		Handler:           a.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		WriteTimeout:      2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(a.cfg.Log.Handler(), slog.LevelWarn),
-	}
-	a.cfg.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "data", a.cfg.DataDir, "version", a.web.Version())
-	if a.setupLink != "" {
-		a.cfg.Log.Warn("no admin yet: open this one-time link within an hour to make the first admin account",
-			"link", "http://"+ln.Addr().String()+a.setupLink)
-	}
-	a.Ready <- ln.Addr().String()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	// The push rounds and the voice end with ctx, before Run returns and
-	// the caller closes the store under them (also when Serve fails).
-	ctx, cancel := context.WithCancel(ctx)
-	var rounds sync.WaitGroup
-	defer rounds.Wait()
-	defer cancel()
-	rounds.Go(func() { a.push.Run(ctx) })
-	if a.backups != nil {
-		rounds.Go(func() { a.backups.Run(ctx, a.cfg.BackupEvery) })
-	}
-	rounds.Go(func() { a.speakLoop(ctx) })
-	// Warnings expire by the day, and what reports no longer need goes
-	// after them: look hourly.
-	go func() {
-		tick := time.NewTicker(time.Hour)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				a.Hourly()
-			}
-		}
-	}()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	a.cfg.Log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return srv.Shutdown(sctx)
+	return a.db.Close()
 }
 
 // NewLogger logs text lines without a timestamp: the time of a member's
@@ -477,20 +446,6 @@ func importSurveys(db *store.DB, fsys fs.FS) error {
 	return nil
 }
 
-// maxConns is how many connections are served at once: the process's file
-// limit (Go raises it to the hard limit at start) less what the store, the
-// logs and the push rounds hold, and never more than a small server needs.
-func maxConns() int {
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		return 512
-	}
-	if lim.Cur < 1024 {
-		return int(max(16, lim.Cur/2))
-	}
-	return int(min(lim.Cur-512, 16_384))
-}
-
 // setupBackups checks the backup settings before anything else starts, so
 // that a wrong recipient stops Sova at once rather than a day later.
 func (a *App) setupBackups() error {
@@ -522,6 +477,15 @@ func (a *App) consoleBackups() console.Backups {
 		return nil
 	}
 	return a.backups
+}
+
+// consoleCertificate is the HTTPS certificate for the console, a nil
+// interface when Sova serves no domain itself.
+func (a *App) consoleCertificate() console.Certificate {
+	if a.certs == nil {
+		return nil
+	}
+	return a.certs
 }
 
 // BackUp makes a backup now; ok is false when no backup dir is set.
@@ -562,7 +526,7 @@ func Restore(cfg Config, from io.Reader, ids ...age.Identity) (kinds map[string]
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(dbDir, key, cfg.Log)
+	db, err := store.Open(dbDir, key, cfg.Log, store.KeepingFree(cfg.MinFree))
 	if err != nil {
 		return nil, err
 	}

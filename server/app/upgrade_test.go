@@ -93,7 +93,7 @@ func TestUpgrade_ADataDirFrom502b6a4KeepsEverything(t *testing.T) {
 		t.Errorf("responses: %v %v", answers, err)
 	}
 	w, err := db.Warning("1c8f3b1d-5a7e-4d2f-8b4c-6e3a9f7d2b02")
-	if err != nil || w == nil || w.State != domain.ReportPending || w.Private != "my regular" || w.Area != "north" {
+	if err != nil || w == nil || w.State != domain.ReportPending || w.Private != "my regular" || w.Area != "north" || w.Lang != "en" {
 		t.Errorf("the report: %+v %v", w, err)
 	}
 	// The needs survey's words were corrected since (session 4): the same

@@ -3,8 +3,13 @@
 //
 //	sova [-addr localhost:8080] [-data ./data] [-memory-limit 80MiB]
 //
-// SOVA_ADDR, SOVA_DATA, SOVA_MEMORY_LIMIT and SOVA_KEY_FILE set the same
-// from the environment; flags win.
+// On a server of its own, with no proxy in front, it serves HTTPS for its
+// domain on :443 and redirects :80:
+//
+//	sova -domain sova.example.org
+//
+// Each flag has an environment variable too (SOVA_ADDR, SOVA_DOMAIN, …;
+// see sova -h), and SOVA_KEY_FILE places the encryption key; flags win.
 //
 // Translators who work offline move a language's voice pack as a zip file
 // (see package studio). With Sova stopped (the database allows one process):
@@ -36,6 +41,7 @@ import (
 	"sova/server/studio"
 
 	"filippo.io/age"
+	"golang.org/x/crypto/acme"
 )
 
 func main() {
@@ -70,7 +76,10 @@ func run(args []string) error {
 		return fmt.Errorf("unknown command %q (try: sova -h)", args[0])
 	}
 	fl := flag.NewFlagSet("sova", flag.ContinueOnError)
-	addr := fl.String("addr", env("SOVA_ADDR", "localhost:8080"), "listen address (SOVA_ADDR)")
+	addr := fl.String("addr", env("SOVA_ADDR", ""), "listen address (SOVA_ADDR; default localhost:8080, or :443 with -domain)")
+	domainName := fl.String("domain", env("SOVA_DOMAIN", ""), "serve HTTPS for this domain, such as sova.example.org, with certificates from ACME kept in the database; plain HTTP on -http-addr then answers the CA and redirects (SOVA_DOMAIN)")
+	httpAddr := fl.String("http-addr", env("SOVA_HTTP_ADDR", ":80"), "with -domain, where plain HTTP answers ACME challenges and redirects to HTTPS (SOVA_HTTP_ADDR)")
+	acmeURL := fl.String("acme-url", env("SOVA_ACME_URL", acme.LetsEncryptURL), "with -domain, the ACME CA's directory URL; SSL_CERT_FILE names the roots a private CA needs (SOVA_ACME_URL)")
 	data := fl.String("data", env("SOVA_DATA", "./data"), "data directory (SOVA_DATA)")
 	accessLog := fl.Bool("access-log", env("SOVA_ACCESS_LOG", "") == "1", "log every request, not only failures (SOVA_ACCESS_LOG=1); see README")
 	pushHosts := fl.String("push-hosts", env("SOVA_PUSH_HOSTS", strings.Join(domain.PushHosts, ",")), "push services a subscription may point at, comma-separated (SOVA_PUSH_HOSTS)")
@@ -97,7 +106,7 @@ func run(args []string) error {
 	}
 	log := app.NewLogger(os.Stderr)
 	a, err := app.Open(app.Config{
-		Addr: *addr, DataDir: *data, KeyFile: os.Getenv("SOVA_KEY_FILE"), Salt: os.Getenv("SOVA_SALT"), Log: log, AccessLog: *accessLog,
+		Addr: *addr, Domain: *domainName, HTTPAddr: *httpAddr, ACMEURL: *acmeURL, DataDir: *data, KeyFile: os.Getenv("SOVA_KEY_FILE"), Salt: os.Getenv("SOVA_SALT"), Log: log, AccessLog: *accessLog,
 		PushHosts: list(*pushHosts), TrustedProxies: trusted, MinFree: uint64(keepFree),
 		BackupDir: *backupDir, BackupTo: *backupTo, BackupEvery: *backupEvery, BackupKeep: *backupKeep,
 	})

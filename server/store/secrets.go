@@ -46,3 +46,8 @@ func (s *DB) PutSecrets(secrets map[string][]byte) error {
 		return nil
 	})
 }
+
+// DeleteSecret removes a secret; a missing one is no error.
+func (s *DB) DeleteSecret(name string) error {
+	return s.update(func(txn *badger.Txn) error { return txn.Delete([]byte(secretPrefix + name)) })
+}

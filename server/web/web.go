@@ -62,6 +62,9 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// Backups is the backup job for the console, nil when backups are off.
 	Backups console.Backups
+	// Certificate is the domain's HTTPS certificate, nil when Sova serves
+	// no domain itself.
+	Certificate console.Certificate
 }
 
 // Server serves Sova over HTTP.
@@ -92,7 +95,7 @@ func New(cfg Config) (*Server, error) {
 			Store: cfg.Store, Keys: cfg.Keys, Site: site, Now: cfg.Now, BusyAfter: cfg.BusyAfter,
 			PushKey: cfg.PushKey, PushHosts: cfg.PushHosts,
 		}),
-		console: console.New(console.Config{Store: cfg.Store, Office: cfg.Office, Studio: cfg.Studio, Site: site, Now: cfg.Now, TrustedProxies: cfg.TrustedProxies, Backups: cfg.Backups}),
+		console: console.New(console.Config{Store: cfg.Store, Office: cfg.Office, Studio: cfg.Studio, Site: site, Now: cfg.Now, TrustedProxies: cfg.TrustedProxies, Backups: cfg.Backups, Certificate: cfg.Certificate}),
 	}
 	s.echo = s.routes()
 	return s, nil

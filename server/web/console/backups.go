@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,6 +21,38 @@ type Backups interface {
 	Folder() string
 }
 
+// Certificate is the domain's HTTPS certificate (app's), nil when Sova
+// serves no domain itself.
+type Certificate interface {
+	Domain() string
+	Expiry() (time.Time, error)
+}
+
+// certView is what the page says of the certificate.
+type certView struct {
+	On     bool
+	Domain string
+	Expiry time.Time // zero: none yet
+	Err    string
+	Soon   bool // renewal should have happened by now
+}
+
+func (s *Console) certView() certView {
+	if s.cfg.Certificate == nil {
+		return certView{}
+	}
+	v := certView{On: true, Domain: s.cfg.Certificate.Domain()}
+	end, err := s.cfg.Certificate.Expiry()
+	if err != nil {
+		v.Err = err.Error()
+	}
+	v.Expiry = end
+	// Renewal starts 30 days before the end (a third of a short
+	// certificate's life): two weeks left means it has failed for two.
+	v.Soon = !end.IsZero() && end.Sub(s.cfg.Now()) < 14*24*time.Hour
+	return v
+}
+
 // backupFile is one kept backup, as the page lists it.
 type backupFile struct {
 	Name string
@@ -28,13 +61,13 @@ type backupFile struct {
 
 func (s *Console) BackupsPage(c echo.Context) error {
 	if s.cfg.Backups == nil {
-		return edge.Render(c, http.StatusOK, backupsPage(s.consoleView(c), false, backup.Outcome{}, nil))
+		return edge.Render(c, http.StatusOK, backupsPage(s.consoleView(c), s.certView(), false, backup.Outcome{}, nil))
 	}
 	files, err := s.keptBackups()
 	if err != nil {
 		return err
 	}
-	return edge.Render(c, http.StatusOK, backupsPage(s.consoleView(c), true, s.cfg.Backups.Last(), files))
+	return edge.Render(c, http.StatusOK, backupsPage(s.consoleView(c), s.certView(), true, s.cfg.Backups.Last(), files))
 }
 
 func (s *Console) keptBackups() ([]backupFile, error) {

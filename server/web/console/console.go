@@ -50,6 +50,9 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// Backups is the backup job, nil when backups are off.
 	Backups Backups
+	// Certificate is the domain's HTTPS certificate, nil when Sova serves
+	// no domain itself (it is behind a proxy, or on localhost).
+	Certificate Certificate
 }
 
 // Console serves the staff console.

@@ -67,7 +67,7 @@ func consoleLayout(v consoleView, title string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.Has(domain.RoleAdmin) {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<a href=\"/staff/surveys\">Surveys</a> <a href=\"/staff/results\">Results</a> <a href=\"/staff/people\">Staff</a> <a href=\"/staff/devices\">Outreach devices</a> <a href=\"/staff/audit\">Audit log</a> <a href=\"/staff/backups\">Backups</a> <a href=\"/staff/areas\">Areas</a> <a href=\"/staff/directory\">Services</a> <a href=\"/staff/info\">Information</a> <a href=\"/staff/settings\">Settings</a>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<a href=\"/staff/surveys\">Surveys</a> <a href=\"/staff/results\">Results</a> <a href=\"/staff/people\">Staff</a> <a href=\"/staff/devices\">Outreach devices</a> <a href=\"/staff/audit\">Audit log</a> <a href=\"/staff/backups\">Backups and HTTPS</a> <a href=\"/staff/areas\">Areas</a> <a href=\"/staff/directory\">Services</a> <a href=\"/staff/info\">Information</a> <a href=\"/staff/settings\">Settings</a>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
