@@ -456,17 +456,20 @@ func (a *App) setupBackups() error {
 		}
 		return nil
 	}
-	rs, err := age.ParseRecipients(strings.NewReader(c.BackupTo))
-	if err != nil || len(rs) != 1 {
-		return fmt.Errorf("-backup-dir needs -backup-to, one age recipient (age1…; sova backup-key makes one): %v", err)
-	}
 	if c.BackupEvery <= 0 {
 		c.BackupEvery = 24 * time.Hour
 	}
 	if c.BackupKeep <= 0 {
 		c.BackupKeep = 7
 	}
-	a.backups = &backup.Job{DB: a.db, Dir: c.BackupDir, To: rs[0], Keep: c.BackupKeep, Now: c.Now, Log: c.Log}
+	job, err := backup.NewJob(a.db, c.BackupDir, c.BackupTo, c.BackupKeep, c.Now, c.Log)
+	if err != nil {
+		return fmt.Errorf("-backup-to: %w", err)
+	}
+	if to, _ := job.Recipient(); to == "" {
+		c.Log.Warn("backups wait for a recipient: an admin sets one on the console's Backups page, or start Sova with -backup-to")
+	}
+	a.backups = job
 	return nil
 }
 

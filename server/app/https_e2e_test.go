@@ -68,7 +68,7 @@ func TestHTTPS_CertificateFromACMEServedRenewedAndKept(t *testing.T) {
 		return c, err
 	}
 	member := &http.Client{
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, DialContext: dial},
+		Transport:     &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, DialContext: dial},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Timeout:       10 * time.Second,
 	}

@@ -63,14 +63,90 @@ type Outcome struct {
 type Job struct {
 	DB   *store.DB
 	Dir  string
-	To   age.Recipient
 	Keep int // how many backups to keep, newest first
 	Now  func() time.Time
 	Log  *slog.Logger
 
-	mu   sync.Mutex // one backup at a time; guards last
-	last Outcome
+	fixed bool       // the recipient is -backup-to's, not the console's
+	mu    sync.Mutex // one backup at a time; guards last, to and toText
+	last  Outcome
+	to    age.Recipient // nil until one is set
+	// toText is to as the admin or operator wrote it.
+	toText string
 }
+
+// recipientSecret is where the store keeps the recipient set in the
+// console. It is public, but a changed one would send every later backup
+// to someone else: it lives with the server's keys.
+const recipientSecret = "backup-recipient"
+
+// NewJob prepares backups into dir, keeping the keep newest. to is the
+// recipient given at start (-backup-to), which the console cannot change;
+// without one, the recipient an admin set in the console is used, and
+// until there is one each backup fails, saying why.
+func NewJob(db *store.DB, dir, to string, keep int, now func() time.Time, log *slog.Logger) (*Job, error) {
+	j := &Job{DB: db, Dir: dir, Keep: keep, Now: now, Log: log, fixed: to != ""}
+	if to == "" {
+		kept, err := db.Secret(recipientSecret)
+		if err != nil {
+			return nil, err
+		}
+		to = string(kept)
+	}
+	if to == "" {
+		return j, nil
+	}
+	r, err := ParseRecipient(to)
+	if err != nil {
+		return nil, err
+	}
+	j.to, j.toText = r, to
+	return j, nil
+}
+
+// ParseRecipient reads one age recipient (age1…, as `sova backup-key`
+// prints it).
+func ParseRecipient(text string) (age.Recipient, error) {
+	rs, err := age.ParseRecipients(strings.NewReader(text))
+	if err == nil && len(rs) != 1 {
+		err = fmt.Errorf("found %d", len(rs))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("give one age recipient, starting age1 (sova backup-key makes one): %v", err)
+	}
+	return rs[0], nil
+}
+
+// Recipient is the recipient backups are encrypted to ("" if none yet),
+// and whether it was fixed at start by -backup-to.
+func (j *Job) Recipient() (to string, fixed bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.toText, j.fixed
+}
+
+// SetRecipient makes later backups encrypt to text, and keeps it for the
+// next start. A recipient fixed by -backup-to cannot be changed here.
+func (j *Job) SetRecipient(text string) error {
+	text = strings.TrimSpace(text)
+	if j.fixed {
+		return errors.New("the recipient is set by -backup-to when Sova starts: change it there")
+	}
+	r, err := ParseRecipient(text)
+	if err != nil {
+		return err
+	}
+	j.mu.Lock() // after any backup under way
+	defer j.mu.Unlock()
+	if err := j.DB.PutSecret(recipientSecret, []byte(text)); err != nil {
+		return err
+	}
+	j.to, j.toText = r, text
+	return nil
+}
+
+// ErrNoRecipient is a backup's failure before an admin set the recipient.
+var ErrNoRecipient = errors.New("no recipient yet: an admin sets one on the console's Backups page (or start Sova with -backup-to)")
 
 // Folder is where the backups are kept.
 func (j *Job) Folder() string { return j.Dir }
@@ -103,7 +179,11 @@ func (j *Job) Once() Outcome {
 	defer j.mu.Unlock()
 	name := "sova-" + j.Now().UTC().Format("20060102T150405Z") + Suffix
 	start := time.Now()
-	size, err := j.write(name)
+	var size int64
+	err := ErrNoRecipient
+	if j.to != nil {
+		size, err = j.write(name)
+	}
 	if err == nil {
 		err = j.prune()
 	}
@@ -128,7 +208,7 @@ func (j *Job) write(name string) (int64, error) {
 		return 0, err
 	}
 	defer os.Remove(tmp.Name()) // gone once renamed; else a failure's leftovers
-	err = Write(j.DB, j.To, tmp)
+	err = Write(j.DB, j.to, tmp)
 	if err == nil {
 		err = tmp.Sync()
 	}

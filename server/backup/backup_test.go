@@ -43,7 +43,10 @@ func TestBackup_RestoredIntoANewDirHasEverythingBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	job := &backup.Job{DB: e.App.Store(), Dir: dir, To: key.Recipient(), Keep: 2, Now: e.Clock.Now, Log: slog.New(slog.DiscardHandler)}
+	job, err := backup.NewJob(e.App.Store(), dir, key.Recipient().String(), 2, e.Clock.Now, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := job.Once()
 	if out.Err != "" || out.Size == 0 {
 		t.Fatalf("backup: %+v", out)
@@ -105,7 +108,10 @@ func TestBackup_KeepsTheNewest(t *testing.T) {
 	e := testapp.OpenFixture(t)
 	key, _ := age.GenerateX25519Identity()
 	dir := t.TempDir()
-	job := &backup.Job{DB: e.App.Store(), Dir: dir, To: key.Recipient(), Keep: 2, Now: e.Clock.Now, Log: slog.New(slog.DiscardHandler)}
+	job, err := backup.NewJob(e.App.Store(), dir, key.Recipient().String(), 2, e.Clock.Now, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var made []string
 	for range 3 {
 		made = append(made, job.Once().File)

@@ -957,7 +957,8 @@ func TestBackup_KeyServeAndRestore(t *testing.T) {
 		{[]string{"restore", "-data", filepath.Join(root, "x"), filepath.Join(backups, files[0])}, "usage: sova restore -identity FILE -data NEWDIR BACKUP"},
 		{[]string{"restore", "-identity", idFile, "-data", restored, filepath.Join(backups, files[0])}, "already holds a database"},
 		{[]string{"restore", "-identity", filepath.Join(root, "data", "sova.key"), "-data", filepath.Join(root, "y"), filepath.Join(backups, files[0])}, "sova.key"},
-		{[]string{"-backup-dir", backups}, "-backup-dir needs -backup-to"},
+		{[]string{"-backup-dir", backups, "-backup-to", "age1nothing"}, "give one age recipient"},
+		{[]string{"-backup-to", "age1nothing"}, "-backup-to needs -backup-dir"},
 	} {
 		if out, errOut, code := runSova(t, root, tc.args...); code == 0 || !strings.Contains(errOut, tc.want) {
 			t.Errorf("sova %s: exit %d, stderr %q; want an error saying %q\nstdout: %s", strings.Join(tc.args, " "), code, errOut, tc.want, out)

@@ -69,6 +69,7 @@ func (s *Server) routes() *echo.Echo {
 	get(e, "/staff/audit", con.AuditPage, admin)
 	get(e, "/staff/backups", con.BackupsPage, admin)
 	e.POST("/staff/backups/now", con.BackUpNow, admin)
+	e.POST("/staff/backups/recipient", con.SetBackupRecipient, admin)
 	get(e, "/staff/backups/latest", con.DownloadBackup, admin)
 	get(e, "/staff/settings", con.SettingsPage, admin)
 	get(e, "/staff/directory", con.Directory, admin)

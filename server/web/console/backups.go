@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -19,6 +20,8 @@ type Backups interface {
 	Last() backup.Outcome
 	Once() backup.Outcome
 	Folder() string
+	Recipient() (to string, fixed bool)
+	SetRecipient(to string) error
 }
 
 // Certificate is the domain's HTTPS certificate (app's), nil when Sova
@@ -59,15 +62,61 @@ type backupFile struct {
 	Size int64
 }
 
+// backupsView is what the page shows of the backups.
+type backupsView struct {
+	On    bool // -backup-dir is set
+	Last  backup.Outcome
+	Files []backupFile
+	To    string // the recipient, "" if none yet
+	Fixed bool   // To comes from -backup-to
+	Error string // why the recipient just given was not taken
+}
+
 func (s *Console) BackupsPage(c echo.Context) error {
-	if s.cfg.Backups == nil {
-		return edge.Render(c, http.StatusOK, backupsPage(s.consoleView(c), s.certView(), false, backup.Outcome{}, nil))
+	return s.renderBackups(c, http.StatusOK, "")
+}
+
+func (s *Console) renderBackups(c echo.Context, status int, problem string) error {
+	v := backupsView{Error: problem}
+	if b := s.cfg.Backups; b != nil {
+		var err error
+		if v.Files, err = s.keptBackups(); err != nil {
+			return err
+		}
+		v.On, v.Last = true, b.Last()
+		v.To, v.Fixed = b.Recipient()
 	}
-	files, err := s.keptBackups()
+	return edge.Render(c, status, backupsPage(s.consoleView(c), s.certView(), v))
+}
+
+// SetBackupRecipient sets who can open later backups. Whoever holds that
+// key reads every answer, so the admin confirms with her password, and
+// the audit log keeps the recipient.
+func (s *Console) SetBackupRecipient(c echo.Context) error {
+	if s.cfg.Backups == nil {
+		return domain.Errorf(domain.CodeNotFound, "backups are off: start Sova with -backup-dir")
+	}
+	// The login's limit applies: a stolen session must not become a way
+	// to guess the password.
+	me := current(c).staff
+	if !s.auth.perAccount.Allow(me.Login) {
+		return s.renderBackups(c, http.StatusTooManyRequests, "Too many attempts. Wait 15 minutes, then try again.")
+	}
+	ok, err := s.auth.hasher.Check(c.Request().Context(), me.Password, c.FormValue("password"))
 	if err != nil {
 		return err
 	}
-	return edge.Render(c, http.StatusOK, backupsPage(s.consoleView(c), s.certView(), true, s.cfg.Backups.Last(), files))
+	if !ok {
+		return s.renderBackups(c, http.StatusUnprocessableEntity, "That is not your password: the recipient was not changed.")
+	}
+	to := strings.TrimSpace(c.FormValue("recipient"))
+	if err := s.cfg.Backups.SetRecipient(to); err != nil {
+		return s.renderBackups(c, http.StatusUnprocessableEntity, "The recipient was not changed: "+err.Error())
+	}
+	if err := s.audit(c, "backup recipient set", to); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/staff/backups")
 }
 
 func (s *Console) keptBackups() ([]backupFile, error) {

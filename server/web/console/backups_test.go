@@ -2,6 +2,9 @@ package console_test
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +13,7 @@ import (
 
 	"sova/internal/testapp"
 	"sova/server/app"
+	"sova/server/backup"
 	"sova/server/domain"
 )
 
@@ -58,4 +62,67 @@ func withBackups(t *testing.T) func(*app.Config) {
 	}
 	dir := filepath.Join(t.TempDir(), "backups")
 	return func(c *app.Config) { c.BackupDir, c.BackupTo = dir, key.Recipient().String() }
+}
+
+// With -backup-dir but no -backup-to, backups wait for an admin to paste a
+// recipient: each waiting backup fails saying so. A wrong password or a
+// malformed recipient changes nothing and says why; the right ones are
+// audited, kept across a restart, and the next backup opens with the
+// matching key. A recipient fixed by -backup-to cannot be changed here.
+func TestBackups_AdminSetsTheRecipientInTheConsole(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "backups")
+	e := testapp.OpenFixture(t, func(c *app.Config) { c.BackupDir = dir })
+	admin := e.As(domain.RoleAdmin)
+	page := admin.Get(t, "/staff/backups").Body.String()
+	if !strings.Contains(page, "Backups wait for a recipient") || strings.Contains(page, `action="/staff/backups/now"`) {
+		t.Fatalf("with no recipient the page says: %s", page)
+	}
+	if out, _ := e.App.BackUp(); out.Err == "" || !strings.Contains(out.Err, "no recipient yet") {
+		t.Errorf("a backup with no recipient: %+v", out)
+	}
+
+	key, _ := age.GenerateX25519Identity()
+	set := func(recipient, password string) *httptest.ResponseRecorder {
+		return admin.Post(t, "/staff/backups/recipient", url.Values{"csrf": {admin.CSRF(t)}, "recipient": {recipient}, "password": {password}})
+	}
+	if rec := set(key.Recipient().String(), "not my password"); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "not your password") {
+		t.Errorf("a wrong password: %d %s", rec.Code, rec.Body)
+	}
+	if rec := set("age1notarecipient", testapp.Password); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "give one age recipient") {
+		t.Errorf("a malformed recipient: %d %s", rec.Code, rec.Body)
+	}
+	if out, _ := e.App.BackUp(); out.Err == "" {
+		t.Fatalf("refused recipients were taken: %+v", out)
+	}
+	if rec := set("  "+key.Recipient().String()+"\n", testapp.Password); rec.Code != http.StatusSeeOther {
+		t.Fatalf("the right recipient: %d %s", rec.Code, rec.Body)
+	}
+	audit := e.AuditLog(t)
+	if last := audit[0]; last.Action != "backup recipient set" || last.Target != key.Recipient().String() {
+		t.Errorf("audit: %+v", last)
+	}
+
+	e.Restart(t)
+	out, _ := e.App.BackUp()
+	if out.Err != "" {
+		t.Fatalf("a backup after a restart: %+v", out)
+	}
+	f, err := os.Open(filepath.Join(dir, out.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := backup.Open(f, key); err != nil {
+		t.Errorf("the backup does not open with the admin's key: %v", err)
+	}
+
+	fixed := testapp.OpenFixture(t, withBackups(t))
+	admin = fixed.As(domain.RoleAdmin)
+	if page := admin.Get(t, "/staff/backups").Body.String(); !strings.Contains(page, "-backup-to</code>); change it there") || strings.Contains(page, `action="/staff/backups/recipient"`) {
+		t.Errorf("a fixed recipient's page: %s", page)
+	}
+	if rec := admin.Post(t, "/staff/backups/recipient", url.Values{"csrf": {admin.CSRF(t)}, "recipient": {key.Recipient().String()}, "password": {testapp.Password}}); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("changing a fixed recipient: %d", rec.Code)
+	}
 }

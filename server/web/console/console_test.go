@@ -543,6 +543,7 @@ var consoleRoutes = []struct {
 	{"GET", "/staff/backups", adminOnly},
 	{"HEAD", "/staff/backups", adminOnly},
 	{"POST", "/staff/backups/now", adminOnly},
+	{"POST", "/staff/backups/recipient", adminOnly},
 	{"GET", "/staff/backups/latest", adminOnly},
 	{"HEAD", "/staff/backups/latest", adminOnly},
 	{"GET", "/staff/settings", adminOnly},
