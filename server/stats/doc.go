@@ -25,7 +25,10 @@
 // # The guarantee
 //
 // Each figure is either published (its exact count) or hidden (Figure.Hidden,
-// shown as "<11", with Count zeroed so that it cannot be rendered by mistake).
+// with Count zeroed so that it cannot be rendered by mistake). A hidden
+// figure is not necessarily small (see the end of "How"), so it is never
+// shown as "<11": "answered: <11" for a question 54 of 64 people answered
+// would misread a hidden skipped count as an answered one.
 // Among all views of one Compute (every month range × every language or all
 // languages):
 //
@@ -68,6 +71,12 @@
 // for the same part in the later languages, and for the complement in the
 // later languages. A part that is the last of its chain, with nothing else
 // unaccounted, is derivable anyway and takes its predecessor's boundaries.
+//
+// When 1 to 10 people skipped a question (over all languages and months),
+// its Answered is hidden in every view, and its bars form a chain under
+// Responses instead of under Answered, with the skipped left unaccounted. So
+// the bars that are safe still show, and none of them, with Responses, tells
+// how many skipped.
 //
 // Boundaries are tried coarse to fine, year changes first, then quarters,
 // then single months, most recent first within each pass; one is kept when

@@ -13,7 +13,7 @@ import (
 )
 
 // MinCount is the smallest count published other than 0: a count from 1 to
-// MinCount−1 is shown as "<11".
+// MinCount−1 is hidden.
 const MinCount = 11
 
 // Row is one stored response as the console aggregates it.
@@ -53,14 +53,18 @@ type Figure struct {
 	// Count is the exact count when the figure is published, and 0 when it is
 	// hidden.
 	Count int `json:"count"`
-	// Hidden says the figure must be shown as "<11" (Label).
+	// Hidden says the figure is not published. Its own count may be
+	// anything: from 1 to MinCount−1, or more or 0 where it would let such a
+	// count be worked out (Answered, when fewer than MinCount skipped). So a
+	// hidden figure is never shown as a small count such as "<11", which
+	// would read as the wrong number.
 	Hidden bool `json:"hidden,omitempty"`
 }
 
-// Label is the figure as shown: its count, or "<11".
+// Label is the figure as shown: its count, or "hidden".
 func (f Figure) Label() string {
 	if f.Hidden {
-		return "<" + strconv.Itoa(MinCount)
+		return "hidden"
 	}
 	return strconv.Itoa(f.Count)
 }

@@ -12,7 +12,8 @@ func safe(n int) bool { return n == 0 || n >= MinCount }
 // relate builds the relations between figures and the order of their chains
 // (see the package comment): Responses = Answered + the rest, for each
 // question; Answered = Σ bars for a single, yesno, scale or number question;
-// Answered = bar + the rest, for each bar of a multiple-choice question. The
+// Answered = bar + the rest, for each bar of a multiple-choice question;
+// Responses in place of Answered when 1 to 10 people skipped it. The
 // parts of a chain are taken most frequent first (over all languages and
 // months), ties in the order of the table.
 func (r *Results) relate() {
@@ -51,14 +52,24 @@ func (r *Results) relate() {
 		for i := a + 1; i < n && r.figs[i].q == qi; i++ {
 			bars = append(bars, i)
 		}
+		// When 1 to 10 people skipped the question, Answered is hidden in
+		// every view (Responses − Answered would count them). Chained to it,
+		// every bar would go too, and a question 54 of 64 people answered
+		// would show nothing. So its bars are counted against Responses
+		// instead, with the skipped left unaccounted: each bar is then
+		// checked against what it leaves of Responses, skipped included.
+		of := a
+		if !safe(total(0) - total(a)) {
+			of = 0
+		}
 		switch {
 		case q.Type == domain.Multiple:
 			for _, b := range bars {
-				add(a, []int{b})
+				add(of, []int{b})
 			}
 		case len(bars) > 0:
 			slices.SortStableFunc(bars, func(x, y int) int { return total(y) - total(x) })
-			add(a, bars)
+			add(of, bars)
 		}
 	}
 }

@@ -118,6 +118,29 @@ func TestRule2_SkippedCountIsProtected(t *testing.T) {
 	expect(t, "yes, whose total is hidden", bar(t, tab, "q", "true"), hidden)
 }
 
+// 64 responses, 54 answered: Answered would tell that 10 skipped, so it is
+// hidden, but the bars need not all go with it. Only the smallest, which
+// would leave the 10 as Responses minus the others, is hidden.
+func TestRule2_ASmallSkippedCountHidesAnsweredNotEveryBar(t *testing.T) {
+	rows := join(some(40, "2025-01-03", "en", yes), some(14, "2025-01-03", "en", no),
+		some(10, "2025-01-03", "en", domain.Answers{}))
+	tab := Build(yesno(false), rows, Filter{})
+	expect(t, "Responses", tab.Responses, shown(64))
+	expect(t, "Answered", answered(t, tab, "q"), hidden)
+	expect(t, "yes", bar(t, tab, "q", "true"), shown(40))
+	expect(t, "no, which would leave the skipped", bar(t, tab, "q", "false"), hidden)
+
+	s := &domain.Survey{ID: "t", Version: 1, Questions: []domain.Question{{ID: "m", Type: domain.Multiple,
+		Choices: []domain.Choice{{Value: "x"}, {Value: "y"}}}}}
+	rows = join(some(40, "2025-01-03", "en", domain.Answers{"m": []string{"x"}}),
+		some(14, "2025-01-03", "en", domain.Answers{"m": []string{"y"}}),
+		some(10, "2025-01-03", "en", domain.Answers{}))
+	tab = Build(s, rows, Filter{})
+	expect(t, "multiple: Answered", answered(t, tab, "m"), hidden)
+	expect(t, "multiple: x", bar(t, tab, "m", "x"), shown(40))
+	expect(t, "multiple: y", bar(t, tab, "m", "y"), shown(14))
+}
+
 // 40 answered, 35 chose x: bar x would tell that 5 did not.
 func TestRule2_MultipleChoiceComplementIsProtected(t *testing.T) {
 	s := &domain.Survey{ID: "t", Version: 1, Questions: []domain.Question{{ID: "m", Type: domain.Multiple,
