@@ -358,11 +358,11 @@ func (o *Office) SaveInfoPage(by string, p *InfoPage) error {
 
 // Invite keeps a one-time invite under its link token's hash, for a new
 // staff member with roles. by is empty for the first admin's setup link.
-func (o *Office) Invite(by string, roles []Role, hash string) error {
+func (o *Office) Invite(by string, roles []Role, lang, hash string) error {
 	if len(roles) == 0 {
 		return Errorf(CodeInvalid, "choose at least one role for the new account")
 	}
-	inv := &Invite{Roles: roles, By: by, Expires: o.Now().Add(InviteTTL)}
+	inv := &Invite{Roles: roles, By: by, Lang: lang, Expires: o.Now().Add(InviteTTL)}
 	if by == "" {
 		return o.Repo.PutInvite(hash, inv, InviteTTL)
 	}
@@ -389,6 +389,9 @@ func (o *Office) LiveInvite(hash string) (*Invite, error) {
 // works once even when two people race to use it (ErrNoInvite,
 // ErrLoginTaken).
 func (o *Office) AcceptInvite(hash string, inv *Invite, st *Staff) error {
+	if st.Lang == "" {
+		st.Lang = inv.Lang
+	}
 	return o.Repo.UseInvite(hash, st, o.audit(st.Login, "account created", RolesText(inv.Roles)))
 }
 
@@ -413,6 +416,17 @@ func (o *Office) SetRoles(by, id string, roles []Role, disabled bool) error {
 			what += " (disabled)"
 		}
 		return o.audit(by, "roles changed", st.Login+": "+what), nil
+	})
+}
+
+// SetLang sets the console's language for account id, her own choice.
+func (o *Office) SetLang(id, lang string) error {
+	return o.Repo.ChangeStaff(id, func(st *Staff, _ []*Staff) (AuditEntry, error) {
+		if st == nil {
+			return AuditEntry{}, Errorf(CodeNotFound, "no such account")
+		}
+		st.Lang = lang
+		return o.audit(st.Login, "console language chosen", lang), nil
 	})
 }
 

@@ -28,6 +28,9 @@ type Staff struct {
 	Roles    []Role `json:"roles"`
 	Password string `json:"password"` // argon2id, PHC string format
 	Disabled bool   `json:"disabled,omitempty"`
+	// Lang is the console's language for this person (a console catalog's
+	// code); empty follows her browser.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Has reports whether the staff member holds role r.
@@ -46,7 +49,8 @@ type Session struct {
 // The first admin's setup link is an invite too.
 type Invite struct {
 	Roles   []Role    `json:"roles"`
-	By      string    `json:"by,omitempty"` // the admin who made it; empty for the setup link
+	By      string    `json:"by,omitempty"`   // the admin who made it; empty for the setup link
+	Lang    string    `json:"lang,omitempty"` // the new account's console language; empty: the browser's
 	Expires time.Time `json:"expires"`
 }
 

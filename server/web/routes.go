@@ -63,6 +63,7 @@ func (s *Server) routes() *echo.Echo {
 	anyone, admin := con.RequireRole(""), con.RequireRole(domain.RoleAdmin)
 	get(e, "/staff/", con.Dashboard, anyone)
 	e.POST("/staff/logout", con.Logout, anyone)
+	e.POST("/staff/me/lang", con.SetLang, anyone)
 	get(e, "/staff/people", con.People, admin)
 	e.POST("/staff/people/invite", con.Invite, admin)
 	e.POST("/staff/people/:id", con.SetRoles, admin)

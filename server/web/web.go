@@ -88,14 +88,18 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	con, err := console.New(console.Config{Store: cfg.Store, Office: cfg.Office, Studio: cfg.Studio, Site: site, Now: cfg.Now, TrustedProxies: cfg.TrustedProxies, Backups: cfg.Backups, Certificate: cfg.Certificate})
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
-		Site: site,
-		cfg:  cfg,
+		Site:    site,
+		cfg:     cfg,
+		console: con,
 		api: api.New(api.Config{
 			Store: cfg.Store, Keys: cfg.Keys, Site: site, Now: cfg.Now, BusyAfter: cfg.BusyAfter,
 			PushKey: cfg.PushKey, PushHosts: cfg.PushHosts,
 		}),
-		console: console.New(console.Config{Store: cfg.Store, Office: cfg.Office, Studio: cfg.Studio, Site: site, Now: cfg.Now, TrustedProxies: cfg.TrustedProxies, Backups: cfg.Backups, Certificate: cfg.Certificate}),
 	}
 	s.echo = s.routes()
 	return s, nil

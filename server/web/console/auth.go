@@ -15,7 +15,7 @@ import (
 
 // wrongLogin is the one answer to a failed login: it never says whether the
 // account exists.
-const wrongLogin = "Wrong login name or password."
+const wrongLogin = "login.wrong"
 
 // maxLoginForm bounds the login and invite forms: a name, a password (twice)
 // and a token are a few hundred bytes.
@@ -34,7 +34,7 @@ func (s *Console) Login(c echo.Context) error {
 	// attempt refused costs nothing; the body is then bounded, and what
 	// cannot be a login name is never counted nor looked up.
 	tooMany := func() error {
-		return edge.Render(c, http.StatusTooManyRequests, loginPage(s.consoleView(c), "Too many attempts. Wait 15 minutes, then try again."))
+		return edge.Render(c, http.StatusTooManyRequests, loginPage(s.consoleView(c), "login.toomany"))
 	}
 	if !s.auth.perPeer.Allow(s.peer(r)) {
 		return tooMany()
@@ -87,8 +87,9 @@ func (s *Console) InvitePage(c echo.Context) error {
 		return err
 	}
 	if inv == nil {
-		return edge.Render(c, http.StatusGone, messagePage(s.consoleView(c), "Link expired", domain.ErrNoInvite.Error()+". Ask an admin for a new one."))
+		return s.inviteExpired(c)
 	}
+	s.speakInvites(c, inv)
 	return edge.Render(c, http.StatusOK, invitePage(s.consoleView(c), inv, ""))
 }
 
@@ -105,8 +106,9 @@ func (s *Console) AcceptInvite(c echo.Context) error {
 		return err
 	}
 	if inv == nil {
-		return edge.Render(c, http.StatusGone, messagePage(s.consoleView(c), "Link expired", domain.ErrNoInvite.Error()+". Ask an admin for a new one."))
+		return s.inviteExpired(c)
 	}
+	s.speakInvites(c, inv)
 	if err := edge.Bound(c, maxLoginForm); err != nil {
 		return err
 	}
@@ -115,11 +117,11 @@ func (s *Console) AcceptInvite(c echo.Context) error {
 	var problem string
 	switch {
 	case !loginPattern.MatchString(name):
-		problem = "A login name is 3–32 lower-case letters, digits, '.', '_' or '-'. Use a nickname, not your real name."
+		problem = "invite.bad.login"
 	case len([]rune(pw)) < auth.MinPassword:
-		problem = "The password must have at least 12 characters. A few random words make a good one."
+		problem = "invite.bad.password"
 	case pw != c.FormValue("repeat"):
-		problem = "The two passwords differ."
+		problem = "invite.bad.repeat"
 	}
 	if problem != "" {
 		return edge.Render(c, http.StatusUnprocessableEntity, invitePage(s.consoleView(c), inv, problem))
@@ -132,9 +134,9 @@ func (s *Console) AcceptInvite(c echo.Context) error {
 	switch err := s.cfg.Office.AcceptInvite(hash, inv, st); err {
 	case nil:
 	case domain.ErrLoginTaken:
-		return edge.Render(c, http.StatusUnprocessableEntity, invitePage(s.consoleView(c), inv, "That login name is taken; choose another."))
+		return edge.Render(c, http.StatusUnprocessableEntity, invitePage(s.consoleView(c), inv, "invite.taken"))
 	case domain.ErrNoInvite:
-		return edge.Render(c, http.StatusGone, messagePage(s.consoleView(c), "Link expired", err.Error()+". Ask an admin for a new one."))
+		return s.inviteExpired(c)
 	default:
 		return err
 	}
@@ -144,8 +146,21 @@ func (s *Console) AcceptInvite(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/staff/")
 }
 
+// speakInvites makes the invite's pages speak the language the admin chose
+// for the new account, if she chose one.
+func (s *Console) speakInvites(c echo.Context, inv *domain.Invite) {
+	if cat := s.words.byCode[inv.Lang]; cat != nil {
+		c.Set(pageLang, cat)
+	}
+}
+
+func (s *Console) inviteExpired(c echo.Context) error {
+	v := s.consoleView(c)
+	return edge.Render(c, http.StatusGone, messagePage(v, v.T("invite.expired.title"), v.T("invite.expired")))
+}
+
 // NewSetupLink makes the first admin's one-time link path, valid for an hour.
 func (s *Console) NewSetupLink() (string, error) {
 	token, hash := auth.NewToken()
-	return "/staff/invite/" + token, s.cfg.Office.Invite("", []domain.Role{domain.RoleAdmin}, hash)
+	return "/staff/invite/" + token, s.cfg.Office.Invite("", []domain.Role{domain.RoleAdmin}, "", hash)
 }

@@ -57,13 +57,18 @@ type Config struct {
 
 // Console serves the staff console.
 type Console struct {
-	cfg  Config
-	auth *consoleAuth
+	cfg   Config
+	auth  *consoleAuth
+	words langs
 }
 
 // New makes the console.
-func New(cfg Config) *Console {
-	return &Console{cfg: cfg, auth: newConsoleAuth(cfg.Now)}
+func New(cfg Config) (*Console, error) {
+	words, err := loadLangs()
+	if err != nil {
+		return nil, err
+	}
+	return &Console{cfg: cfg, auth: newConsoleAuth(cfg.Now), words: words}, nil
 }
 
 // ErrorPage shows an error as a console page (edge.StaffPage).

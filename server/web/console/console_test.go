@@ -534,6 +534,7 @@ var consoleRoutes = []struct {
 	{"GET", "/staff/", anyStaff},
 	{"HEAD", "/staff/", anyStaff},
 	{"POST", "/staff/logout", anyStaff},
+	{"POST", "/staff/me/lang", anyStaff},
 	{"GET", "/staff/people", adminOnly},
 	{"HEAD", "/staff/people", adminOnly},
 	{"POST", "/staff/people/invite", adminOnly},
@@ -907,7 +908,7 @@ func TestInvite_MakesAnAccountWithTheInvitesRolesOnly(t *testing.T) {
 	admin := e.As(domain.RoleAdmin)
 	link := testapp.Invite(t, e.H, &http.Cookie{Value: admin.Token}, admin.CSRF(t), domain.RoleFieldWorker)
 	c := testapp.NewConsole(e.H)
-	if rec := c.Get(t, link); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "fieldworker") {
+	if rec := c.Get(t, link); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "outreach worker") {
 		t.Fatalf("GET invite: %d %.300s", rec.Code, rec.Body)
 	}
 	for name, f := range map[string]url.Values{

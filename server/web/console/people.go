@@ -23,7 +23,7 @@ func (s *Console) People(c echo.Context) error {
 // roles. The link is shown once, to the admin, who passes it on.
 func (s *Console) Invite(c echo.Context) error {
 	token, hash := auth.NewToken()
-	if err := s.cfg.Office.Invite(by(c), formRoles(c), hash); err != nil {
+	if err := s.cfg.Office.Invite(by(c), formRoles(c), s.knownLang(c.FormValue("lang")), hash); err != nil {
 		return err
 	}
 	all, err := s.cfg.Store.AllStaff()
