@@ -108,6 +108,7 @@ func (s *Server) routes() *echo.Echo {
 	get(e, "/staff/results/:id/:v", con.Results, admin)
 	get(e, "/staff/results/:id/:v/results.json", con.ResultsJSON, admin)
 	get(e, "/staff/results/:id/:v/export.csv", con.Export("csv"), admin)
+	get(e, "/staff/results/:id/:v/export.xlsx", con.Export("xlsx"), admin)
 	get(e, "/staff/results/:id/:v/export.json", con.Export("json"), admin)
 
 	// The sync API (openapi.yaml).
