@@ -596,6 +596,8 @@ var consoleRoutes = []struct {
 	{"HEAD", "/staff/results/:id/:v/results.json", adminOnly},
 	{"GET", "/staff/results/:id/:v/export.csv", adminOnly},
 	{"HEAD", "/staff/results/:id/:v/export.csv", adminOnly},
+	{"GET", "/staff/results/:id/:v/export.xlsx", adminOnly},
+	{"HEAD", "/staff/results/:id/:v/export.xlsx", adminOnly},
 	{"GET", "/staff/results/:id/:v/export.json", adminOnly},
 	{"HEAD", "/staff/results/:id/:v/export.json", adminOnly},
 }
