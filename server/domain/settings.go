@@ -23,6 +23,10 @@ type Settings struct {
 	WarningDays int `json:"warningDays,omitempty"`
 	// AuditDays is how long the audit log keeps an entry (0: AuditDays).
 	AuditDays int `json:"auditDays,omitempty"`
+	// MemberLang is the member app's first language (a catalog's code):
+	// the language picker's frame and the installed app's root manifest
+	// speak it. Empty, or a language the app lacks: English.
+	MemberLang string `json:"memberLang,omitempty"`
 
 	// Push notifications.
 	// TimeZone is the organisation's IANA zone: quiet hours and the daily

@@ -3,11 +3,13 @@ package console
 import (
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"sova/i18n"
 	"sova/server/domain"
 	"sova/server/stats"
 	"sova/server/web/edge"
@@ -60,6 +62,10 @@ func (s *Console) SaveSettings(c echo.Context) error {
 	}
 	str("exit_url", &st.ExitURL)
 	str("disguise", &st.Disguise)
+	str("member_lang", &st.MemberLang)
+	if st.MemberLang != "" && !slices.ContainsFunc(s.cfg.Site.Langs(), func(c *i18n.Catalog) bool { return c.Lang == st.MemberLang }) {
+		return s.renderSettings(c, http.StatusUnprocessableEntity, st, "The member app has no language "+strconv.Quote(st.MemberLang)+".", false)
+	}
 	num("warning_days", &st.WarningDays)
 	num("audit_days", &st.AuditDays)
 	str("time_zone", &st.TimeZone)

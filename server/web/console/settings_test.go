@@ -108,3 +108,32 @@ func TestSettings_DisguiseGivesTheInstalledAppANeutralNameAndIcon(t *testing.T) 
 		t.Errorf("undisguised manifest: %s", body)
 	}
 }
+
+// The language choice screen's frame (its language, direction and quick
+// exit's label) and the root manifest speak the organisation's first
+// member language: English unless an admin chose another, never simply the
+// first catalog by code (Arabic).
+func TestSettings_FirstMemberLanguageFramesThePicker(t *testing.T) {
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	member := e.Member()
+	frame := func() (page, manifest string) {
+		return member.Get(t, "/").Body.String(), member.Get(t, "/manifest.webmanifest").Body.String()
+	}
+	if page, manifest := frame(); !strings.Contains(page, `<html lang="en" dir="ltr"`) || !strings.Contains(manifest, `"lang":"en"`) {
+		t.Errorf("a new Sova's picker: %.120s\nmanifest %s", page, manifest)
+	}
+	admin := e.As(domain.RoleAdmin)
+	if rec := admin.Post(t, "/staff/settings", url.Values{"csrf": {admin.CSRF(t)}, "member_lang": {"ru"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("choosing Russian: %d %.300s", rec.Code, rec.Body)
+	}
+	if page, manifest := frame(); !strings.Contains(page, `<html lang="ru" dir="ltr"`) || !strings.Contains(manifest, `"lang":"ru"`) {
+		t.Errorf("after choosing Russian, the picker: %.120s\nmanifest %s", page, manifest)
+	}
+	if rec := admin.Post(t, "/staff/settings", url.Values{"csrf": {admin.CSRF(t)}, "member_lang": {"xx"}}); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "no language") {
+		t.Errorf("an unknown language: %d", rec.Code)
+	}
+	if st, _ := e.App.Store().Settings(); st.MemberLang != "ru" {
+		t.Errorf("stored %q after a refused change", st.MemberLang)
+	}
+}

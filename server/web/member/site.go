@@ -2,6 +2,7 @@ package member
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -62,6 +63,21 @@ type content struct {
 	pushKey  string // the VAPID public key the notifications page subscribes with
 }
 
+// firstLang is the catalog of the organisation's first member language
+// (Settings.MemberLang), else English, else the first there is.
+func (c *content) firstLang() *i18n.Catalog {
+	var en *i18n.Catalog
+	for _, cat := range c.catalogs {
+		switch cat.Lang {
+		case c.settings.MemberLang:
+			return cat
+		case "en":
+			en = cat
+		}
+	}
+	return cmp.Or(en, c.catalogs[0])
+}
+
 // builder collects blobs while the site is made.
 type builder struct {
 	*content
@@ -99,14 +115,15 @@ func buildSite(c *content) (*site, error) {
 			shell.Voice[codec] = append(shell.Voice[codec], urls...)
 		}
 	}
-	// The picker speaks every language; its frame and manifest are the
-	// language-neutral ones.
-	pv := b.view(c.catalogs[0])
+	// The picker speaks every language; its frame (lang, dir, quick exit's
+	// label) and the root manifest are the organisation's first language.
+	first := c.firstLang()
+	pv := b.view(first)
 	pv.manifest = "/manifest.webmanifest"
 	if err := b.render("/", picker(pv, c.catalogs)); err != nil {
 		return nil, err
 	}
-	b.addManifest("/manifest.webmanifest", c.catalogs[0])
+	b.addManifest("/manifest.webmanifest", first)
 	shell.Static = append(shell.Static, "/manifest.webmanifest", "/api/v1/keys/response")
 	shell.Static = append(shell.Static, b.iconsIn([]string{"/"})...)
 	s.offline[""] = shell
