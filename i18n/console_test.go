@@ -33,6 +33,20 @@ func TestConsoleCatalogs_AreComplete(t *testing.T) {
 	if en == nil {
 		t.FailNow()
 	}
+	// Each language has the same files, so a translator finds a page's
+	// words where English keeps them.
+	enParts, _ := filepath.Glob("console/en/*.json")
+	for _, c := range cats {
+		parts, _ := filepath.Glob("console/" + c.Lang + "/*.json")
+		for i := range parts {
+			parts[i] = filepath.Base(parts[i])
+		}
+		for _, p := range enParts {
+			if !slices.Contains(parts, filepath.Base(p)) {
+				t.Errorf("console/%s has no %s", c.Lang, filepath.Base(p))
+			}
+		}
+	}
 	place := regexp.MustCompile(`\{[a-z]+\}`)
 	for _, c := range cats {
 		if c.Name == "" {
