@@ -11,9 +11,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
 )
 
 //go:embed *.json
@@ -71,6 +75,10 @@ func parse(fsys fs.FS, name string) (*Catalog, error) {
 		Lang: strings.TrimSuffix(name, ".json"), Name: f.Meta.Name, Dir: f.Meta.Dir,
 		texts: map[string]string{}, plurals: map[string]map[string]string{},
 	}
+	if _, err := language.Parse(c.Lang); err != nil {
+		// Its plurals could not be chosen: every count would read "other".
+		return nil, fmt.Errorf("%q is not a language code CLDR knows: name the file by its BCP 47 code (uk.json, not ua.json)", c.Lang)
+	}
 	if c.Dir != "rtl" {
 		c.Dir = "ltr"
 	}
@@ -83,6 +91,11 @@ func parse(fsys fs.FS, name string) (*Catalog, error) {
 		var forms map[string]string
 		if err := json.Unmarshal(raw, &forms); err != nil || forms["other"] == "" {
 			return nil, fmt.Errorf("message %q must be a string or an object of plural forms with \"other\"", k)
+		}
+		for f := range forms {
+			if !slices.Contains(cldrOrder, f) {
+				return nil, fmt.Errorf("message %q: %q is not a CLDR plural form (zero, one, two, few, many, other)", k, f)
+			}
 		}
 		c.plurals[k] = forms
 	}
@@ -164,59 +177,48 @@ func (c *Catalog) WithTexts(edits map[string]string) *Catalog {
 // Texts returns the plain (non-plural) messages, for voicing.
 func (c *Catalog) Texts() map[string]string { return c.texts }
 
-// PluralCategory is the CLDR plural category of the whole number n in lang.
-// Only whole numbers are counted in Sova (items waiting, days), so the
-// fraction rules are left out.
-func PluralCategory(lang string, n int) string {
+// categories names x/text's plural forms as CLDR does, which is also what
+// the catalogs' forms and the browser's Intl.PluralRules call them.
+var categories = map[plural.Form]string{
+	plural.Zero: "zero", plural.One: "one", plural.Two: "two",
+	plural.Few: "few", plural.Many: "many", plural.Other: "other",
+}
+
+// cldrOrder is every category, in the order CLDR lists them.
+var cldrOrder = []string{"zero", "one", "two", "few", "many", "other"}
+
+// PluralCategory is the CLDR plural category (zero, one, two, few, many,
+// other) of the whole number n in lang, from golang.org/x/text's CLDR
+// tables, so that a new language needs no code here. Only whole numbers are
+// counted in Sova (items waiting, days). A language x/text does not know
+// counts as "other"; Load refuses a catalog named so. x/text's tables are
+// CLDR 32, so of whole millions in Spanish and French it says "other" where
+// CLDR 38 and browsers say "many" (see i18n_test.go).
+func PluralCategory(lang string, n int) string { return category(language.Make(lang), n) }
+
+func category(tag language.Tag, n int) string {
 	if n < 0 {
 		n = -n
 	}
-	mod10, mod100 := n%10, n%100
-	switch strings.SplitN(lang, "-", 2)[0] {
-	case "ru", "uk", "be":
-		switch {
-		case mod10 == 1 && mod100 != 11:
-			return "one"
-		case mod10 >= 2 && mod10 <= 4 && (mod100 < 12 || mod100 > 14):
-			return "few"
-		default:
-			return "many"
-		}
-	case "fr", "pt":
-		if n == 0 || n == 1 {
-			return "one"
-		}
-		if n != 0 && n%1000000 == 0 {
-			return "many"
-		}
-		return "other"
-	case "es", "it":
-		if n == 1 {
-			return "one"
-		}
-		if n != 0 && n%1000000 == 0 {
-			return "many"
-		}
-		return "other"
-	case "ar":
-		switch {
-		case n == 0:
-			return "zero"
-		case n == 1:
-			return "one"
-		case n == 2:
-			return "two"
-		case mod100 >= 3 && mod100 <= 10:
-			return "few"
-		case mod100 >= 11 && mod100 <= 99:
-			return "many"
-		}
-		return "other"
-	case "zh", "ja", "ko", "th", "vi", "id", "ms":
-		return "other"
+	return categories[plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0)]
+}
+
+// PluralForms are the categories whole numbers take in lang, in CLDR's
+// order: the forms every plural message of lang must give. x/text does not
+// list them, so they are found by counting: CLDR's rules for whole numbers
+// look at n modulo 10, 100 or 1000 and at whole millions, so 0 to 1099 and
+// a million meet every category (a test checks this over many languages).
+func PluralForms(lang string) []string {
+	tag, seen := language.Make(lang), map[string]bool{}
+	for n := 0; n <= 1099; n++ {
+		seen[category(tag, n)] = true
 	}
-	if n == 1 {
-		return "one"
+	seen[category(tag, 1000000)] = true
+	var out []string
+	for _, f := range cldrOrder {
+		if seen[f] {
+			out = append(out, f)
+		}
 	}
-	return "other"
+	return out
 }
