@@ -1,18 +1,16 @@
 package console
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
+	"sova/i18n"
 	"sova/server/domain"
 	"sova/server/stats"
 	"sova/server/store"
@@ -77,7 +75,7 @@ func (s *Console) Results(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return edge.Render(c, http.StatusOK, resultsPage(s.consoleView(c), sv, res, t))
+	return edge.Render(c, http.StatusOK, resultsPage(s.consoleView(c), s.labels(sv, s.staffLang(c)), res, t))
 }
 
 // ResultsJSON is the same view as JSON, under the same suppression.
@@ -90,97 +88,6 @@ func (s *Console) ResultsJSON(c echo.Context) error {
 	return c.JSON(http.StatusOK, t)
 }
 
-// exportRow is one raw response as exported: nothing that links rows to a
-// device or to each other (no id, no time, rows in random id order).
-type exportRow struct {
-	Day     string         `json:"day"`
-	Version int            `json:"version"`
-	Lang    string         `json:"lang"`
-	Answers domain.Answers `json:"answers"`
-}
-
-// Export gives admins the raw rows, as CSV or JSON, and audits it.
-func (s *Console) Export(format string) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		sv, rows, err := s.versionRows(c)
-		if err != nil {
-			return err
-		}
-		if err := s.audit(c, "export "+format, fmt.Sprintf("%s v%d (%d rows)", sv.ID, sv.Version, len(rows))); err != nil {
-			return err
-		}
-		// Rows come in id order, which is random: it says nothing about
-		// when they arrived. Sort by day so the file reads naturally.
-		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Day < rows[j].Day })
-		name := fmt.Sprintf("%s-v%d.%s", sv.ID, sv.Version, format)
-		h := c.Response().Header()
-		h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-		h.Set("Cache-Control", "no-store")
-		if format == "json" {
-			out := make([]exportRow, len(rows))
-			for i, r := range rows {
-				out[i] = exportRow{Day: r.Day, Version: sv.Version, Lang: r.Lang, Answers: r.Answers}
-			}
-			return c.JSON(http.StatusOK, out)
-		}
-		h.Set("Content-Type", "text/csv; charset=utf-8")
-		c.Response().WriteHeader(http.StatusOK)
-		w := csv.NewWriter(c.Response())
-		head := []string{"day", "version", "lang"}
-		for _, q := range sv.Questions {
-			head = append(head, q.ID)
-		}
-		w.Write(head)
-		for _, r := range rows {
-			rec := []string{r.Day, strconv.Itoa(sv.Version), r.Lang}
-			for _, q := range sv.Questions {
-				rec = append(rec, csvValue(r.Answers, q.ID))
-			}
-			w.Write(rec)
-		}
-		w.Flush()
-		return w.Error()
-	}
-}
-
-// csvValue writes one answer: empty when absent (skipped or not shown),
-// "null" for "prefer not to say", choice values joined by ";".
-func csvValue(a domain.Answers, id string) string {
-	v, ok := a[id]
-	switch {
-	case !ok:
-		return ""
-	case v == nil:
-		return "null"
-	}
-	switch t := v.(type) {
-	case string:
-		return csvSafe(t)
-	case []string:
-		return strings.Join(t, ";")
-	case []any:
-		parts := make([]string, len(t))
-		for i, p := range t {
-			parts[i] = fmt.Sprint(p)
-		}
-		return strings.Join(parts, ";")
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-// csvSafe defuses a typed answer that a spreadsheet would run as a formula:
-// one that starts with a formula sign, in its ASCII or full-width form,
-// even after spaces or line breaks (spreadsheets skip them), or with a tab
-// or carriage return.
-func csvSafe(s string) string {
-	first, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(s, unicode.IsSpace))
-	if strings.ContainsRune("=+-@＝＋－＠", first) || strings.HasPrefix(s, "\t") || strings.HasPrefix(s, "\r") {
-		return "'" + s
-	}
-	return s
-}
-
 // chartScale is the count a full-length bar stands for: the largest
 // published bar (hidden ones never set the scale).
 func chartScale(qt stats.QuestionTable) int {
@@ -191,36 +98,6 @@ func chartScale(qt stats.QuestionTable) int {
 		}
 	}
 	return m
-}
-
-// staffText is a survey text in English where the survey has it, else in
-// its first language: the console is in English for now.
-func staffText(sv *domain.Survey, key string) string {
-	for _, l := range []string{"en", sv.Languages[0]} {
-		if t := sv.Texts[l][key]; t != "" {
-			return t
-		}
-	}
-	return key
-}
-
-// barLabel names a bar: the choice's text, yes/no, a face number, or the
-// number range.
-func barLabel(sv *domain.Survey, q *domain.Question, value string) string {
-	switch {
-	case value == stats.NullValue:
-		return "prefer not to say"
-	case q.Type == domain.YesNo:
-		return map[string]string{"true": "yes", "false": "no"}[value]
-	case q.Type == domain.Scale:
-		return value + " of 5"
-	}
-	for _, ch := range q.Choices {
-		if ch.Value == value {
-			return staffText(sv, ch.Text)
-		}
-	}
-	return value
 }
 
 func resultsJSONURL(sv *domain.Survey, f stats.Filter) string {
@@ -236,4 +113,113 @@ func resultsJSONURL(sv *domain.Survey, f stats.Filter) string {
 		u += "?" + strings.Join(q, "&")
 	}
 	return u
+}
+
+// privacyNote says what the results hide and why.
+func privacyNote() string {
+	return fmt.Sprintf("For privacy, no count from 1 to %d is shown, nor any figure from which one could be worked out: "+
+		"such a figure says “hidden for privacy”. How many answered a question is hidden when fewer than %d skipped it.",
+		stats.MinCount-1, stats.MinCount)
+}
+
+// hiddenText is what a hidden figure says in place of its count. It never
+// looks like a count: a hidden figure may be large (see stats.Figure).
+func hiddenText() string {
+	return fmt.Sprintf("hidden for privacy (fewer than %d)", stats.MinCount)
+}
+
+// answeredText is a question's Answered figure as shown. Hidden, it names
+// both reasons, for it is hidden as often because few skipped the question
+// as because few answered it.
+func answeredText(f stats.Figure) string {
+	if f.Hidden {
+		return fmt.Sprintf("hidden for privacy (fewer than %d answered, or fewer than %[1]d skipped)", stats.MinCount)
+	}
+	return strconv.Itoa(f.Count)
+}
+
+// figureText is a figure as shown: its count, or hiddenText.
+func figureText(f stats.Figure) string {
+	if f.Hidden {
+		return hiddenText()
+	}
+	return strconv.Itoa(f.Count)
+}
+
+// labels names one survey version's questions and answers in one language,
+// as results and exports show them: the survey's own texts in that
+// language, else in the survey's first; yes, no, "prefer not to say" and
+// the faces in the words members read in the app; languages by their own
+// names.
+type labels struct {
+	sv    *domain.Survey
+	lang  string
+	app   *i18n.Catalog // the member app's words in lang, or in the survey's first language
+	names map[string]string
+}
+
+func (s *Console) labels(sv *domain.Survey, lang string) labels {
+	l := labels{sv: sv, lang: lang, names: map[string]string{}}
+	cats := s.cfg.Site.Langs()
+	for _, c := range cats {
+		l.names[c.Lang] = c.Name
+	}
+	for _, want := range []string{lang, sv.Languages[0]} {
+		if i := slices.IndexFunc(cats, func(c *i18n.Catalog) bool { return c.Lang == want }); i >= 0 {
+			l.app = cats[i]
+			break
+		}
+	}
+	return l
+}
+
+// text is a survey text: in the chosen language, else in the survey's first.
+func (l labels) text(key string) string {
+	for _, lang := range []string{l.lang, l.sv.Languages[0]} {
+		if t := l.sv.Texts[lang][key]; t != "" {
+			return t
+		}
+	}
+	return key
+}
+
+func (l labels) question(q *domain.Question) string { return l.text(q.Text) }
+
+// word is one of the member app's words, or English where no catalog fits.
+func (l labels) word(key, english string) string {
+	if l.app != nil {
+		if t := l.app.T(key); t != "" && t != key {
+			return t
+		}
+	}
+	return english
+}
+
+// language is a language's own name, with its code.
+func (l labels) language(code string) string {
+	if n := l.names[code]; n != "" {
+		return n + " (" + code + ")"
+	}
+	return code
+}
+
+// value names one answer (a bar's value or a stored code): the choice's
+// text, yes or no, a face's number and name, or a number range as it is.
+func (l labels) value(q *domain.Question, value string) string {
+	switch {
+	case value == stats.NullValue:
+		return l.word("answer.prefer_not", "I prefer not to say")
+	case q.Type == domain.YesNo && value == "true":
+		return l.word("answer.yes", "Yes")
+	case q.Type == domain.YesNo && value == "false":
+		return l.word("answer.no", "No")
+	case q.Type == domain.Scale:
+		return value + " · " + l.word("scale."+value, value+" of 5")
+	}
+	for _, ch := range q.Choices {
+		if ch.Value == value {
+			return l.text(ch.Text)
+		}
+	}
+	return value
 }
