@@ -1,0 +1,351 @@
+package xlsform
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"sova/server/domain"
+)
+
+// list is one list of the choices sheet, its rows read once however many
+// questions use it.
+type list struct {
+	name    string
+	rows    []choice
+	checked bool
+}
+
+type choice struct {
+	n     int // the spreadsheet's row
+	row   []string
+	value string
+	texts map[string]string
+	icon  string
+	audio []Audio // Key set per question
+}
+
+// yesNo reports whether the list is exactly yes and no: a Sova yes/no
+// question, the way ODK users write one.
+func (l *list) yesNo() bool {
+	return len(l.rows) == 2 && l.rows[0].value != l.rows[1].value &&
+		(l.rows[0].value == "yes" || l.rows[0].value == "no") &&
+		(l.rows[1].value == "yes" || l.rows[1].value == "no")
+}
+
+func (r *reader) readChoices() {
+	r.lists = map[string]*list{}
+	if r.choices = r.sheet(sheetChoices); r.choices == nil {
+		return
+	}
+	ln, name := r.choices.col("list_name"), r.choices.col("name")
+	if ln.index < 0 || name.index < 0 {
+		r.add(sheetChoices, 1, lacking("list_name"), "the choices sheet needs a list_name and a name column")
+		return
+	}
+	r.choiceLabels = r.langCols(r.choices, "label")
+	r.choiceAudio = r.langCols(r.choices, "media::audio")
+	for _, l := range r.langs {
+		if _, ok := r.choiceLabels[l]; !ok {
+			r.add(sheetChoices, 1, lacking("label::"+l), "there is no label column in %s: each choice needs words in every language of the survey", l)
+		}
+	}
+	for i, row := range r.choices.rows[1:] {
+		if blank(row) {
+			continue // as ODK does
+		}
+		c := choice{n: i + 2, row: row, value: cell(row, name)}
+		l := r.lists[cell(row, ln)]
+		if l == nil {
+			l = &list{name: cell(row, ln)}
+			r.lists[l.name] = l
+		}
+		l.rows = append(l.rows, c)
+	}
+}
+
+// checkList reads a used list's rows once, reporting their problems. An
+// unused list is passed over, as ODK does.
+func (r *reader) checkList(l *list) {
+	if l.checked {
+		return
+	}
+	l.checked = true
+	name := r.choices.col("name")
+	seen := map[string]int{}
+	for i := range l.rows {
+		c := &l.rows[i]
+		if r.name(r.choices, c.n, name, c.value, "choice") {
+			if was, ok := seen[c.value]; ok {
+				r.add(sheetChoices, c.n, name, "the list %s has %q on row %d too", l.name, c.value, was)
+			}
+			seen[c.value] = c.n
+		}
+		c.texts = r.words(r.choices, c.n, c.row, r.choiceLabels)
+		c.icon = r.icon(r.choices, c.n, c.row, "the choice")
+		c.audio = r.recordings(r.choices, c.n, c.row, r.choiceAudio)
+		r.refuseColumns(r.choices, c.n, c.row)
+	}
+}
+
+// group is an open begin_group, whose relevant its questions take.
+type group struct {
+	row      int
+	relevant string
+}
+
+// readQuestions reads the survey sheet's rows in order, groups flattened.
+func (r *reader) readQuestions(sv *domain.Survey) []Audio {
+	s := r.survey
+	typ := s.col("type")
+	r.audioCols = r.langCols(s, "media::audio")
+	r.rowOf, r.listOf = map[string]int{}, map[string]*list{}
+	var groups []group
+	var audio []Audio
+	for i, row := range s.rows[1:] {
+		n := i + 2
+		if blank(row) {
+			continue // as ODK does
+		}
+		kind := strings.Fields(strings.ToLower(cell(row, typ)))
+		if len(kind) == 0 {
+			r.add(sheetSurvey, n, typ, "the row has no type")
+			continue
+		}
+		switch begin := strings.Join(kind, "_"); begin {
+		case "begin_group", "begin_repeat":
+			if begin == "begin_repeat" {
+				r.add(sheetSurvey, n, typ, "Sova has no repeats: ask each question once")
+			}
+			groups = append(groups, r.openGroup(n, row, groups))
+			continue
+		case "end_group", "end_repeat":
+			if len(groups) == 0 {
+				r.add(sheetSurvey, n, typ, "this ends a group that was never begun")
+			} else {
+				groups = groups[:len(groups)-1]
+			}
+			continue
+		}
+		audio = append(audio, r.question(sv, n, row, kind, groups)...)
+	}
+	for _, g := range groups {
+		r.add(sheetSurvey, g.row, typ, "this group is never ended: add an end_group row")
+	}
+	return audio
+}
+
+// question reads one question's row into sv, with the recordings of its
+// words and its choices' words.
+func (r *reader) question(sv *domain.Survey, n int, row []string, kind []string, groups []group) []Audio {
+	s, name := r.survey, r.survey.col("name")
+	earlier := func(id string) *domain.Question {
+		if _, ok := r.rowOf[id]; !ok {
+			return nil
+		}
+		return sv.Question(id)
+	}
+	q, l := r.questionType(n, row, kind)
+	q.ID = cell(row, name)
+	if q.Type == "" || !r.name(s, n, name, q.ID, "question") {
+		r.broken[q.ID] = true // a condition on it says nothing new
+		return nil
+	}
+	switch was, dup := r.rowOf[q.ID]; {
+	case dup:
+		r.add(sheetSurvey, n, name, "the name %q is also on row %d: each question needs its own", q.ID, was)
+	case q.ID == "title":
+		r.add(sheetSurvey, n, name, "the survey's title goes by this name: choose another")
+	}
+	r.rowOf[q.ID], r.listOf[q.ID] = n, l
+	q.Text = sv.ID + "." + q.ID
+	for lang, text := range r.words(s, n, row, r.labels) {
+		sv.Texts[lang][q.Text] = text
+	}
+	q.Icon = r.icon(s, n, row, "the question")
+	q.Required = r.required(n, row)
+	if c := s.col("constraint"); q.Type == domain.Number && cell(row, c) != "" {
+		var msg string
+		if q.Min, q.Max, msg = readConstraint(cell(row, c)); msg != "" {
+			r.add(sheetSurvey, n, c, "%s", msg)
+		}
+	}
+	q.ShowIf = r.relevant(n, row, groups, earlier)
+	audio := keyed(r.recordings(s, n, row, r.audioCols), q.Text)
+	if l != nil && q.Type != domain.YesNo {
+		for _, c := range l.rows {
+			key := q.Text + "." + c.value
+			q.Choices = append(q.Choices, domain.Choice{Value: c.value, Text: key, Icon: c.icon})
+			for lang, text := range c.texts {
+				sv.Texts[lang][key] = text
+			}
+			audio = append(audio, keyed(c.audio, key)...)
+		}
+	}
+	sv.Questions = append(sv.Questions, q)
+	return audio
+}
+
+func keyed(audio []Audio, key string) []Audio {
+	out := slices.Clone(audio)
+	for i := range out {
+		out[i].Key = key
+	}
+	return out
+}
+
+// openGroup reads a begin_group row. Its label is a section's title, which
+// one question a screen has no place for, and is passed over; its relevant
+// passes to the questions in it, and cannot be joined with another.
+func (r *reader) openGroup(n int, row []string, open []group) group {
+	c := r.survey.col("relevant")
+	g := group{row: n, relevant: cell(row, c)}
+	for _, o := range open {
+		switch {
+		case o.relevant == "":
+		case g.relevant != "":
+			r.add(sheetSurvey, n, c, "this group and the group on row %d both have a relevant: Sova cannot join conditions, so give each question one", o.row)
+		default:
+			g = o
+		}
+	}
+	r.refuseColumns(r.survey, n, row)
+	return g
+}
+
+// questionType reads the type column: the question's type, and for a
+// select, its list. A row Sova cannot ask has no type.
+func (r *reader) questionType(n int, row []string, kind []string) (domain.Question, *list) {
+	var q domain.Question
+	s := r.survey
+	typ := s.col("type")
+	switch kind[0] {
+	case "select_one", "select_multiple":
+		if len(kind) != 2 {
+			r.add(sheetSurvey, n, typ, "write %s and the name of its list, and nothing else (for or_other, add a choice named other)", kind[0])
+			return q, nil
+		}
+		l := r.lists[kind[1]]
+		if l == nil {
+			where := "in the choices sheet" + r.listNames()
+			if r.choices == nil {
+				where = "because the form has no choices sheet"
+			}
+			r.add(sheetSurvey, n, typ, "there is no list %q %s", kind[1], where)
+			return q, nil
+		}
+		q.Type = domain.Single
+		switch {
+		case kind[0] == "select_multiple":
+			q.Type = domain.Multiple
+		case l.yesNo():
+			q.Type = domain.YesNo // its words and icons are Sova's own
+		}
+		if q.Type != domain.YesNo {
+			r.checkList(l)
+		}
+		r.refuseColumns(s, n, row, "constraint", "parameters")
+		return q, l
+	case "integer", "decimal":
+		q.Type = domain.Number
+		r.refuseColumns(s, n, row, "parameters")
+	case "text":
+		q.Type = domain.Text
+		r.refuseColumns(s, n, row, "constraint", "parameters")
+	case "range":
+		if c := s.col("parameters"); !isScale(cell(row, c)) {
+			r.add(sheetSurvey, n, c, "Sova's scale is 1 to 5, shown as faces: write start=1 end=5 step=1")
+			return q, nil
+		}
+		q.Type = domain.Scale
+		r.refuseColumns(s, n, row, "constraint")
+	default:
+		why, ok := refusedTypes[kind[0]]
+		if !ok {
+			why = fmt.Sprintf("Sova cannot ask a %s question: it asks select_one, select_multiple, integer, decimal, text and range (1 to 5)", kind[0])
+		}
+		r.add(sheetSurvey, n, typ, "%s", why)
+	}
+	return q, nil
+}
+
+func (r *reader) listNames() string {
+	if len(r.lists) == 0 {
+		return ""
+	}
+	return " (its lists: " + strings.Join(slices.Sorted(maps.Keys(r.lists)), ", ") + ")"
+}
+
+// refusedTypes are question types Sova will not ask, with why. Anything
+// else it does not know is refused with the list of what it does.
+var refusedTypes = func() map[string]string {
+	why := map[string]string{
+		"note":      "Sova has no screens without a question: put these words in a question's label, or delete the row",
+		"calculate": "Sova does not calculate: delete the row",
+	}
+	for reason, types := range map[string][]string{
+		"Sova never asks where a member is":                                                   {"geopoint", "geotrace", "geoshape", "start-geopoint"},
+		"Sova never takes pictures, voice or files from a member":                             {"image", "audio", "background-audio", "video", "file", "barcode"},
+		"Sova never keeps when a member answered, only the day it arrived: delete the row":    {"start", "end", "today", "audit", "date", "time", "datetime"},
+		"Sova never keeps anything that could identify a member or her phone: delete the row": {"deviceid", "phonenumber", "simserial", "subscriberid", "username", "email"},
+	} {
+		for _, t := range types {
+			why[t] = reason
+		}
+	}
+	return why
+}()
+
+// isScale reports whether range parameters make Sova's 1–5 scale. Omitted
+// ones take ODK's defaults (start=1 end=10 step=1).
+func isScale(params string) bool {
+	p := map[string]string{"start": "1", "end": "10", "step": "1"}
+	for _, kv := range strings.FieldsFunc(params, func(r rune) bool { return r == ' ' || r == ';' || r == ',' }) {
+		k, v, _ := strings.Cut(kv, "=")
+		p[strings.ToLower(k)] = v
+	}
+	return len(p) == 3 && p["start"] == "1" && p["end"] == "5" && p["step"] == "1"
+}
+
+// required reads yes, true, TRUE(), 1 and their noes, as ODK does.
+func (r *reader) required(n int, row []string) bool {
+	c := r.survey.col("required")
+	switch strings.ToLower(strings.TrimSuffix(strings.ReplaceAll(cell(row, c), " ", ""), "()")) {
+	case "yes", "true", "1", "y":
+		return true
+	case "", "no", "false", "0", "n":
+		return false
+	}
+	r.add(sheetSurvey, n, c, "write yes or no: Sova cannot make a question required only sometimes")
+	return false
+}
+
+var refs = regexp.MustCompile(`\$\{\s*([^}]*?)\s*\}`)
+
+// relevant reads the row's relevant, or that of the group it is in.
+func (r *reader) relevant(n int, row []string, groups []group, earlier func(string) *domain.Question) *domain.ShowIf {
+	c := r.survey.col("relevant")
+	expr, at := cell(row, c), n
+	if len(groups) > 0 {
+		if g := groups[len(groups)-1]; g.relevant != "" {
+			if expr != "" {
+				r.add(sheetSurvey, n, c, "this question and its group (row %d) both have a relevant: Sova cannot join conditions", g.row)
+				return nil
+			}
+			expr, at = g.relevant, g.row
+		}
+	}
+	if expr == "" || slices.ContainsFunc(refs.FindAllStringSubmatch(expr, -1), func(m []string) bool { return r.broken[m[1]] }) {
+		return nil
+	}
+	cond, msg := readRelevant(expr, earlier)
+	if msg != "" {
+		if at != n {
+			msg = fmt.Sprintf("for the question on row %d: %s", n, msg)
+		}
+		r.add(sheetSurvey, at, c, "%s", msg)
+	}
+	return cond
+}
