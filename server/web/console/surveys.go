@@ -4,16 +4,22 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"io/fs"
 	"net/http"
+	"path"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"sova/assets"
 	"sova/server/domain"
 	"sova/server/web/edge"
+	"sova/server/xlsform"
 )
 
-// maxDefinition bounds an uploaded survey file; the needs survey is ~40 KB.
+// maxDefinition bounds an uploaded survey file; the needs survey is ~40 KB
+// as JSON and ~21 KB as XLSForm.
 const maxDefinition = 1 << 20
 
 // surveyRow is one survey in the console's list, with every version.
@@ -43,18 +49,27 @@ func (s *Console) surveyRows() []surveyRow {
 }
 
 func (s *Console) Surveys(c echo.Context) error {
-	return edge.Render(c, http.StatusOK, surveysPage(s.consoleView(c), s.surveyRows(), nil, ""))
+	return edge.Render(c, http.StatusOK, surveysPage(s.consoleView(c), s.surveyRows(), refusal{}))
 }
 
-// UploadSurvey takes a new survey or a new version as a draft. A bad file is
-// refused with every problem listed in the page, by file and question.
+// refusal is why an upload was not taken: a JSON file's problems by
+// question, an XLSForm's by cell, or one message.
+type refusal struct {
+	Problems []domain.Problem
+	Cells    []xlsform.Problem
+	Message  string
+}
+
+// UploadSurvey takes a new survey or a new version as a draft: a JSON
+// definition, or an XLSForm. A bad file is refused with every problem
+// listed in the page, by question or by cell.
 func (s *Console) UploadSurvey(c echo.Context) error {
-	fail := func(probs []domain.Problem, msg string) error {
-		return edge.Render(c, http.StatusUnprocessableEntity, surveysPage(s.consoleView(c), s.surveyRows(), probs, msg))
+	fail := func(r refusal) error {
+		return edge.Render(c, http.StatusUnprocessableEntity, surveysPage(s.consoleView(c), s.surveyRows(), r))
 	}
 	fh, err := c.FormFile("definition")
 	if err != nil {
-		return fail(nil, "Choose a survey file (.json) to upload.")
+		return fail(refusal{Message: "Choose a survey file (.json or .xlsx) to upload."})
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -66,23 +81,95 @@ func (s *Console) UploadSurvey(c echo.Context) error {
 		return err
 	}
 	if len(data) > maxDefinition {
-		return fail(nil, "That file is over 1 MB; a survey definition is much smaller. Is it the right file?")
+		return fail(refusal{Message: "That file is over 1 MB; a survey definition is much smaller. Is it the right file?"})
 	}
-	sv, err := domain.ParseSurvey(fh.Filename, bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), s.cfg.Site)
+	sv, err := s.readDefinition(fh.Filename, data)
 	var de *domain.DefinitionError
-	if errors.As(err, &de) {
-		return fail(de.Problems, "")
+	var xe *xlsform.Error
+	switch {
+	case errors.As(err, &de):
+		return fail(refusal{Problems: de.Problems})
+	case errors.As(err, &xe):
+		return fail(refusal{Cells: xe.Problems})
+	case err == nil:
+		err = s.cfg.Office.AddDraft(by(c), sv)
+	}
+	if msg, ok := formProblem(err); ok {
+		return fail(refusal{Message: msg})
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.cfg.Office.AddDraft(by(c), sv); err != nil {
-		if msg, ok := formProblem(err); ok {
-			return fail(nil, msg)
-		}
+	return c.Redirect(http.StatusSeeOther, "/staff/surveys")
+}
+
+// readDefinition reads an upload as what it is: a spreadsheet, or a zip (an
+// .xlsx is one), is an XLSForm; anything else the JSON format.
+func (s *Console) readDefinition(name string, data []byte) (*domain.Survey, error) {
+	ext := strings.ToLower(path.Ext(name))
+	if ext != ".xlsx" && ext != ".xls" && ext != ".zip" && !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		return domain.ParseSurvey(name, bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), s.cfg.Site)
+	}
+	form, err := xlsform.Read(name, data, s.cfg.Site)
+	if err != nil {
+		return nil, err
+	}
+	// The studio takes recordings of published phrases only, and a draft's
+	// are not yet; refused whole rather than taken without its voice.
+	if len(form.Audio) > 0 {
+		return nil, domain.Errorf(domain.CodeInvalid, "The form comes with %d recordings (media::audio), and Sova cannot take recordings with a draft yet. Clear the media::audio cells and upload the form alone; once it is published, record its phrases or import them in the voice studio.", len(form.Audio))
+	}
+	return form.Survey, nil
+}
+
+// ExportXLSForm sends a survey version as an XLSForm: to edit in a
+// spreadsheet and upload again as a new version, or to use in ODK.
+func (s *Console) ExportXLSForm(c echo.Context) error {
+	sv, err := s.version(c)
+	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/staff/surveys")
+	if err := s.audit(c, "survey exported as XLSForm", sv.ID+" v"+strconv.Itoa(sv.Version)); err != nil {
+		return err
+	}
+	langs := map[string]xlsform.Language{}
+	for _, cat := range s.cfg.Studio.Languages() {
+		langs[cat.Lang] = xlsform.Language{Name: cat.Name, Yes: cat.T("answer.yes"), No: cat.T("answer.no")}
+	}
+	var buf bytes.Buffer
+	if err := xlsform.Write(&buf, sv, langs, s.iconNames()); err != nil {
+		return err
+	}
+	return sendXLSX(c, sv.ID+"-v"+strconv.Itoa(sv.Version)+".xlsx", buf.Bytes())
+}
+
+// SurveyTemplate sends an example XLSForm with every column Sova reads and
+// the names of its icons.
+func (s *Console) SurveyTemplate(c echo.Context) error {
+	var buf bytes.Buffer
+	if err := xlsform.Template(&buf, s.iconNames()); err != nil {
+		return err
+	}
+	return sendXLSX(c, "sova-survey-template.xlsx", buf.Bytes())
+}
+
+// iconNames are the icons a survey may name.
+func (s *Console) iconNames() []string {
+	files, _ := fs.Glob(assets.Icons, "*.svg")
+	var names []string
+	for _, f := range files {
+		if n := strings.TrimSuffix(f, ".svg"); s.cfg.Site.HasIcon(n) {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+func sendXLSX(c echo.Context, name string, data []byte) error {
+	h := c.Response().Header()
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("Cache-Control", "no-store")
+	return c.Blob(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
 }
 
 // SetSurveyState publishes or retires a version, then rebuilds the member
@@ -103,13 +190,18 @@ func (s *Console) SetSurveyState(state domain.SurveyState) echo.HandlerFunc {
 // PreviewSurvey renders a version, draft or not, exactly as members see it;
 // its send button leads back here instead of sealing anything.
 func (s *Console) PreviewSurvey(c echo.Context) error {
-	v, err := strconv.Atoi(c.Param("v"))
-	if err != nil {
-		return domain.Errorf(domain.CodeNotFound, "no such version")
-	}
-	sv, err := s.cfg.Store.Version(c.Param("id"), v)
+	sv, err := s.version(c)
 	if err != nil {
 		return err
 	}
 	return s.cfg.Site.Preview(c, c.Param("lang"), sv)
+}
+
+// version is the survey version the URL names.
+func (s *Console) version(c echo.Context) (*domain.Survey, error) {
+	v, err := strconv.Atoi(c.Param("v"))
+	if err != nil {
+		return nil, domain.Errorf(domain.CodeNotFound, "no such version")
+	}
+	return s.cfg.Store.Version(c.Param("id"), v)
 }
