@@ -91,6 +91,8 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/staff/surveys/:id/:v/publish", con.SetSurveyState(domain.SurveyPublished), admin)
 	e.POST("/staff/surveys/:id/:v/retire", con.SetSurveyState(domain.SurveyRetired), admin)
 	get(e, "/staff/surveys/:id/:v/preview/:lang", con.PreviewSurvey, admin)
+	get(e, "/staff/surveys/:id/:v/xlsform.xlsx", con.ExportXLSForm, admin)
+	get(e, "/staff/surveys/template.xlsx", con.SurveyTemplate, admin)
 	fieldworker := con.RequireRole(domain.RoleFieldWorker)
 	get(e, "/staff/outreach", con.Outreach, fieldworker)
 	e.POST("/staff/outreach/device", con.SetupDevice, fieldworker)
