@@ -73,20 +73,20 @@ type backupsView struct {
 }
 
 func (s *Console) BackupsPage(c echo.Context) error {
-	return s.renderBackups(c, http.StatusOK, "")
+	return s.renderBackups(c, s.consoleView(c), http.StatusOK, "")
 }
 
-func (s *Console) renderBackups(c echo.Context, status int, problem string) error {
-	v := backupsView{Error: problem}
+func (s *Console) renderBackups(c echo.Context, v consoleView, status int, problem string) error {
+	bv := backupsView{Error: problem}
 	if b := s.cfg.Backups; b != nil {
 		var err error
-		if v.Files, err = s.keptBackups(); err != nil {
+		if bv.Files, err = s.keptBackups(); err != nil {
 			return err
 		}
-		v.On, v.Last = true, b.Last()
-		v.To, v.Fixed = b.Recipient()
+		bv.On, bv.Last = true, b.Last()
+		bv.To, bv.Fixed = b.Recipient()
 	}
-	return edge.Render(c, status, backupsPage(s.consoleView(c), s.certView(), v))
+	return edge.Render(c, status, backupsPage(v, s.certView(), bv))
 }
 
 // SetBackupRecipient sets who can open later backups. Whoever holds that
@@ -98,20 +98,24 @@ func (s *Console) SetBackupRecipient(c echo.Context) error {
 	}
 	// The login's limit applies: a stolen session must not become a way
 	// to guess the password.
-	me := current(c).staff
+	me, v := current(c).staff, s.consoleView(c)
 	if !s.auth.perAccount.Allow(me.Login) {
-		return s.renderBackups(c, http.StatusTooManyRequests, "Too many attempts. Wait 15 minutes, then try again.")
+		return s.renderBackups(c, v, http.StatusTooManyRequests, v.T("login.toomany"))
 	}
 	ok, err := s.auth.hasher.Check(c.Request().Context(), me.Password, c.FormValue("password"))
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return s.renderBackups(c, http.StatusUnprocessableEntity, "That is not your password: the recipient was not changed.")
+		return s.renderBackups(c, v, http.StatusUnprocessableEntity, v.T("backups.badpassword"))
 	}
 	to := strings.TrimSpace(c.FormValue("recipient"))
+	if _, err := backup.ParseRecipient(to); err != nil {
+		return s.renderBackups(c, v, http.StatusUnprocessableEntity, v.T("backups.badrecipient"))
+	}
 	if err := s.cfg.Backups.SetRecipient(to); err != nil {
-		return s.renderBackups(c, http.StatusUnprocessableEntity, "The recipient was not changed: "+err.Error())
+		// The backup package's reason is English: it names the format.
+		return s.renderBackups(c, v, http.StatusUnprocessableEntity, v.Tf("backups.notchanged", "error", err.Error()))
 	}
 	if err := s.audit(c, "backup recipient set", to); err != nil {
 		return err
@@ -161,4 +165,15 @@ func (s *Console) DownloadBackup(c echo.Context) error {
 		return err
 	}
 	return c.Attachment(filepath.Join(s.cfg.Backups.Folder(), files[0]), files[0])
+}
+
+// backupError is why the last backup failed, in this person's language
+// when it is the one failure she can mend here (no recipient yet); other
+// reasons come from the system (a full disk, a folder's permissions) and
+// show as it wrote them.
+func (v consoleView) backupError(reason string) string {
+	if reason == backup.ErrNoRecipient.Error() {
+		return v.T("backups.error.norecipient")
+	}
+	return reason
 }

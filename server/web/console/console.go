@@ -71,11 +71,6 @@ func New(cfg Config) (*Console, error) {
 	return &Console{cfg: cfg, auth: newConsoleAuth(cfg.Now), words: words}, nil
 }
 
-// ErrorPage shows an error as a console page (edge.StaffPage).
-func (s *Console) ErrorPage(c echo.Context, status int, title, message string) error {
-	return edge.Render(c, status, messagePage(s.consoleView(c), title, message))
-}
-
 // consoleAuth holds the console's guards, made once per server.
 type consoleAuth struct {
 	hasher *auth.Hasher

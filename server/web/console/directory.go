@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -66,16 +67,23 @@ func (s *Console) DeleteService(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/staff/directory")
 }
 
-// weekdays name domain.Service.Days in the console, Monday first.
-var weekdays = []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+// weekdays name domain.Service.Days in the catalogs, Monday first.
+var weekdays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+// weekday is the short name of the i-th day of the week, from Monday.
+func (v consoleView) weekday(i int) string { return v.word("directory.day.", weekdays[i]) }
 
 // openDays is a service's open days as the console lists them.
-func openDays(svc *domain.Service) string {
-	out := ""
-	for i, name := range weekdays {
+func (v consoleView) openDays(svc *domain.Service) string {
+	var out []string
+	for i := range weekdays {
 		if svc.Days[i] {
-			out += name + " "
+			out = append(out, v.weekday(i))
 		}
 	}
-	return out
+	return strings.Join(out, " ")
 }
+
+// category is a service's category as members read it, in this person's
+// language.
+func (v consoleView) category(c domain.Category) string { return v.word("directory.cat.", string(c)) }

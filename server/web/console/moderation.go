@@ -76,12 +76,30 @@ func (s *Console) Decide(approve bool) echo.HandlerFunc {
 	}
 }
 
-// areaName is an area's English name (or any) for the console.
-func areaName(areas []domain.Area, code string) string {
+// areaName is an area's name in this person's language, else in English,
+// else in any language the area has, else its code.
+func (v consoleView) areaName(areas []domain.Area, code string) string {
 	for _, a := range areas {
 		if a.Code == code {
+			if n := a.Names[v.Lang()]; n != "" {
+				return n
+			}
 			return a.Name("en")
 		}
+	}
+	return code
+}
+
+// reportKind, reportWhen and reportState say a report's codes as words;
+// a code the catalogs lack (a newer app's) shows as it is.
+func (v consoleView) reportKind(kind string) string   { return v.word("reports.kind.", kind) }
+func (v consoleView) reportWhen(when string) string   { return v.word("reports.when.", when) }
+func (v consoleView) reportState(state string) string { return v.word("reports.state.", state) }
+
+// word is the catalog's word for code under prefix, or code itself.
+func (v consoleView) word(prefix, code string) string {
+	if s := v.T(prefix + code); s != prefix+code {
+		return s
 	}
 	return code
 }

@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -61,4 +62,16 @@ func (s *Console) AuditPage(c echo.Context) error {
 		return err
 	}
 	return edge.Render(c, http.StatusOK, auditPage(s.consoleView(c), entries))
+}
+
+// AuditAction is a stored audit action ("roles changed") in this person's
+// language. The log keeps what was written then, in English; the catalogs
+// say it by the key audit.action.<its words joined by '-'>, and one with no
+// key (from a newer Sova, or the command line's) shows as stored.
+func (v consoleView) AuditAction(action string) string {
+	key := "audit.action." + strings.ToLower(strings.ReplaceAll(action, " ", "-"))
+	if s := v.T(key); s != key {
+		return s
+	}
+	return action
 }

@@ -21,20 +21,20 @@ func (s *Console) SettingsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderSettings(c, http.StatusOK, st, "", c.QueryParam("saved") != "")
+	return s.renderSettings(c, s.consoleView(c), http.StatusOK, st, "", c.QueryParam("saved") != "")
 }
 
-func (s *Console) renderSettings(c echo.Context, code int, st domain.Settings, msg string, saved bool) error {
+func (s *Console) renderSettings(c echo.Context, v consoleView, code int, st domain.Settings, msg string, saved bool) error {
 	subs, err := s.cfg.Store.Subscribers()
 	if err != nil {
 		return err
 	}
 	// A handful of subscribers is a handful of people: hidden like any small count.
-	n := strconv.Itoa(len(subs))
+	n := v.Num(len(subs))
 	if len(subs) > 0 && len(subs) < stats.MinCount {
-		n = "fewer than " + strconv.Itoa(stats.MinCount)
+		n = v.Tf("settings.fewer", "min", v.Num(stats.MinCount))
 	}
-	return edge.Render(c, code, settingsView(s.consoleView(c), st, s.cfg.Site.Langs(), n, msg, saved))
+	return edge.Render(c, code, settingsView(v, st, s.cfg.Site.Langs(), n, msg, saved))
 }
 
 // SaveSettings stores the settings and rebuilds the member app with them.
@@ -63,8 +63,9 @@ func (s *Console) SaveSettings(c echo.Context) error {
 	str("exit_url", &st.ExitURL)
 	str("disguise", &st.Disguise)
 	str("member_lang", &st.MemberLang)
+	v := s.consoleView(c)
 	if st.MemberLang != "" && !slices.ContainsFunc(s.cfg.Site.Langs(), func(c *i18n.Catalog) bool { return c.Lang == st.MemberLang }) {
-		return s.renderSettings(c, http.StatusUnprocessableEntity, st, "The member app has no language "+strconv.Quote(st.MemberLang)+".", false)
+		return s.renderSettings(c, v, http.StatusUnprocessableEntity, st, v.Tf("settings.nolang", "lang", strconv.Quote(st.MemberLang)), false)
 	}
 	num("warning_days", &st.WarningDays)
 	num("audit_days", &st.AuditDays)
@@ -84,12 +85,20 @@ func (s *Console) SaveSettings(c echo.Context) error {
 	}
 	if err := s.cfg.Office.SaveSettings(by(c), st); err != nil {
 		if msg, ok := formProblem(err); ok {
-			return s.renderSettings(c, http.StatusUnprocessableEntity, st, msg, false)
+			return s.renderSettings(c, v, http.StatusUnprocessableEntity, st, msg, false)
 		}
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/staff/settings?saved=1")
 }
 
-// disguiseName is a disguise's name as the console shows it.
-func disguiseName(d string) string { return strings.ToUpper(d[:1]) + d[1:] }
+// disguiseName is a disguise's name as the console shows it: the name
+// members' phones show in this person's language, or the disguise's code
+// for one the catalogs do not know yet.
+func (v consoleView) disguiseName(d string) string {
+	key := "settings.disguise." + d
+	if s := v.T(key); s != key {
+		return s
+	}
+	return strings.ToUpper(d[:1]) + d[1:]
+}
