@@ -606,9 +606,24 @@ var consoleRoutes = []struct {
 	{"HEAD", "/staff/results/:id/:v/export.json", adminOnly},
 }
 
-func TestConsole_RoleMatrix(t *testing.T) {
+// The role matrix holds in every language the console speaks: here in
+// English and in Russian (the accounts' own choice, and a Russian browser
+// for the signed-out), where a page that answers also speaks Russian.
+func TestConsole_RoleMatrix(t *testing.T)          { roleMatrix(t, "en") }
+func TestConsole_RoleMatrixInRussian(t *testing.T) { roleMatrix(t, "ru") }
+
+func roleMatrix(t *testing.T, lang string) {
 	t.Parallel()
 	e := testapp.OpenFixture(t, withBackups(t))
+	for _, r := range domain.Roles {
+		st := e.Staff(t, string(r))
+		if err := e.App.Store().ChangeStaff(st.ID, func(st *domain.Staff, _ []*domain.Staff) (domain.AuditEntry, error) {
+			st.Lang = lang
+			return domain.AuditEntry{Time: testapp.Epoch, Staff: st.Login, Action: "console language chosen", Target: lang}, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if out, _ := e.App.BackUp(); out.Err != "" { // one to download
 		t.Fatal(out.Err)
 	}
@@ -741,9 +756,14 @@ func TestConsole_RoleMatrix(t *testing.T) {
 					if w.role != "" {
 						f.Set("csrf", c.CSRF(t))
 					}
-					rec = c.Post(t, fill(rt.path), f)
+					rec = c.Post(t, fill(rt.path), f, "Accept-Language", lang)
 				} else {
-					rec = c.Do(t, rt.method, fill(rt.path), nil)
+					rec = c.Do(t, rt.method, fill(rt.path), nil, "Accept-Language", lang)
+				}
+				// A preview is the member's page in the language previewed.
+				if page := rec.Body.String(); !strings.Contains(rt.path, "/preview/") && strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") &&
+					strings.Contains(page, "<html") && !strings.Contains(page, `<html lang="`+lang+`"`) {
+					t.Errorf("%s %s as %s: the page is not in %s: %.120s", rt.method, rt.path, w.name, lang, page)
 				}
 
 				allowed := rt.who == public ||
