@@ -124,6 +124,9 @@ func (s *Console) RequireUpload(role domain.Role, max int64) echo.MiddlewareFunc
 			if sc == nil {
 				return c.Redirect(http.StatusSeeOther, "/staff/login")
 			}
+			// Known before her role is checked, so that a refusal speaks
+			// her language; the handler runs only once both checks pass.
+			c.Set("staff", sc)
 			if role != "" && !sc.staff.Has(role) {
 				return domain.Errorf(domain.CodeForbidden, "this page needs the %s role", role)
 			}
@@ -135,7 +138,6 @@ func (s *Console) RequireUpload(role domain.Role, max int64) echo.MiddlewareFunc
 					return domain.Errorf(domain.CodeForbidden, "the form has expired or came from elsewhere; go back, reload and try again")
 				}
 			}
-			c.Set("staff", sc)
 			return next(c)
 		}
 	}

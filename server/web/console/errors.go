@@ -15,6 +15,13 @@ import (
 // staff member's language: the title by its HTTP status, the message by
 // Message.
 func (s *Console) ErrorPage(c echo.Context, status int, title, message string) error {
+	if current(c) == nil {
+		// A page no route serves ran no session check: find who is
+		// asking, for her language and her header, if anyone is.
+		if sc, err := s.session(c); err == nil && sc != nil {
+			c.Set("staff", sc)
+		}
+	}
 	v := s.consoleView(c)
 	if key := "error.status." + strconv.Itoa(status); v.T(key) != key {
 		title = v.T(key)

@@ -1,0 +1,139 @@
+package console_test
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"sova/i18n"
+	"sova/internal/testapp"
+	"sova/server/domain"
+)
+
+// A staff member who chose Russian or Arabic reads every page of the
+// console in it: the page says its language and direction, and nothing
+// the English catalog says is left in its main text. Dates are written as
+// her language writes them, on the organisation's clock.
+func TestConsolePages_SpeakTheStaffMembersLanguage(t *testing.T) {
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	en, cats := consoleCatalogs(t)
+	pages := map[domain.Role][]string{
+		domain.RoleAdmin: {"/staff/", "/staff/people", "/staff/audit", "/staff/settings", "/staff/backups",
+			"/staff/areas", "/staff/directory", "/staff/info", "/staff/devices"},
+		domain.RoleModerator:   {"/staff/reports"},
+		domain.RoleFieldWorker: {"/staff/outreach"},
+	}
+	for _, lang := range []string{"ru", "ar"} {
+		for role, paths := range pages {
+			staff := e.As(role)
+			if rec := staff.Post(t, "/staff/me/lang", url.Values{"csrf": {staff.CSRF(t)}, "lang": {lang}}); rec.Code != http.StatusSeeOther {
+				t.Fatalf("%s chooses %s: %d", role, lang, rec.Code)
+			}
+			for _, path := range paths {
+				rec := staff.Get(t, path)
+				page := rec.Body.String()
+				if rec.Code != http.StatusOK {
+					t.Fatalf("%s %s: %d", lang, path, rec.Code)
+				}
+				if want := `<html lang="` + lang + `" dir="` + cats[lang].Dir + `">`; !strings.Contains(page, want) {
+					t.Errorf("%s %s is not %s", lang, path, want)
+				}
+				if left := english(mainText(page), en, cats[lang]); len(left) > 0 {
+					t.Errorf("%s %s still says in English: %q", lang, path, left)
+				}
+			}
+		}
+	}
+	// The audit log's first entries (the fixture's accounts) are dated in
+	// each language's way: Russian with dots, Arabic in Arabic-Indic digits.
+	admin := e.As(domain.RoleAdmin)
+	audit := mainText(admin.Get(t, "/staff/audit").Body.String()) // Arabic, chosen last
+	if !regexp.MustCompile(`[٠-٩]{2}/[٠-٩]{2}/[٠-٩]{4} [٠-٩]{2}:[٠-٩]{2}`).MatchString(audit) || !strings.Contains(audit, "تغيّرت الأدوار") && !strings.Contains(audit, "اختيرت لغة لوحة التحكم") {
+		t.Errorf("the audit log in Arabic: %.600s", audit)
+	}
+	admin.Post(t, "/staff/me/lang", url.Values{"csrf": {admin.CSRF(t)}, "lang": {"ru"}})
+	if audit := mainText(admin.Get(t, "/staff/audit").Body.String()); !regexp.MustCompile(`\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}`).MatchString(audit) || !strings.Contains(audit, "выбран язык консоли") {
+		t.Errorf("the audit log in Russian: %.600s", audit)
+	}
+}
+
+// The error page and a form's problem speak her language too: a page her
+// roles do not open, a settings form she filled in wrongly.
+func TestConsoleErrors_SpeakTheStaffMembersLanguage(t *testing.T) {
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	mod := e.As(domain.RoleModerator)
+	mod.Post(t, "/staff/me/lang", url.Values{"csrf": {mod.CSRF(t)}, "lang": {"ru"}})
+	rec := mod.Get(t, "/staff/people")
+	if page := mainText(rec.Body.String()); rec.Code != http.StatusForbidden || !strings.Contains(page, "Доступ запрещён") || !strings.Contains(page, "Для этой страницы нужна роль «администратор».") {
+		t.Errorf("a moderator on the staff page, in Russian: %d %s", rec.Code, page)
+	}
+	if page := mainText(mod.Get(t, "/staff/no-such-page").Body.String()); !strings.Contains(page, "Такой страницы нет") {
+		t.Errorf("an unknown page, in Russian: %s", page)
+	}
+
+	admin := e.As(domain.RoleAdmin)
+	admin.Post(t, "/staff/me/lang", url.Values{"csrf": {admin.CSRF(t)}, "lang": {"ar"}})
+	rec = admin.Post(t, "/staff/settings", url.Values{"csrf": {admin.CSRF(t)}, "time_zone": {"Mars/Olympus"}})
+	if page := mainText(rec.Body.String()); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(page, `"Mars/Olympus" ليست منطقة زمنية`) {
+		t.Errorf("a wrong time zone, in Arabic: %d %s", rec.Code, page)
+	}
+	// English stays as it was written.
+	admin.Post(t, "/staff/me/lang", url.Values{"csrf": {admin.CSRF(t)}, "lang": {"en"}})
+	rec = admin.Post(t, "/staff/settings", url.Values{"csrf": {admin.CSRF(t)}, "time_zone": {"Mars/Olympus"}})
+	if page := mainText(rec.Body.String()); !strings.Contains(page, `"Mars/Olympus" is not a time zone`) {
+		t.Errorf("a wrong time zone, in English: %s", page)
+	}
+}
+
+func consoleCatalogs(t *testing.T) (en *i18n.Catalog, byLang map[string]*i18n.Catalog) {
+	t.Helper()
+	cats, err := i18n.LoadConsole()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byLang = map[string]*i18n.Catalog{}
+	for _, c := range cats {
+		byLang[c.Lang] = c
+	}
+	return byLang["en"], byLang
+}
+
+var (
+	tags   = regexp.MustCompile(`(?s)<[^>]*>`)
+	places = regexp.MustCompile(`\{[a-z]+\}`)
+)
+
+// mainText is the text a person reads in a page's <main>, tags taken out.
+func mainText(page string) string {
+	if i := strings.Index(page, "<main>"); i >= 0 {
+		page = page[i:]
+	}
+	if i := strings.Index(page, "</main>"); i >= 0 {
+		page = page[:i]
+	}
+	return html.UnescapeString(tags.ReplaceAllString(page, " "))
+}
+
+// english lists the English catalog's phrases (the parts between its
+// places, of a few words) that text still holds, where the other catalog
+// says them otherwise.
+func english(text string, en, other *i18n.Catalog) []string {
+	var left []string
+	for _, k := range en.Keys() {
+		if en.T(k) == other.T(k) {
+			continue
+		}
+		for _, part := range places.Split(en.T(k), -1) {
+			part = strings.TrimSpace(part)
+			if strings.Count(part, " ") >= 2 && strings.Contains(text, part) {
+				left = append(left, part)
+			}
+		}
+	}
+	return left
+}
