@@ -32,11 +32,19 @@ window.utf8 = (s) => new TextEncoder().encode(s);
 // depend on how the app is built) and returns a browser on the test page.
 func openHPKEPage(t *testing.T) context.Context {
 	t.Helper()
+	return openModulePage(t, testPage, `typeof window.hpke?.seal === 'function' && typeof window.hpke?.setupBaseS === 'function'`)
+}
+
+// openModulePage serves pwa/js from disk and page at /, and returns a
+// browser on it once ready is true (module scripts run before the load
+// event that Navigate waits for).
+func openModulePage(t *testing.T, page, ready string) context.Context {
+	t.Helper()
 	mux := http.NewServeMux()
 	mux.Handle("/js/", http.StripPrefix("/js/", http.FileServer(http.Dir("js"))))
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write([]byte(testPage))
+		_, _ = w.Write([]byte(page))
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -45,11 +53,9 @@ func openHPKEPage(t *testing.T) context.Context {
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
 		t.Fatal(err)
 	}
-	// Module scripts run before the load event that Navigate waits for.
-	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](
-		`typeof window.hpke?.seal === 'function' && typeof window.hpke?.setupBaseS === 'function'`))
+	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](ready))
 	if err != nil || !ok {
-		t.Fatalf("js/hpke.js did not load as a module exporting seal and setupBaseS (ok=%v, err=%v)", ok, err)
+		t.Fatalf("the page's modules did not load (%s: ok=%v, err=%v)", ready, ok, err)
 	}
 	return ctx
 }

@@ -17,7 +17,6 @@ import (
 	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
-	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -78,15 +77,20 @@ func NormalizePlate(raw string) (string, error) {
 // list of sites, such as "telegram"): case-folded, without spaces or a
 // leading @, and tied to its site, so that one name on two sites is two
 // identifiers.
+//
+// Folding is lower case with a final sigma made a plain one: what the
+// phone's JavaScript can do the same way (full Unicode folding would make
+// "ß" "ss" here and not there).
 func NormalizeHandle(raw, site string) (string, error) {
-	fold := cases.Fold()
-	name := strings.TrimLeft(strings.Join(strings.Fields(fold.String(norm.NFKC.String(raw))), ""), "@")
+	name := strings.TrimLeft(strings.Join(strings.Fields(foldCase(norm.NFKC.String(raw))), ""), "@")
 	site = strings.ToLower(strings.TrimSpace(site))
 	if name == "" || site == "" {
 		return "", ErrEmpty
 	}
 	return site + "/" + name, nil
 }
+
+func foldCase(s string) string { return strings.ReplaceAll(strings.ToLower(s), "ς", "σ") }
 
 // asciiDigits writes every decimal digit, in any script (Arabic-Indic,
 // Persian, full-width…), as its ASCII digit.
@@ -124,4 +128,46 @@ func (p Params) Hash(kind Kind, normalized string) ([]byte, error) {
 		return nil, err
 	}
 	return k[:p.Bytes], nil
+}
+
+// PhoneRules are what a phone needs to read a number as the organisation's
+// members dial it, offline, with no copy of libphonenumber (pwa/js/screen.js):
+// the country's calling code, the prefix that dials abroad, the national
+// prefix, and how long a national number may be. Regular expressions are in
+// the syntax both Go and JavaScript read.
+type PhoneRules struct {
+	Region         string `json:"region"`
+	CallingCode    string `json:"cc"`
+	Abroad         string `json:"intl"` // pattern of the international prefix
+	NationalPrefix string `json:"npp"`  // pattern of the national prefix, or ""
+	Lengths        []int  `json:"lengths"`
+}
+
+// ErrRegion is a country whose numbers a phone cannot read offline: unknown
+// to libphonenumber, or one whose national numbers change shape when dialled
+// (Argentina's and Brazil's carrier codes). Its members write numbers with +.
+var ErrRegion = errors.New("screening: numbers of this country cannot be read offline")
+
+// RulesFor gives region's rules, from libphonenumber's metadata.
+func RulesFor(region string) (PhoneRules, error) {
+	region = strings.ToUpper(region)
+	col, err := phonenumbers.MetadataCollection()
+	if err != nil {
+		return PhoneRules{}, err
+	}
+	for _, m := range col.GetMetadata() {
+		if m.GetId() != region {
+			continue
+		}
+		if m.GetNationalPrefixTransformRule() != "" || strings.Contains(m.GetNationalPrefixForParsing(), "(") {
+			return PhoneRules{}, fmt.Errorf("%w: %s", ErrRegion, region)
+		}
+		var lengths []int
+		for _, n := range m.GetGeneralDesc().GetPossibleLength() {
+			lengths = append(lengths, int(n))
+		}
+		return PhoneRules{Region: region, CallingCode: fmt.Sprint(m.GetCountryCode()), Abroad: m.GetInternationalPrefix(),
+			NationalPrefix: m.GetNationalPrefixForParsing(), Lengths: lengths}, nil
+	}
+	return PhoneRules{}, fmt.Errorf("%w: %s", ErrRegion, region)
 }

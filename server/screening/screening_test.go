@@ -68,7 +68,8 @@ func TestNormalizeHandle_CaseFoldedOnItsSite(t *testing.T) {
 		{"@Natasha_88", "telegram", "telegram/natasha_88"},
 		{" natasha_88 ", "Telegram", "telegram/natasha_88"},
 		{"NATASHA_88", "instagram", "instagram/natasha_88"},
-		{"Straße", "vk", "vk/strasse"},
+		{"Straße", "vk", "vk/straße"},
+		{"ΣΊΣΥΦΟΣ", "vk", "vk/σίσυφοσ"},
 		{"Наташа 88", "vk", "vk/наташа88"},
 	} {
 		if got, err := NormalizeHandle(c.raw, c.site); err != nil || got != c.want {
