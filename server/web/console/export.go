@@ -52,6 +52,7 @@ func (s *Console) Export(format string) echo.HandlerFunc {
 		h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
 		h.Set("Cache-Control", "no-store")
 		l := s.labels(sv, s.labelLang(c, sv))
+		v := s.exportView(c, l.lang)
 		switch format {
 		case "json":
 			out := make([]exportRow, len(rows))
@@ -62,12 +63,23 @@ func (s *Console) Export(format string) echo.HandlerFunc {
 		case "xlsx":
 			h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 			c.Response().WriteHeader(http.StatusOK)
-			return writeXLSX(c.Response(), l, rows, stats.Compute(sv, rows).View(stats.Filter{}))
+			return writeXLSX(c.Response(), v, l, rows, stats.Compute(sv, rows).View(stats.Filter{}))
 		}
 		h.Set("Content-Type", "text/csv; charset=utf-8")
 		c.Response().WriteHeader(http.StatusOK)
-		return writeCSV(c.Response(), table{l: l, words: c.QueryParam("labels") != ""}, rows)
+		return writeCSV(c.Response(), table{v: v, l: l, words: c.QueryParam("labels") != ""}, rows)
 	}
+}
+
+// exportView speaks the console's words of an export (column heads, sheet
+// names, "hidden for privacy") in the language of its labels when the
+// console has that language, else in the staffer's own.
+func (s *Console) exportView(c echo.Context, lang string) consoleView {
+	v := s.consoleView(c)
+	if cat := s.words.byCode[lang]; cat != nil {
+		v.cat = cat
+	}
+	return v
 }
 
 // labelLang is the language an export's words are in: the one ?labels=
@@ -81,14 +93,20 @@ func (s *Console) labelLang(c echo.Context, sv *domain.Survey) string {
 
 // table lays raw rows out as cells, with codes or in words. A cell is a
 // string, an int or a float64; strings are made safe only when written
-// (safeCell), in one place for CSV and XLSX.
+// (safeCell), in one place for CSV and XLSX. In codes, the head is codes
+// too (day, version, lang and the question ids), the same in every
+// language, for scripts that read it.
 type table struct {
+	v     consoleView
 	l     labels
 	words bool
 }
 
 func (t table) head() []any {
 	head := []any{"day", "version", "lang"}
+	if t.words {
+		head = []any{t.v.T("results.col.day"), t.v.T("results.col.version"), t.v.T("results.col.lang")}
+	}
 	for i := range t.l.sv.Questions {
 		q := &t.l.sv.Questions[i]
 		if t.words {
@@ -225,18 +243,13 @@ func csvSafe(s string) string {
 	return s
 }
 
-// Sheet names of the XLSX export.
-const (
-	sheetWords     = "Labels"
-	sheetCodes     = "Codes"
-	sheetQuestions = "Questions"
-)
-
 // writeXLSX writes the workbook: the rows in words, the rows in codes, and
 // the questions with their choices and counts (tab: all languages, all
 // months). Every string goes in as an inline string, never as a formula, and
 // through safeCell, since people copy cells into other sheets.
-func writeXLSX(out io.Writer, l labels, rows []stats.Row, tab *stats.Table) error {
+func writeXLSX(out io.Writer, v consoleView, l labels, rows []stats.Row, tab *stats.Table) error {
+	// Sheet names in the export's language.
+	sheetWords, sheetCodes, sheetQuestions := v.T("results.sheet.words"), v.T("results.sheet.codes"), v.T("results.sheet.questions")
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", sheetWords); err != nil {
@@ -250,7 +263,7 @@ func writeXLSX(out io.Writer, l labels, rows []stats.Row, tab *stats.Table) erro
 	for _, sh := range []struct {
 		name string
 		t    table
-	}{{sheetWords, table{l: l, words: true}}, {sheetCodes, table{l: l}}} {
+	}{{sheetWords, table{v: v, l: l, words: true}}, {sheetCodes, table{v: v, l: l}}} {
 		lines := [][]any{sh.t.head()}
 		for _, r := range rows {
 			lines = append(lines, sh.t.row(r))
@@ -259,7 +272,7 @@ func writeXLSX(out io.Writer, l labels, rows []stats.Row, tab *stats.Table) erro
 			return err
 		}
 	}
-	if err := streamSheet(f, sheetQuestions, questionLines(l, tab)); err != nil {
+	if err := streamSheet(f, sheetQuestions, questionLines(v, l, tab)); err != nil {
 		return err
 	}
 	_, err := f.WriteTo(out)
@@ -295,24 +308,24 @@ func streamSheet(f *excelize.File, sheet string, lines [][]any) error {
 // text and how many answered, then each answer's code, words and count.
 // Counts are the results page's, over all languages and months, and a
 // hidden one says so, as there.
-func questionLines(l labels, tab *stats.Table) [][]any {
+func questionLines(v consoleView, l labels, tab *stats.Table) [][]any {
 	count := func(f stats.Figure) any {
 		if f.Hidden {
-			return hiddenText()
+			return hiddenText(v)
 		}
 		return f.Count
 	}
 	lines := [][]any{
-		{"question", "type", "text", "answer", "answer text", "count"},
-		{"", "", "responses", "", "", count(tab.Responses)},
+		{v.T("results.col.question"), v.T("results.col.type"), v.T("results.col.text"), v.T("results.col.answer"), v.T("results.col.answertext"), v.T("results.col.count")},
+		{"", "", v.T("results.col.responses"), "", "", count(tab.Responses)},
 	}
 	for i := range l.sv.Questions {
 		q, qt := &l.sv.Questions[i], tab.Questions[i]
 		answered := any(qt.Answered.Count)
 		if qt.Answered.Hidden {
-			answered = answeredText(qt.Answered)
+			answered = answeredText(v, qt.Answered)
 		}
-		lines = append(lines, []any{q.ID, string(q.Type), l.question(q), "", "answered", answered})
+		lines = append(lines, []any{q.ID, string(q.Type), l.question(q), "", v.T("results.col.answered"), answered})
 		for _, b := range qt.Bars {
 			lines = append(lines, []any{"", "", "", b.Value, l.value(q, b.Value), count(b.Figure)})
 		}

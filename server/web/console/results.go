@@ -1,7 +1,6 @@
 package console
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"sort"
@@ -116,34 +115,38 @@ func resultsJSONURL(sv *domain.Survey, f stats.Filter) string {
 }
 
 // privacyNote says what the results hide and why.
-func privacyNote() string {
-	return fmt.Sprintf("For privacy, no count from 1 to %d is shown, nor any figure from which one could be worked out: "+
-		"such a figure says “hidden for privacy”. How many answered a question is hidden when fewer than %d skipped it.",
-		stats.MinCount-1, stats.MinCount)
+func privacyNote(v consoleView) string {
+	return v.Tf("results.privacy", "max", v.Num(stats.MinCount-1), "min", v.Num(stats.MinCount))
 }
 
 // hiddenText is what a hidden figure says in place of its count. It never
 // looks like a count: a hidden figure may be large (see stats.Figure).
-func hiddenText() string {
-	return fmt.Sprintf("hidden for privacy (fewer than %d)", stats.MinCount)
+func hiddenText(v consoleView) string {
+	return v.Tf("results.hidden", "min", v.Num(stats.MinCount))
 }
 
 // answeredText is a question's Answered figure as shown. Hidden, it names
 // both reasons, for it is hidden as often because few skipped the question
 // as because few answered it.
-func answeredText(f stats.Figure) string {
+func answeredText(v consoleView, f stats.Figure) string {
 	if f.Hidden {
-		return fmt.Sprintf("hidden for privacy (fewer than %d answered, or fewer than %[1]d skipped)", stats.MinCount)
+		return v.Tf("results.hidden.answered", "min", v.Num(stats.MinCount))
 	}
-	return strconv.Itoa(f.Count)
+	return v.Num(f.Count)
 }
 
 // figureText is a figure as shown: its count, or hiddenText.
-func figureText(f stats.Figure) string {
+func figureText(v consoleView, f stats.Figure) string {
 	if f.Hidden {
-		return hiddenText()
+		return hiddenText(v)
 	}
-	return strconv.Itoa(f.Count)
+	return v.Num(f.Count)
+}
+
+// questionType names a question's type (single, yesno, …).
+func (v consoleView) questionType(t domain.QuestionType) string {
+	key := "results.type." + string(t)
+	return v.T(key)
 }
 
 // labels names one survey version's questions and answers in one language,

@@ -89,6 +89,30 @@ var (
 	hidAnswered = fmt.Sprintf("hidden for privacy (fewer than %d answered, or fewer than %[1]d skipped)", stats.MinCount)
 )
 
+// consoleWords is the console's catalog in lang, for what a page or an
+// export says in a staffer's language besides the survey's own words.
+type consoleWords struct{ *i18n.Catalog }
+
+func consoleIn(t *testing.T, lang string) consoleWords {
+	t.Helper()
+	_, cats := consoleCatalogs(t)
+	if cats[lang] == nil {
+		t.Fatalf("no console catalog %s", lang)
+	}
+	return consoleWords{cats[lang]}
+}
+
+// hidden is a hidden figure's words in this language, with the small
+// numbers as digits (the languages tested here write them so): hid and
+// hidAnswered in English.
+func (w consoleWords) hidden(english string) string {
+	key := map[string]string{hid: "results.hidden", hidAnswered: "results.hidden.answered"}[english]
+	if key == "" {
+		return english
+	}
+	return strings.ReplaceAll(w.T(key), "{min}", strconv.Itoa(stats.MinCount))
+}
+
 // wantCharts is the truth of the seeded set over all languages and months,
 // worked out by hand (see seeded): per question, Answered, then each
 // answer's code and figure in the order shown.
@@ -260,7 +284,7 @@ func TestResults_SeededSetCellByCell(t *testing.T) {
 					t.Errorf("the page says %q", bad)
 				}
 			}
-			w := wordsIn(t, s, lang)
+			w, cw := wordsIn(t, s, lang), consoleIn(t, lang)
 			got := charts(t, page)
 			// Every question: the page says what results.json says.
 			for i, qt := range tbl.Questions {
@@ -270,12 +294,12 @@ func TestResults_SeededSetCellByCell(t *testing.T) {
 				}
 				want := chart{title: c.title, answered: strconv.Itoa(qt.Answered.Count)}
 				if qt.Answered.Hidden {
-					want.answered = hidAnswered
+					want.answered = cw.hidden(hidAnswered)
 				}
 				for _, b := range qt.Bars {
 					fig := strconv.Itoa(b.Count)
 					if b.Hidden {
-						fig = hid
+						fig = cw.hidden(hid)
 					}
 					label := w.of(q, b.Value)
 					want.bars = append(want.bars, [2]string{label, fig})
@@ -291,9 +315,9 @@ func TestResults_SeededSetCellByCell(t *testing.T) {
 				for _, b := range c.bars {
 					line = append(line, b[0], b[1])
 				}
-				exp := []string{want[0]}
+				exp := []string{cw.hidden(want[0])}
 				for k := 1; k < len(want); k += 2 {
-					exp = append(exp, w.of(q, want[k]), want[k+1])
+					exp = append(exp, w.of(q, want[k]), cw.hidden(want[k+1]))
 				}
 				if !slices.Equal(line, exp) {
 					t.Errorf("%s by hand:\n got %q\nwant %q", id, line, exp)
@@ -302,8 +326,11 @@ func TestResults_SeededSetCellByCell(t *testing.T) {
 		})
 	}
 
-	// The exports: the raw rows, in codes and in Russian words.
+	// The exports: the raw rows, in codes and in Russian words, the head
+	// of the words in Russian too.
+	ru := consoleIn(t, "ru")
 	wantCodes, wantWords := expectedRows(t, e, s, codeCell), expectedRows(t, e, s, wordsIn(t, s, "ru").cell)
+	wantWords[0][0], wantWords[0][1], wantWords[0][2] = ru.T("results.col.day"), ru.T("results.col.version"), ru.T("results.col.lang")
 	codes := readCSV(t, admin, "/staff/results/needs/1/export.csv")
 	inWords := readCSV(t, admin, "/staff/results/needs/1/export.csv?labels=ru")
 	sameRows(t, "CSV in codes", codes, wantCodes)
@@ -323,33 +350,38 @@ func TestResults_SeededSetCellByCell(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); !slices.Equal(got, []string{"Labels", "Codes", "Questions"}) {
+	sheetWords, sheetCodes, sheetQuestions := ru.T("results.sheet.words"), ru.T("results.sheet.codes"), ru.T("results.sheet.questions")
+	if got := f.GetSheetList(); !slices.Equal(got, []string{sheetWords, sheetCodes, sheetQuestions}) {
 		t.Fatalf("sheets %v", got)
 	}
-	sameRows(t, "XLSX Labels", sheet(t, f, "Labels"), wantWords)
-	sameRows(t, "XLSX Codes", sheet(t, f, "Codes"), wantCodes)
+	sameRows(t, "XLSX Labels", sheet(t, f, sheetWords), wantWords)
+	sameRows(t, "XLSX Codes", sheet(t, f, sheetCodes), wantCodes)
 
 	// The questions sheet: every question and answer, with the counts of the
 	// results page, hidden alike.
 	w := wordsIn(t, s, "ru")
-	want := [][]string{{"question", "type", "text", "answer", "answer text", "count"}, {"", "", "responses", "", "", "64"}}
+	col := func(name string) string { return ru.T("results.col." + name) }
+	want := [][]string{
+		{col("question"), col("type"), col("text"), col("answer"), col("answertext"), col("count")},
+		{"", "", col("responses"), "", "", "64"},
+	}
 	for i, qt := range tbl.Questions {
 		q := &s.Questions[i]
 		ans := strconv.Itoa(qt.Answered.Count)
 		if qt.Answered.Hidden {
-			ans = hidAnswered
+			ans = ru.hidden(hidAnswered)
 		}
-		want = append(want, []string{q.ID, string(q.Type), s.Texts["ru"][q.Text], "", "answered", ans})
+		want = append(want, []string{q.ID, string(q.Type), s.Texts["ru"][q.Text], "", col("answered"), ans})
 		for _, b := range qt.Bars {
 			fig := strconv.Itoa(b.Count)
 			if b.Hidden {
-				fig = hid
+				fig = ru.hidden(hid)
 			}
 			label := w.of(q, b.Value)
 			want = append(want, []string{"", "", "", b.Value, label, fig})
 		}
 	}
-	got := sheet(t, f, "Questions")
+	got := sheet(t, f, sheetQuestions)
 	if len(got) != len(want) {
 		t.Fatalf("Questions: %d rows, want %d", len(got), len(want))
 	}
@@ -364,6 +396,10 @@ func TestResults_SeededSetCellByCell(t *testing.T) {
 		line := []string{got[at][5]}
 		for _, r := range got[at+1 : at+1+(len(hand)-1)/2] {
 			line = append(line, r[3], r[5])
+		}
+		hand = slices.Clone(hand)
+		for i := range hand {
+			hand[i] = ru.hidden(hand[i])
 		}
 		if !slices.Equal(line, hand) {
 			t.Errorf("Questions %s:\n got %q\nwant %q", id, line, hand)

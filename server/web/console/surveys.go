@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -64,12 +65,13 @@ type refusal struct {
 // definition, or an XLSForm. A bad file is refused with every problem
 // listed in the page, by question or by cell.
 func (s *Console) UploadSurvey(c echo.Context) error {
+	v := s.consoleView(c)
 	fail := func(r refusal) error {
-		return edge.Render(c, http.StatusUnprocessableEntity, surveysPage(s.consoleView(c), s.surveyRows(), r))
+		return edge.Render(c, http.StatusUnprocessableEntity, surveysPage(v, s.surveyRows(), r))
 	}
 	fh, err := c.FormFile("definition")
 	if err != nil {
-		return fail(refusal{Message: "Choose a survey file (.json or .xlsx) to upload."})
+		return fail(refusal{Message: v.T("surveys.choose")})
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -81,26 +83,56 @@ func (s *Console) UploadSurvey(c echo.Context) error {
 		return err
 	}
 	if len(data) > maxDefinition {
-		return fail(refusal{Message: "That file is over 1 MB; a survey definition is much smaller. Is it the right file?"})
+		return fail(refusal{Message: v.T("surveys.toolarge")})
 	}
 	sv, err := s.readDefinition(fh.Filename, data)
 	var de *domain.DefinitionError
 	var xe *xlsform.Error
+	var ae recordingsError
 	switch {
 	case errors.As(err, &de):
 		return fail(refusal{Problems: de.Problems})
 	case errors.As(err, &xe):
 		return fail(refusal{Cells: xe.Problems})
+	case errors.As(err, &ae):
+		return fail(refusal{Message: v.T("surveys.recordings")})
 	case err == nil:
-		err = s.cfg.Office.AddDraft(by(c), sv)
+		if err = s.cfg.Office.AddDraft(by(c), sv); domain.ErrorCode(err) == domain.CodeInvalid {
+			return fail(refusal{Message: s.draftRefusal(v, sv, err)})
+		}
 	}
 	if msg, ok := formProblem(err); ok {
-		return fail(refusal{Message: msg})
+		return fail(refusal{Message: v.Message(msg)})
 	}
 	if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/staff/surveys")
+}
+
+// draftRefusal says why Office.AddDraft refused a well-formed survey, in
+// the staffer's language. The domain's reasons are two, told apart by what
+// is stored rather than by its English words; anything else shows as the
+// domain wrote it.
+func (s *Console) draftRefusal(v consoleView, sv *domain.Survey, err error) string {
+	if sv.ID == domain.WarnSurveyID {
+		return v.Tf("surveys.reserved", "id", sv.ID)
+	}
+	if _, e := s.cfg.Store.Version(sv.ID, sv.Version); e == nil {
+		return v.Tf("surveys.exists", "version", v.Num(sv.Version), "id", sv.ID)
+	}
+	msg, _ := formProblem(err)
+	return v.Message(msg)
+}
+
+// recordingsError is an XLSForm zip that brings recordings (as many as
+// its value, for the log; the page need not count them). The studio takes recordings of published phrases only, and a
+// draft's are not yet, so the form is refused whole rather than taken
+// without its voice.
+type recordingsError int
+
+func (e recordingsError) Error() string {
+	return fmt.Sprintf("the form comes with %d recordings (media::audio), and Sova cannot take recordings with a draft yet", int(e))
 }
 
 // readDefinition reads an upload as what it is: a spreadsheet, or a zip (an
@@ -114,12 +146,16 @@ func (s *Console) readDefinition(name string, data []byte) (*domain.Survey, erro
 	if err != nil {
 		return nil, err
 	}
-	// The studio takes recordings of published phrases only, and a draft's
-	// are not yet; refused whole rather than taken without its voice.
 	if len(form.Audio) > 0 {
-		return nil, domain.Errorf(domain.CodeInvalid, "The form comes with %d recordings (media::audio), and Sova cannot take recordings with a draft yet. Clear the media::audio cells and upload the form alone; once it is published, record its phrases or import them in the voice studio.", len(form.Audio))
+		return nil, recordingsError(len(form.Audio))
 	}
 	return form.Survey, nil
+}
+
+// surveyState names a version's state (draft, published, retired).
+func (v consoleView) surveyState(st domain.SurveyState) string {
+	key := "surveys.state." + string(st)
+	return v.T(key)
 }
 
 // ExportXLSForm sends a survey version as an XLSForm: to edit in a

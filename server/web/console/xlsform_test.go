@@ -136,7 +136,7 @@ func TestSurveys_XLSFormUpload(t *testing.T) {
 				"find_clients.mp3": []byte("ID3"),
 			})),
 			ExpectedStatus:  http.StatusUnprocessableEntity,
-			ExpectedContent: []string{"comes with 1 recordings", "cannot take recordings with a draft yet"},
+			ExpectedContent: []string{"comes with recordings (media::audio)", "cannot take recordings with a draft yet"},
 			After:           noSurvey("needs-xls"),
 		},
 		{
