@@ -3,9 +3,6 @@
 // check compares: the same number written three ways is one identifier, and
 // the list a phone holds is made of keyed, deliberately slow hashes of them,
 // so that it names nobody.
-//
-// What a seized phone still reveals, and what testing numbers against its
-// list costs, is in the README ("Screening").
 package screening
 
 import (
