@@ -56,6 +56,21 @@ func TestConsoleCatalogs_AreComplete(t *testing.T) {
 			t.Errorf("%s: direction %s", c.Lang, c.Dir)
 		}
 		for _, k := range en.Keys() {
+			if forms := en.Plural(k); forms != nil {
+				// A plural message: every form the language's numbers take
+				// (TestCatalogs_PluralMessagesGiveEveryForm checks each),
+				// each filling the places English's "other" does.
+				mine := c.Plural(k)
+				if mine == nil {
+					t.Errorf("%s: plural %q is missing", c.Lang, k)
+				}
+				for form, text := range mine {
+					if a, b := place.FindAllString(forms["other"], -1), place.FindAllString(text, -1); !slices.Equal(sorted(a), sorted(b)) {
+						t.Errorf("%s: %q (%s) fills %v, English %v", c.Lang, k, form, b, a)
+					}
+				}
+				continue
+			}
 			got := c.T(k)
 			if got == k || got == "" {
 				t.Errorf("%s: %q is missing", c.Lang, k)
@@ -66,7 +81,7 @@ func TestConsoleCatalogs_AreComplete(t *testing.T) {
 			}
 		}
 		for _, k := range c.Keys() {
-			if en.T(k) == k {
+			if en.T(k) == k && en.Plural(k) == nil {
 				t.Errorf("%s: %q is not in English", c.Lang, k)
 			}
 		}
@@ -88,7 +103,7 @@ func TestConsoleCatalogs_HoldEveryKeyThePagesUse(t *testing.T) {
 	}
 	files, _ := filepath.Glob("../server/web/console/*.templ")
 	gofiles, _ := filepath.Glob("../server/web/console/*.go")
-	use := regexp.MustCompile(`\bv\.Tf?\("([a-z][a-z0-9.-]*)"`)
+	use := regexp.MustCompile(`\bv\.(?:Tf?|N)\("([a-z][a-z0-9.-]*)"`)
 	seen := 0
 	for _, f := range append(files, gofiles...) {
 		data, err := os.ReadFile(f)
@@ -97,7 +112,7 @@ func TestConsoleCatalogs_HoldEveryKeyThePagesUse(t *testing.T) {
 		}
 		for _, m := range use.FindAllStringSubmatch(string(data), -1) {
 			seen++
-			if en.T(m[1]) == m[1] {
+			if en.T(m[1]) == m[1] && en.Plural(m[1]) == nil {
 				t.Errorf("%s asks for %q, which i18n/console/en.json lacks", filepath.Base(f), m[1])
 			}
 		}
