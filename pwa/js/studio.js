@@ -13,9 +13,14 @@ const ext = (type) => (type.includes('mp4') ? 'm4a' : type.includes('ogg') ? 'og
 
 let active = null; // the recording in progress: one at a time
 
+// The words in the console's language, from the page (#studio's data-*),
+// with {name} places filled in.
+const words = document.getElementById('studio')?.dataset || {};
+const t = (name, fill = {}) => (words[name] || name).replace(/\{(\w+)\}/g, (m, k) => (k in fill ? fill[k] : m));
+
 async function upload(form, blob) {
   const status = form.querySelector('.status');
-  status.textContent = 'Saving…';
+  status.textContent = t('saving');
   status.classList.remove('problem');
   const data = new FormData(form);
   data.set('audio', blob, 'recording.' + ext(blob.type || mime));
@@ -26,11 +31,9 @@ async function upload(form, blob) {
       location.assign(body.next);
       return;
     }
-    status.textContent = res.redirected
-      ? 'You were signed out: sign in again in another tab, then tap Send again.'
-      : body.message || 'The server refused the recording (HTTP ' + res.status + ').';
+    status.textContent = res.redirected ? t('signedout') : body.message || t('refused', { status: res.status });
   } catch {
-    status.textContent = 'No connection: the recording was not saved yet. Tap Send again when online.';
+    status.textContent = t('offline');
   }
   status.classList.add('problem');
   // Keep the take: a lost connection must not cost the translator her
@@ -40,7 +43,7 @@ async function upload(form, blob) {
     again = document.createElement('button');
     again.type = 'button';
     again.className = 'resend';
-    again.textContent = 'Send again';
+    again.textContent = t('again');
     status.before(again);
   }
   again.onclick = () => { again.remove(); upload(form, blob); };
@@ -54,7 +57,7 @@ async function start(btn) {
   try {
     stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } });
   } catch (err) {
-    status.textContent = 'The microphone is not available (' + err.name + '). Allow it for this site, or upload a file.';
+    status.textContent = t('nomic', { name: err.name });
     status.classList.add('problem');
     return;
   }
@@ -65,21 +68,20 @@ async function start(btn) {
   rec.onstop = () => {
     clearInterval(tick);
     stream.getTracks().forEach((t) => t.stop()); // the microphone light goes off
-    btn.textContent = 'Record';
+    btn.textContent = t('record');
     btn.classList.remove('on');
     active = null;
     upload(form, new Blob(chunks, { type: rec.mimeType || mime }));
   };
   const tick = setInterval(() => {
-    const s = Math.floor((Date.now() - began) / 1000);
-    status.textContent = 'Recording… ' + s + ' s (tap Stop when done)';
+    status.textContent = t('recording', { s: Math.floor((Date.now() - began) / 1000) });
     if (Date.now() - began >= MAX_MS) rec.stop();
   }, 250);
   rec.start();
   active = rec;
-  btn.textContent = 'Stop';
+  btn.textContent = t('stop');
   btn.classList.add('on');
-  status.textContent = 'Recording… 0 s (tap Stop when done)';
+  status.textContent = t('recording', { s: 0 });
 }
 
 if (supported) {

@@ -92,6 +92,9 @@ type Phrase struct {
 	// organisation's own phrases (domain.ContentPhrases); "" for the
 	// app's and the surveys' words, which are edited in the studio.
 	Edit string
+	// Set by Screens: the icon a member sees beside the words, and the
+	// words translated (in SourceLang), "" where they are lang's own.
+	Icon, Source, SourceLang string
 }
 
 // Phrases lists every phrase of lang: the app's words by key, then each

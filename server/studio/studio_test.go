@@ -415,3 +415,84 @@ var (
 	tina = &domain.Staff{ID: "tina", Login: "tina", Roles: []domain.Role{domain.RoleTranslator}}
 	sam  = &domain.Staff{ID: "sam", Login: "sam", Roles: []domain.Role{domain.RoleTranslator}}
 )
+
+// Every phrase of every language is on exactly one screen, and Sova's own
+// catalogs leave none unplaced; each question of the needs survey is a
+// screen of its own, with its words, its choices and their icons, and the
+// English it is translated from.
+func TestScreens_EveryPhraseOnceWhereAMemberMeetsIt(t *testing.T) {
+	s, _ := newStudio(t)
+	for _, cat := range s.Languages() {
+		phrases, err := s.Phrases(cat.Lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		screens, err := s.Screens(cat.Lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]string{}
+		ids := map[string]bool{}
+		for _, sc := range screens {
+			if ids[sc.ID] {
+				t.Errorf("%s: two screens %s", cat.Lang, sc.ID)
+			}
+			ids[sc.ID] = true
+			if sc.ID == "other" {
+				t.Errorf("%s: phrases no screen claims: %v", cat.Lang, keysOf(sc.Phrases))
+			}
+			for _, p := range sc.Phrases {
+				if other, dup := seen[p.Key]; dup {
+					t.Errorf("%s: %s on %s and %s", cat.Lang, p.Key, other, sc.ID)
+				}
+				seen[p.Key] = sc.ID
+				if cat.Lang != "en" && (p.Source == "" || p.SourceLang != "en") {
+					t.Errorf("%s: %s has no English beside it", cat.Lang, p.Key)
+				}
+			}
+		}
+		if len(seen) != len(phrases) {
+			t.Errorf("%s: %d phrases on screens, %d phrases", cat.Lang, len(seen), len(phrases))
+		}
+		q := screenOf(t, screens, "s-needs-phone")
+		if q.Kind != studio.ScreenSurvey || q.Number != 3 || q.Of != 26 || q.Title == "" {
+			t.Errorf("%s: the phone question's screen: %+v", cat.Lang, q)
+		}
+		if got := keysOf(q.Phrases); !slices.Equal(got, []string{"needs.phone", "needs.phone.smartphone", "needs.phone.basic", "needs.phone.shared", "needs.phone.none"}) {
+			t.Errorf("%s: the phone question's phrases %v", cat.Lang, got)
+		}
+		if q.Phrases[0].Icon != "phone" {
+			t.Errorf("%s: the question's icon %q", cat.Lang, q.Phrases[0].Icon)
+		}
+		if first := screenOf(t, screens, "s-needs-find_clients"); first.Phrases[0].Key != "needs.title" {
+			t.Errorf("%s: the survey's title is not on its first screen: %v", cat.Lang, keysOf(first.Phrases))
+		}
+		if home := screenOf(t, screens, "home"); !slices.Contains(keysOf(home.Phrases), "outbox.waiting.10") {
+			t.Errorf("%s: home lacks the counts it says: %v", cat.Lang, keysOf(home.Phrases))
+		}
+	}
+	en, _ := s.Screens("en")
+	ru, _ := s.Screens("ru")
+	if p, want := screenOf(t, ru, "s-needs-phone").Phrases[0], screenOf(t, en, "s-needs-phone").Phrases[0]; p.Source != want.Text || p.Text == want.Text || want.Source != "" {
+		t.Errorf("needs.phone: ru %q from %q; en %q", p.Text, p.Source, want.Text)
+	}
+}
+
+func screenOf(t *testing.T, screens []studio.Screen, id string) studio.Screen {
+	t.Helper()
+	for _, sc := range screens {
+		if sc.ID == id {
+			return sc
+		}
+	}
+	t.Fatalf("no screen %s", id)
+	return studio.Screen{}
+}
+
+func keysOf(ps []studio.Phrase) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Key)
+	}
+	return out
+}

@@ -229,7 +229,7 @@ func TestContentVoice_TheOrganisationsWordsAreSpoken(t *testing.T) {
 
 	// In the studio: listed, voiced by Sova, words edited in the console.
 	tr := e.As(domain.RoleTranslator)
-	studio := tr.Get(t, "/staff/studio/en").Body.String()
+	studio := tr.Get(t, "/staff/studio/en?key="+domain.ServiceVoice(id)).Body.String()
 	if !strings.Contains(studio, domain.ServiceVoice(id)) || !strings.Contains(studio, `href="/staff/directory"`) {
 		t.Fatal("the studio does not list the service's phrase with where to edit it")
 	}

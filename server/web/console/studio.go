@@ -1,10 +1,12 @@
 package console
 
 import (
+	"cmp"
 	"errors"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -16,15 +18,53 @@ import (
 	"sova/server/web/edge"
 )
 
-// studioPage is one language in the translators' studio.
+// studioPage is one screen of one language in the translators' studio:
+// the phrases a member meets together, filtered, a part at a time so that
+// a phone loads it quickly.
 type studioPage struct {
 	Lang     *i18n.Catalog
+	langs    []*i18n.Catalog // for the names and directions of source languages
 	Coverage studio.Coverage
-	Phrases  []studio.Phrase
+	Missing  int // phrases with no voice for their words (studio.Missing)
+	Machine  int // phrases only Sova's own voice speaks
+	Show     string
+	Screens  []screenLink // the screens that have phrases to show
+	Screen   studio.Screen
+	At       int // Screen's place in Screens
+	Part     int // from 1, of Parts
+	Parts    int
 	Voice    map[string]string // key → voice URL stem in the live site
 	Done     string            // the phrase just saved
 	Import   *studio.ImportReport
 	Problem  struct{ Key, Text string }
+}
+
+// screenLink is a screen in the studio's list of them.
+type screenLink struct {
+	studio.Screen
+	Count int // its phrases the filter shows
+}
+
+// perPart bounds the phrases on one page: the largest screen (the outbox
+// and its error messages, or a long list of services) stays well under
+// 300 KB, quick on a phone.
+const perPart = 30
+
+// Filters of the studio (?show=).
+const (
+	showAll     = ""
+	showMissing = "missing"
+	showMachine = "machine"
+)
+
+func studioShows(show string, p studio.Phrase) bool {
+	switch show {
+	case showMissing:
+		return studio.Missing(p)
+	case showMachine:
+		return studio.MachineOnly(p)
+	}
+	return true
 }
 
 // StudioIndex lists the languages with their voice coverage.
@@ -49,8 +89,10 @@ func (s *Console) coverage() ([]studio.Coverage, error) {
 	return all, nil
 }
 
-// StudioLang shows every phrase of a language: its text to edit, its voice
-// to play, and recording or upload of a new one.
+// StudioLang shows one screen of a language's phrases (?screen=, else the
+// one holding ?done= or ?key=, else the first), each with its words to
+// edit, its voice to play, and recording or upload of a new one; ?show=
+// keeps only those missing voice, or with only the machine's.
 func (s *Console) StudioLang(c echo.Context) error {
 	return s.renderStudio(c, http.StatusOK, c.QueryParam("done"), "", "", nil)
 }
@@ -61,21 +103,175 @@ func (s *Console) renderStudio(c echo.Context, status int, done, problemKey, pro
 	if cat == nil {
 		return domain.Errorf(domain.CodeNotFound, "there is no language %q", lang)
 	}
-	phrases, err := s.cfg.Studio.Phrases(lang)
+	screens, err := s.cfg.Studio.Screens(lang)
 	if err != nil {
 		return err
 	}
-	p := studioPage{Lang: cat, Coverage: studio.CoverageOf(lang, phrases), Phrases: phrases, Voice: s.cfg.Site.Voice(lang), Done: done, Import: imported}
+	p := studioPage{Lang: cat, langs: s.cfg.Studio.Languages(), Voice: s.cfg.Site.Voice(lang), Done: done, Import: imported}
 	p.Problem.Key, p.Problem.Text = problemKey, problem
+	if show := c.FormValue("show"); show == showMissing || show == showMachine {
+		p.Show = show
+	}
+	p.pick(screens, c.QueryParam("screen"), cmp.Or(done, problemKey, c.QueryParam("key")), c.QueryParam("part"))
 	// The studio is the one page that may use the microphone.
 	c.Response().Header().Set("Permissions-Policy", "camera=(), microphone=(self), geolocation=(), interest-cohort=()")
 	return edge.Render(c, status, studioLangPage(s.consoleView(c), p))
 }
 
+// pick counts the language's phrases and chooses what the page shows: the
+// screen named id, else the one holding the phrase key, else the first
+// with anything to show; and of it, the part holding key, else part.
+// The phrase key shows whatever the filter, so that the one just recorded
+// is seen recorded.
+func (p *studioPage) pick(screens []studio.Screen, id, key, part string) {
+	var all []studio.Phrase
+	p.At = -1
+	for _, sc := range screens {
+		n, holds := 0, false
+		for _, ph := range sc.Phrases {
+			all = append(all, ph)
+			if studioShows(p.Show, ph) {
+				n++
+			}
+			holds = holds || ph.Key == key
+			p.Missing += btoi(studio.Missing(ph))
+			p.Machine += btoi(studio.MachineOnly(ph))
+		}
+		mine := sc.ID == id || (id == "" && holds)
+		if n > 0 || mine {
+			if mine && p.At < 0 {
+				p.At = len(p.Screens)
+			}
+			p.Screens = append(p.Screens, screenLink{sc, n})
+		}
+	}
+	p.Coverage = studio.CoverageOf(p.Lang.Lang, all)
+	if len(p.Screens) == 0 {
+		return // nothing to show under this filter
+	}
+	p.At = max(p.At, 0)
+	sc := p.Screens[p.At].Screen
+	var shown []studio.Phrase
+	at := -1
+	for _, ph := range sc.Phrases {
+		if studioShows(p.Show, ph) || ph.Key == key {
+			if ph.Key == key {
+				at = len(shown)
+			}
+			shown = append(shown, ph)
+		}
+	}
+	p.Parts = max(1, (len(shown)+perPart-1)/perPart)
+	p.Part, _ = strconv.Atoi(part)
+	if at >= 0 {
+		p.Part = at/perPart + 1
+	}
+	p.Part = min(max(p.Part, 1), p.Parts)
+	sc.Phrases = shown[(p.Part-1)*perPart : min(len(shown), p.Part*perPart)]
+	p.Screen = sc
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// URL is the studio's address for a screen and part under the page's
+// filter; show overrides the filter when not nil.
+func (p studioPage) URL(screen string, part int, show ...string) string {
+	q := url.Values{}
+	if screen != "" {
+		q.Set("screen", screen)
+	}
+	if part > 1 {
+		q.Set("part", strconv.Itoa(part))
+	}
+	f := p.Show
+	if len(show) > 0 {
+		f = show[0]
+	}
+	if f != "" {
+		q.Set("show", f)
+	}
+	u := "/staff/studio/" + url.PathEscape(p.Lang.Lang)
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
+
+// KeyURL is the address of the screen holding the phrase key.
+func (p studioPage) KeyURL(key string) string {
+	return "/staff/studio/" + url.PathEscape(p.Lang.Lang) + "?key=" + url.QueryEscape(key) + "#p-" + key
+}
+
+// Neighbour is the screen before (-1) or after (+1) the one shown, if any.
+func (p studioPage) Neighbour(step int) (screenLink, bool) {
+	i := p.At + step
+	if i < 0 || i >= len(p.Screens) {
+		return screenLink{}, false
+	}
+	return p.Screens[i], true
+}
+
+// catalog is the catalog of a language the studio knows, for its name and
+// direction.
+func (p studioPage) catalog(lang string) *i18n.Catalog {
+	for _, c := range p.langs {
+		if c.Lang == lang {
+			return c
+		}
+	}
+	return &i18n.Catalog{Lang: lang, Name: lang, Dir: "ltr"}
+}
+
+// screenName is what the studio calls a screen, in the console's words.
+func (v consoleView) screenName(sc studio.Screen) string {
+	switch {
+	case sc.Kind == studio.ScreenSurvey:
+		return v.Tf("studio.screen.survey", "survey", sc.Title, "n", strconv.Itoa(sc.Number), "of", strconv.Itoa(sc.Of))
+	case sc.Page == "info-topic":
+		return v.Tf("studio.page.info-topic", "title", sc.Title)
+	}
+	return v.T(studioPages + sc.Page)
+}
+
+// studioPages prefixes the console's names of app and own screens
+// (studio.Screen.Page); TestStudio_PagesAreSmallInEveryLanguage finds any
+// missing.
+const studioPages = "studio.page."
+
+// voiceState says what a phrase's voice is, in the studio's words.
+func (v consoleView) voiceState(state string) string {
+	switch state {
+	case studio.Recorded:
+		return v.T("studio.voice.recorded")
+	case studio.Outdated:
+		return v.T("studio.voice.outdated")
+	case studio.Synthetic:
+		return v.T("studio.voice.synthetic")
+	}
+	return v.T("studio.voice.none")
+}
+
+// studioIcon is the URL of an icon members see, or "".
+func (v consoleView) studioIcon(name string) string {
+	if name == "" {
+		return ""
+	}
+	return v.site.Icon(name)
+}
+
 // studioDone answers a saved change: the page again at the phrase, or, to
 // the studio's script, where to go.
 func (s *Console) studioDone(c echo.Context, key string) error {
-	next := "/staff/studio/" + url.PathEscape(c.Param("lang")) + "?done=" + url.QueryEscape(key) + "#p-" + key
+	next := "/staff/studio/" + url.PathEscape(c.Param("lang")) + "?done=" + url.QueryEscape(key)
+	if show := c.FormValue("show"); show == showMissing || show == showMachine {
+		next += "&show=" + show // she goes on with what she was doing
+	}
+	next += "#p-" + key
 	if wantsJSON(c) {
 		return c.JSON(http.StatusOK, map[string]string{"next": next})
 	}
@@ -200,17 +396,4 @@ func (s *Console) studioChanged(c echo.Context, key string) error {
 		return err
 	}
 	return s.studioDone(c, key)
-}
-
-// voiceLabel says what a phrase's voice is, in the studio's words.
-func voiceLabel(state string) string {
-	switch state {
-	case studio.Recorded:
-		return "recorded"
-	case studio.Outdated:
-		return "recorded for older words: record again"
-	case studio.Synthetic:
-		return "machine voice"
-	}
-	return "no voice"
 }

@@ -15,6 +15,7 @@ import (
 
 	"sova/internal/testapp"
 	"sova/server/domain"
+	"sova/server/studio"
 	"sova/server/voice"
 )
 
@@ -294,5 +295,203 @@ func TestStudio_PackZipGoesOutAndComesBack(t *testing.T) {
 	rec = tr.PostFile(t, "/staff/studio/en/pack.zip", url.Values{"csrf": {tr.CSRF(t)}}, "pack", "notes.zip", []byte("just text"))
 	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "this is not a zip file") {
 		t.Errorf("not a zip: %d", rec.Code)
+	}
+}
+
+// The studio a screen at a time: every screen and part of a language under a
+// filter, as a translator pages through them.
+
+var (
+	phraseID   = regexp.MustCompile(`<section class="card phrase[^"]*" id="p-([^"]+)"`)
+	studioLink = regexp.MustCompile(`href="(/staff/studio/[a-z]+\?[^"#]*)"`)
+)
+
+// studioWalk follows lang's studio from its first page through every
+// screen and part under the filter show, and returns the phrases shown and
+// the largest page.
+func studioWalk(t *testing.T, tr *testapp.Console, lang, show string) (shown map[string]bool, largest int, largestURL string) {
+	t.Helper()
+	first := "/staff/studio/" + lang
+	if show != "" {
+		first += "?show=" + show
+	}
+	shown, seen, queue := map[string]bool{}, map[string]bool{first: true}, []string{first}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		res := tr.Get(t, u)
+		body := res.Body.String()
+		if res.Code != http.StatusOK {
+			t.Fatalf("GET %s: %d %.300s", u, res.Code, body)
+		}
+		if len(body) > largest {
+			largest, largestURL = len(body), u
+		}
+		// A key in the console's words shows where a translation is missing.
+		if strings.Contains(body, ">studio.") || strings.Contains(body, "studio.page.") {
+			t.Errorf("%s shows a key of the console's words", u)
+		}
+		for _, m := range phraseID.FindAllStringSubmatch(body, -1) {
+			shown[m[1]] = true
+		}
+		for _, m := range studioLink.FindAllStringSubmatch(body, -1) {
+			link := html.UnescapeString(m[1])
+			q, _ := url.Parse(link)
+			if q.Query().Get("show") != show || (q.Query().Get("screen") == "" && q.Query().Get("part") == "") || seen[link] {
+				continue
+			}
+			seen[link] = true
+			queue = append(queue, link)
+		}
+	}
+	return shown, largest, largestURL
+}
+
+// manyServices lists n services in every language, with long words, and
+// no voice yet (Sova speaks them later): an organisation with a big
+// directory.
+func manyServices(t *testing.T, e *testapp.Env, n int) {
+	t.Helper()
+	for i := range n {
+		svc := &domain.Service{ID: "svc" + strconv.Itoa(i), Category: "clinic", Days: [7]bool{true}, Texts: map[string]domain.ServiceText{}}
+		for _, lang := range []string{"en", "ru", "es", "fr", "ar"} {
+			svc.Texts[lang] = domain.ServiceText{Name: "Клиника " + strconv.Itoa(i), About: strings.Repeat("Бесплатные тесты, консультации и помощь без документов. ", 5)}
+		}
+		if err := e.App.Store().PutService(svc); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestStudio_PagesAreSmallInEveryLanguage(t *testing.T) {
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	manyServices(t, e, 70)
+	tr := e.As(domain.RoleTranslator)
+	const budget = 300 << 10
+	for _, lang := range []string{"en", "ru", "es", "fr", "ar"} {
+		// The console in the language studied, as a translator would have it.
+		if rec := tr.Post(t, "/staff/me/lang", url.Values{"csrf": {tr.CSRF(t)}, "lang": {lang}, "back": {"/staff/studio"}}); rec.Code != http.StatusSeeOther {
+			t.Fatalf("console in %s: %d", lang, rec.Code)
+		}
+		phrases, err := e.App.Studio().Phrases(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		largest, where := 0, ""
+		for _, show := range []string{"", "missing", "machine"} {
+			shown, n, u := studioWalk(t, tr, lang, show)
+			if n > largest {
+				largest, where = n, u
+			}
+			if show == "" && len(shown) != len(phrases) {
+				t.Errorf("%s: paging through every screen shows %d phrases of %d", lang, len(shown), len(phrases))
+			}
+		}
+		t.Logf("%s: the largest studio page is %d bytes (%s)", lang, largest, where)
+		if largest > budget {
+			t.Errorf("%s: %s is %d bytes, over %d", lang, where, largest, budget)
+		}
+	}
+}
+
+func TestStudio_FiltersShowExactlyThePhrasesMissingOrMachineVoiced(t *testing.T) {
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	manyServices(t, e, 40) // no voice yet, and more than one part
+	tr := e.As(domain.RoleTranslator)
+	csrf := tr.CSRF(t)
+	// A recording, then new words: outdated, so missing too.
+	tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {csrf}, "key": {"home.outbox"}}, "audio", "take1.wav", testapp.Speech(t, "en", "Waiting to be sent"))
+	tr.Post(t, "/staff/studio/en/text", url.Values{"csrf": {csrf}, "key": {"home.outbox"}, "text": {"Not sent yet"}})
+	phrases, err := e.App.Studio().Phrases("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]bool{"missing": {}, "machine": {}}
+	for _, p := range phrases {
+		switch p.Voice {
+		case studio.Silent, studio.Outdated:
+			want["missing"][p.Key] = true
+		case studio.Synthetic:
+			want["machine"][p.Key] = true
+		}
+	}
+	if !want["missing"]["home.outbox"] || !want["missing"]["svc.svc39"] || len(want["machine"]) < 100 {
+		t.Fatalf("the fixture: missing %v, %d machine-voiced", want["missing"], len(want["machine"]))
+	}
+	for show, keys := range want {
+		shown, _, _ := studioWalk(t, tr, "en", show)
+		for k := range keys {
+			if !shown[k] {
+				t.Errorf("show=%s: %s is not shown", show, k)
+			}
+		}
+		for k := range shown {
+			if !keys[k] {
+				t.Errorf("show=%s: %s is shown", show, k)
+			}
+		}
+	}
+	// Recording from the filtered list comes back to it, with the phrase
+	// just recorded shown recorded.
+	rec := tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {csrf}, "key": {"home.outbox"}, "show": {"missing"}}, "audio", "take2.wav", testapp.Speech(t, "en", "Not sent yet"))
+	if loc := rec.Header().Get("Location"); loc != "/staff/studio/en?done=home.outbox&show=missing#p-home.outbox" {
+		t.Fatalf("after recording: %d to %q", rec.Code, loc)
+	}
+	page := tr.Get(t, "/staff/studio/en?done=home.outbox&show=missing").Body.String()
+	if !regexp.MustCompile(`id="p-home.outbox"(?s:.)*?voice-recorded`).MatchString(page) || strings.Contains(page, `id="p-home.title"`) {
+		t.Error("the filtered page after recording: not the phrase just recorded, or phrases with a voice")
+	}
+}
+
+// Each screen holds what its member page shows: a phrase whose voice a page
+// plays is filed on that page's screen, or on "every screen", or on another
+// page that plays it too (where she meets it first); a survey's words on
+// its own screens.
+func TestStudio_AppScreensAreThePagesMembersSee(t *testing.T) {
+	t.Parallel()
+	e := testapp.Shared(t)
+	screens, err := e.App.Studio().Screens("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	where := map[string]string{}
+	for _, sc := range screens {
+		for _, p := range sc.Phrases {
+			where[p.Key] = sc.ID
+			if sc.Kind == studio.ScreenSurvey {
+				where[p.Key] = "survey:" + sc.Survey
+			}
+		}
+	}
+	pages := map[string]string{"home": "/en/", "thanks": "/en/thanks", "outbox": "/en/outbox", "services": "/en/services",
+		"info": "/en/info", "warnings": "/en/warnings", "notify": "/en/notify", "survey:needs": "/en/s/needs", "survey:warn": "/en/s/warn"}
+	say := regexp.MustCompile(`/audio/en/([a-z0-9._-]+)\.[0-9a-f]{8}`)
+	plays := map[string]map[string]bool{} // key → the screens of the pages that play it
+	for screen, path := range pages {
+		body := e.Member().Get(t, path).Body.String()
+		for _, m := range say.FindAllStringSubmatch(body, -1) {
+			if plays[m[1]] == nil {
+				plays[m[1]] = map[string]bool{}
+			}
+			plays[m[1]][screen] = true
+			if strings.HasPrefix(screen, "survey:") {
+				plays[m[1]]["survey"] = true // the controls of every survey
+			}
+		}
+	}
+	for key, on := range plays {
+		got := where[key]
+		// A survey's title is on its tile at home, and above its screens.
+		if strings.HasPrefix(got, "survey:") && on["home"] {
+			continue
+		}
+		if !on[got] && !(got == "frame" && len(on) >= len(pages)-1) {
+			t.Errorf("%s is filed on %q; the pages that play it: %v", key, got, on)
+		}
+	}
+	if len(plays) < 100 {
+		t.Errorf("only %d phrases played on the member's pages", len(plays))
 	}
 }
