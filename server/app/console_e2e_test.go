@@ -73,9 +73,9 @@ func TestOutreach_FieldWorkerCollectsOfflineAndSyncs(t *testing.T) {
 	b := newBrowser(t)
 	b.signUpInBrowser(h, link, "nadia")
 	b.do(chromedp.Navigate(h.url("/staff/outreach")),
-		chromedp.SetValue(`select[name=site]`, "market-2"),
-		chromedp.SetValue(`select[name=lang]`, "en"),
-		chromedp.Submit(`select[name=site]`))
+		chromedp.SetValue(`form[action="/staff/outreach/device"] select[name=site]`, "market-2"),
+		chromedp.SetValue(`form[action="/staff/outreach/device"] select[name=lang]`, "en"),
+		chromedp.Submit(`form[action="/staff/outreach/device"] select[name=site]`))
 	b.wait("the app in outreach mode", `location.pathname === '/en/' && !document.querySelector('.outreach-bar').hidden`)
 	if site := eval[string](b, `document.querySelector('.outreach-bar select').value`); site != "market-2" {
 		t.Fatalf("outreach bar shows site %q", site)
@@ -121,7 +121,7 @@ func TestOutreach_FieldWorkerCollectsOfflineAndSyncs(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &tbl); err != nil || !tbl.Responses.Hidden || tbl.Responses.Count != 0 {
 		t.Errorf("results.json responses = %+v (%v): want hidden", tbl.Responses, err)
 	}
-	if page := admin.Get(t, "/staff/results/needs/1").Body.String(); !strings.Contains(page, "Responses: <strong>&lt;11</strong>") {
+	if page := admin.Get(t, "/staff/results/needs/1").Body.String(); !strings.Contains(page, "Responses: <strong>hidden for privacy (fewer than 11)</strong>") {
 		t.Error("the results page does not hide the count of 3 responses")
 	}
 }

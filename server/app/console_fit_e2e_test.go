@@ -69,11 +69,11 @@ func TestConsole_MainPagesFitASmallPhoneInRussianAndArabic(t *testing.T) {
 			b.signUpInBrowser(h, link, "staff-"+lang)
 			b.do(chromedp.Navigate(h.url("/staff/")))
 			b.wait("the console home", `document.readyState === 'complete'`)
-			b.do(chromedp.SetValue(`select[name=lang]`, lang), chromedp.Submit(`select[name=lang]`))
+			b.do(chromedp.SetValue(`header select[name=lang]`, lang), chromedp.Submit(`header select[name=lang]`))
 			b.wait("the console in "+lang, `document.documentElement.lang === '`+lang+`'`)
 			for _, p := range []string{"/staff/", "/staff/surveys", "/staff/results", "/staff/people", "/staff/audit",
 				"/staff/backups", "/staff/settings", "/staff/areas", "/staff/directory", "/staff/info", "/staff/reports",
-				"/staff/devices", "/staff/outreach"} {
+				"/staff/devices", "/staff/outreach", "/staff/studio", "/staff/studio/" + lang} {
 				b.do(chromedp.Navigate(h.url(p)))
 				b.wait(p, `document.readyState === 'complete' && document.documentElement.lang === '`+lang+`'`)
 				for _, f := range eval[[]string](b, consoleFaults) {

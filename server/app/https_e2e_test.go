@@ -118,7 +118,8 @@ func TestHTTPS_CertificateFromACMEServedRenewedAndKept(t *testing.T) {
 	}
 
 	// The admin sees when it ends.
-	want := "valid until " + first.NotAfter.UTC().Format("2006-01-02 15:04") + " UTC"
+	// In English, in the organisation's time zone (UTC here).
+	want := "valid until " + first.NotAfter.UTC().Format("2 Jan 2006 15:04") + " (UTC)"
 	if page := admin.Get(t, "/staff/backups").Body.String(); !strings.Contains(page, want) {
 		t.Errorf("the admin's page does not say %q: %s", want, page)
 	}
