@@ -426,7 +426,7 @@ func dashboardPage(v consoleView, langs []*i18n.Catalog, cov []studio.Coverage) 
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = coverageBar(cov[i]).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = studioCoverage(v, cov[i]).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
