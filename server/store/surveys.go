@@ -41,14 +41,17 @@ func stateKey(id string, version int) string { return fmt.Sprintf("%s/%08d", id,
 // PutSurvey stores a validated definition as published (for built-in
 // surveys and tests). Putting the same definition again does nothing, so
 // built-in surveys can be imported at every start.
-func (s *DB) PutSurvey(sv *domain.Survey) error { return s.putSurvey(sv, domain.SurveyPublished) }
+func (s *DB) PutSurvey(sv *domain.Survey) error { return s.putSurvey(sv, domain.SurveyPublished, nil) }
 
 // PutDraft stores an uploaded definition as a draft.
 func (s *DB) PutDraft(sv *domain.Survey, audit ...domain.AuditEntry) error {
-	return s.putSurvey(sv, domain.SurveyDraft, audit...)
+	return s.putSurvey(sv, domain.SurveyDraft, nil, audit...)
 }
 
-func (s *DB) putSurvey(sv *domain.Survey, initial domain.SurveyState, audit ...domain.AuditEntry) error {
+// putSurvey stores sv in state initial, unless it is stored already, and
+// runs also (when set) in the same transaction: what comes with the
+// version is kept with it or not at all.
+func (s *DB) putSurvey(sv *domain.Survey, initial domain.SurveyState, also func(*badger.Txn) error, audit ...domain.AuditEntry) error {
 	val, err := json.Marshal(sv)
 	if err != nil {
 		return err
@@ -56,26 +59,17 @@ func (s *DB) putSurvey(sv *domain.Survey, initial domain.SurveyState, audit ...d
 	key := surveyKey(sv.ID, sv.Version)
 	// The built-in surveys are put at every start: the same one again is
 	// no write at all, so a start on a full disk still serves.
-	if old, err := s.get(key); err == nil && bytes.Equal(old, val) && len(audit) == 0 {
+	if old, err := s.get(key); err == nil && bytes.Equal(old, val) && len(audit) == 0 && also == nil {
 		return nil
 	}
 	err = s.audited(audit, func(txn *badger.Txn) error {
-		item, err := txn.Get(key)
-		if err == nil {
-			return item.Value(func(old []byte) error {
-				if !bytes.Equal(old, val) {
-					return domain.ErrVersionExists
-				}
-				return nil
-			})
-		}
-		if !errors.Is(err, badger.ErrKeyNotFound) {
+		if err := putVersion(txn, key, val, stateKey(sv.ID, sv.Version), initial); err != nil {
 			return err
 		}
-		if err := txn.Set([]byte(statePrefix+stateKey(sv.ID, sv.Version)), []byte(initial)); err != nil {
-			return err
+		if also != nil {
+			return also(txn)
 		}
-		return txn.Set(key, val)
+		return nil
 	})
 	if err != nil {
 		return err
@@ -87,6 +81,27 @@ func (s *DB) putSurvey(sv *domain.Survey, initial domain.SurveyState, audit ...d
 	}
 	s.surveys.mu.Unlock()
 	return nil
+}
+
+// putVersion stores a definition and its first state, or nothing where
+// the same definition is stored already.
+func putVersion(txn *badger.Txn, key, val []byte, state string, initial domain.SurveyState) error {
+	item, err := txn.Get(key)
+	if err == nil {
+		return item.Value(func(old []byte) error {
+			if !bytes.Equal(old, val) {
+				return domain.ErrVersionExists
+			}
+			return nil
+		})
+	}
+	if !errors.Is(err, badger.ErrKeyNotFound) {
+		return err
+	}
+	if err := txn.Set([]byte(statePrefix+state), []byte(initial)); err != nil {
+		return err
+	}
+	return txn.Set(key, val)
 }
 
 // SetState publishes, retires or un-retires a stored version.

@@ -102,17 +102,21 @@ func (s *DB) DeleteSpoken(lang, key string) error {
 }
 
 func (s *DB) putVoice(meta, audio, lang, key string, r *Recording, audit ...domain.AuditEntry) error {
-	return s.audited(audit, func(txn *badger.Txn) error {
-		if err := setJSON(txn, phraseKey(meta, lang, key), r, 0); err != nil {
+	return s.audited(audit, func(txn *badger.Txn) error { return putVoiceTxn(txn, meta, audio, lang, key, r) })
+}
+
+// putVoiceTxn writes a phrase's description under meta and its files under
+// audio.
+func putVoiceTxn(txn *badger.Txn, meta, audio, lang, key string, r *Recording) error {
+	if err := setJSON(txn, phraseKey(meta, lang, key), r, 0); err != nil {
+		return err
+	}
+	for _, f := range r.Phrase.Files {
+		if err := txn.Set([]byte(phraseKey(audio, lang, key)+"/"+f.File), r.Data[f.File]); err != nil {
 			return err
 		}
-		for _, f := range r.Phrase.Files {
-			if err := txn.Set([]byte(phraseKey(audio, lang, key)+"/"+f.File), r.Data[f.File]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 func (s *DB) voiceData(audio, lang, key string) (map[string][]byte, error) {

@@ -104,6 +104,9 @@ func (s *Studio) Phrases(lang string) ([]Phrase, error) {
 	if cat == nil {
 		return nil, domain.Errorf(domain.CodeNotFound, "there is no language %q", lang)
 	}
+	if err := s.takeDraftVoice(); err != nil {
+		return nil, err
+	}
 	edits, err := s.db.Texts(lang)
 	if err != nil {
 		return nil, err
@@ -274,17 +277,27 @@ func staffID(by *domain.Staff) string {
 // when set, names the words it was recorded for instead (an imported
 // recording may be of older words, and must show as such).
 func (s *Studio) record(ctx context.Context, lang, key string, by *domain.Staff, text, textSha256 string, audio []byte, audit ...domain.AuditEntry) error {
-	enc, err := bounded(ctx, func(ctx context.Context) (*voice.Encoded, error) {
-		return voice.Convert(ctx, lang, key, text, audio, s.Limits)
-	})
+	r, err := s.convert(ctx, lang, key, by, text, audio)
 	if err != nil {
 		return err
 	}
 	if textSha256 != "" {
-		enc.Phrase.TextSha256 = textSha256
+		r.Phrase.TextSha256 = textSha256
+	}
+	return s.db.PutRecording(lang, key, r, audit...)
+}
+
+// convert checks audio (s.Limits) and converts it into the voice of key,
+// read from text, ready to store. A refused file is a voice.InputError.
+func (s *Studio) convert(ctx context.Context, lang, key string, by *domain.Staff, text string, audio []byte) (*store.Recording, error) {
+	enc, err := bounded(ctx, func(ctx context.Context) (*voice.Encoded, error) {
+		return voice.Convert(ctx, lang, key, text, audio, s.Limits)
+	})
+	if err != nil {
+		return nil, err
 	}
 	from := sha256.Sum256(audio)
-	return s.db.PutRecording(lang, key, &store.Recording{Phrase: enc.Phrase, Data: enc.Data, By: staffID(by), Day: s.day(), From: hex.EncodeToString(from[:])}, audit...)
+	return &store.Recording{Phrase: enc.Phrase, Data: enc.Data, By: staffID(by), Day: s.day(), From: hex.EncodeToString(from[:])}, nil
 }
 
 // bounded runs an ffmpeg job (a conversion, or Sova speaking): they take a
@@ -348,6 +361,7 @@ type Content struct {
 
 // Content lays translators' work over what Sova ships.
 func (s *Studio) Content() (*Content, error) {
+	s.settleVoice()
 	c := &Content{Surveys: s.surveys(), Packs: map[string]*voice.Pack{}}
 	for _, cat := range s.catalogs {
 		edits, err := s.db.Texts(cat.Lang)
@@ -402,6 +416,7 @@ func reworded(sv *domain.Survey, lang string, words map[string]string) *domain.S
 
 // Pack is lang's voice pack as members get it.
 func (s *Studio) Pack(lang string) (*voice.Pack, error) {
+	s.settleVoice()
 	content, err := s.content(lang)
 	if err != nil {
 		return nil, err

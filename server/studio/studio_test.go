@@ -27,12 +27,33 @@ import (
 // survey, converting real speech with real ffmpeg.
 func newStudio(t *testing.T) (*studio.Studio, *store.DB) {
 	t.Helper()
+	sv := needs(t)
+	return studioOver(t, func(*store.DB) func() []*domain.Survey {
+		return func() []*domain.Survey { return []*domain.Survey{sv} }
+	})
+}
+
+// studioOver is a studio over a new store, for the surveys members get
+// from it.
+func studioOver(t *testing.T, surveys func(*store.DB) func() []*domain.Survey) (*studio.Studio, *store.DB) {
+	t.Helper()
 	key := make([]byte, store.KeySize)
 	db, err := store.Open(t.TempDir(), key, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	cats, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func() time.Time { return time.Date(2026, 11, 28, 15, 4, 5, 0, time.UTC) }
+	return studio.New(db, assets.Audio, cats, surveys(db), day), db
+}
+
+// needs is Sova's needs survey, as shipped.
+func needs(t *testing.T) *domain.Survey {
+	t.Helper()
 	data, err := fs.ReadFile(assets.Surveys, "needs.json")
 	if err != nil {
 		t.Fatal(err)
@@ -41,12 +62,7 @@ func newStudio(t *testing.T) (*studio.Studio, *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cats, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	day := func() time.Time { return time.Date(2026, 11, 28, 15, 4, 5, 0, time.UTC) }
-	return studio.New(db, assets.Audio, cats, func() []*domain.Survey { return []*domain.Survey{sv} }, day), db
+	return sv
 }
 
 // shippedIcons: the needs survey's icons are checked where Sova imports it.

@@ -125,7 +125,27 @@ type ImportReport struct {
 }
 
 // Refusal is one thing an import did not take.
-type Refusal struct{ Key, Reason string }
+type Refusal struct {
+	Key, Reason string
+	// File and Lang name a recording that came with a draft
+	// (AddDraft); "" for a pack, which is of one language and names its
+	// files after their keys.
+	File, Lang string
+}
+
+// reason says why err refused a recording or words: a refused file or
+// value as it was refused, anything else as a file that could not be read.
+func reason(err error) string {
+	var ie *voice.InputError
+	var de *domain.Error
+	switch {
+	case errors.As(err, &de):
+		return de.Message
+	case !errors.As(err, &ie):
+		return "could not be read: " + err.Error()
+	}
+	return err.Error()
+}
 
 // Import takes a pack zip (see Export) for lang. One bad recording or word
 // is refused alone; the rest is taken. The error is for a file that is not
@@ -171,16 +191,7 @@ func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang str
 
 	rep := &ImportReport{}
 	refuse := func(key string, err error) {
-		var ie *voice.InputError
-		var de *domain.Error
-		reason := err.Error()
-		switch {
-		case errors.As(err, &de):
-			reason = de.Message
-		case !errors.As(err, &ie):
-			reason = "could not be read: " + reason
-		}
-		rep.Refused = append(rep.Refused, Refusal{key, reason})
+		rep.Refused = append(rep.Refused, Refusal{Key: key, Reason: reason(err)})
 	}
 	phrases, err := s.Phrases(lang)
 	if err != nil {
