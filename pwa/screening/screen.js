@@ -1,8 +1,8 @@
 // The check's arithmetic, which the server does the same way (package
-// screening). It waits here, outside js/ and so outside every member's
-// download (budget B2), until the check's page uses it (issue 14): what a member types becomes one identifier however she writes
-// it, and then the keyed, slow hash the offline list holds. Nothing she
-// types is kept.
+// screening): what a member types becomes one identifier however she
+// writes it, and then the keyed, slow hash the offline list holds. Nothing
+// she types is kept. It waits here, outside js/ and so outside every
+// member's download (budget B2), until the check's page uses it (issue 14).
 
 // asciiDigits writes any script's decimal digits (Arabic-Indic, Persian,
 // full-width…) as ASCII ones.
