@@ -15,7 +15,13 @@ import (
 type Problem struct {
 	File     string `json:"file"`
 	Question string `json:"question,omitempty"`
-	Message  string `json:"message"`
+	Message  string `json:"message"` // in English, for logs and API clients
+	// Code names the rule broken and Args what fills its words, so that
+	// the console says the problem in its reader's language
+	// (problem.<Code> in its catalogs). Neither is in JSON: clients read
+	// the message, as they always have.
+	Code string            `json:"-"`
+	Args map[string]string `json:"-"`
 }
 
 func (p Problem) String() string {
@@ -50,7 +56,9 @@ type Assets interface {
 func ParseSurvey(file string, data []byte, assets Assets) (*Survey, error) {
 	var s Survey
 	if err := DecodeStrict(data, &s); err != nil {
-		return nil, &DefinitionError{File: file, Problems: []Problem{{File: file, Message: jsonProblem(data, err)}}}
+		c := &checker{file: file}
+		c.jsonProblem(data, err)
+		return nil, &DefinitionError{File: file, Problems: c.probs}
 	}
 	if probs := s.validate(file, assets); len(probs) > 0 {
 		return nil, &DefinitionError{File: file, Problems: probs}
@@ -58,22 +66,23 @@ func ParseSurvey(file string, data []byte, assets Assets) (*Survey, error) {
 	return &s, nil
 }
 
-// jsonProblem turns a decoding error into a message with a line number,
+// jsonProblem turns a decoding error into a problem with a line number,
 // because a hand-written file is fixed in a text editor.
-func jsonProblem(data []byte, err error) string {
+func (c *checker) jsonProblem(data []byte, err error) {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return fmt.Sprintf("line %d: not valid JSON: %v", lineOf(data, syn.Offset), syn)
+		c.add("", "json.syntax", "line %d: not valid JSON: %v", "line", lineOf(data, syn.Offset), "detail", syn)
 	case errors.As(err, &typ):
-		return fmt.Sprintf("line %d: field %q must be %s, not %s", lineOf(data, typ.Offset), typ.Field, typ.Type, typ.Value)
+		c.add("", "json.type", "line %d: field %q must be %s, not %s", "line", lineOf(data, typ.Offset), "field", typ.Field, "want", typ.Type, "got", typ.Value)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "the file is empty or ends too early"
+		c.add("", "json.empty", "the file is empty or ends too early")
 	case errors.Is(err, ErrTrailingData):
-		return "unexpected text after the closing }"
+		c.add("", "json.trailing", "unexpected text after the closing }")
+	default:
+		c.add("", "json.unknown", "%s", "detail", err.Error())
 	}
-	return err.Error()
 }
 
 // ErrTrailingData is returned by DecodeStrict when more follows the value.
@@ -106,38 +115,58 @@ type checker struct {
 	probs []Problem
 }
 
-func (c *checker) add(question, format string, args ...any) {
-	c.probs = append(c.probs, Problem{File: c.file, Question: question, Message: fmt.Sprintf(format, args...)})
+// add records a problem. code is a literal (a test finds every one in the
+// source and checks the console's catalogs say it); pairs are each a name
+// and its value, the values filling format's verbs in order.
+func (c *checker) add(question, code, format string, pairs ...any) {
+	msg, args := Worded(format, pairs...)
+	c.probs = append(c.probs, Problem{File: c.file, Question: question, Code: code, Args: args, Message: msg})
+}
+
+// Worded fills format's verbs with the values of pairs (name, value, name,
+// value…), giving the English message and the values by name, written
+// plainly (no quotes), for a translation's {name} places.
+func Worded(format string, pairs ...any) (string, map[string]string) {
+	values := make([]any, 0, len(pairs)/2)
+	var args map[string]string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if args == nil {
+			args = map[string]string{}
+		}
+		values = append(values, pairs[i+1])
+		args[fmt.Sprint(pairs[i])] = fmt.Sprint(pairs[i+1])
+	}
+	return fmt.Sprintf(format, values...), args
 }
 
 func (s *Survey) validate(file string, assets Assets) []Problem {
 	c := &checker{file: file}
 	if !ValidSurveyID(s.ID) {
-		c.add("", "id %q must be 1–40 lower-case letters, digits, '_' or '-'", s.ID)
+		c.add("", "survey.id", "id %q must be 1–40 lower-case letters, digits, '_' or '-'", "id", s.ID)
 	}
 	if s.Version < 1 {
-		c.add("", "version must be a whole number from 1, got %d", s.Version)
+		c.add("", "survey.version", "version must be a whole number from 1, got %d", "version", s.Version)
 	}
 	if len(s.Languages) == 0 {
-		c.add("", "languages must list at least one language code, such as \"en\"")
+		c.add("", "survey.languages", "languages must list at least one language code, such as \"en\"")
 	}
 	for i, l := range s.Languages {
 		if !langPattern.MatchString(l) {
-			c.add("", "language %q is not a language code such as \"en\" or \"ru\"", l)
+			c.add("", "survey.language", "language %q is not a language code such as \"en\" or \"ru\"", "lang", l)
 		}
 		if slices.Contains(s.Languages[:i], l) {
-			c.add("", "language %q is listed twice", l)
+			c.add("", "survey.language_twice", "language %q is listed twice", "lang", l)
 		}
 	}
 	for l := range s.Texts {
 		if !slices.Contains(s.Languages, l) {
-			c.add("", "texts has language %q, which is not in languages", l)
+			c.add("", "survey.texts_language", "texts has language %q, which is not in languages", "lang", l)
 		}
 	}
-	c.text(s, "", "title", s.Title)
+	c.text(s, "", "title", s.Title, "")
 	c.icon(assets, "", s.Icon)
 	if len(s.Questions) == 0 {
-		c.add("", "a survey needs at least one question")
+		c.add("", "survey.no_questions", "a survey needs at least one question")
 	}
 	seen := map[string]*Question{}
 	for i := range s.Questions {
@@ -145,7 +174,7 @@ func (s *Survey) validate(file string, assets Assets) []Problem {
 		c.question(s, q, seen, assets)
 		if q.ID != "" {
 			if seen[q.ID] != nil {
-				c.add(q.ID, "id is used by two questions")
+				c.add(q.ID, "question.id_twice", "id is used by two questions")
 			}
 			seen[q.ID] = q
 		}
@@ -156,38 +185,38 @@ func (s *Survey) validate(file string, assets Assets) []Problem {
 func (c *checker) question(s *Survey, q *Question, earlier map[string]*Question, assets Assets) {
 	name := q.ID
 	if !wordPattern.MatchString(q.ID) {
-		c.add(name, "id must be 1–40 lower-case letters, digits or '_'")
+		c.add(name, "question.id", "id must be 1–40 lower-case letters, digits or '_'")
 	}
 	if !slices.Contains(questionTypes, q.Type) {
-		c.add(name, "type %q is not one of single, multiple, yesno, scale, number, text", q.Type)
+		c.add(name, "question.type", "type %q is not one of single, multiple, yesno, scale, number, text", "type", q.Type)
 	}
-	c.text(s, name, "text", q.Text)
+	c.text(s, name, "text", q.Text, "")
 	c.icon(assets, name, q.Icon)
 
 	hasChoices := q.Type == Single || q.Type == Multiple
 	switch {
 	case hasChoices && len(q.Choices) < 2:
-		c.add(name, "a %s question needs at least two choices", q.Type)
+		c.add(name, "question.few_choices", "a %s question needs at least two choices", "type", q.Type)
 	case !hasChoices && len(q.Choices) > 0:
-		c.add(name, "a %s question has no choices; remove \"choices\"", q.Type)
+		c.add(name, "question.no_choices", "a %s question has no choices; remove \"choices\"", "type", q.Type)
 	}
 	values := map[string]bool{}
 	for _, ch := range q.Choices {
 		if !wordPattern.MatchString(ch.Value) {
-			c.add(name, "choice value %q must be 1–40 lower-case letters, digits or '_'", ch.Value)
+			c.add(name, "choice.value", "choice value %q must be 1–40 lower-case letters, digits or '_'", "value", ch.Value)
 		}
 		if values[ch.Value] {
-			c.add(name, "choice value %q is used twice", ch.Value)
+			c.add(name, "choice.value_twice", "choice value %q is used twice", "value", ch.Value)
 		}
 		values[ch.Value] = true
-		c.text(s, name, "choice "+ch.Value+" text", ch.Text)
+		c.text(s, name, "choice "+ch.Value+" text", ch.Text, ch.Value)
 		c.icon(assets, name, ch.Icon)
 	}
 	if q.Type != Number && (q.Min != nil || q.Max != nil) {
-		c.add(name, "min and max apply to number questions only")
+		c.add(name, "question.minmax_type", "min and max apply to number questions only")
 	}
 	if lo, hi := q.Bounds(); lo > hi {
-		c.add(name, "min (%g) is greater than max (%g)", lo, hi)
+		c.add(name, "question.minmax_order", "min (%g) is greater than max (%g)", "min", lo, "max", hi)
 	}
 	if q.ShowIf != nil {
 		c.showIf(q, earlier)
@@ -198,31 +227,47 @@ func (c *checker) showIf(q *Question, earlier map[string]*Question) {
 	cond := q.ShowIf
 	on := earlier[cond.Question]
 	if on == nil {
-		c.add(q.ID, "showIf refers to %q, which is not an earlier question", cond.Question)
+		c.add(q.ID, "showif.unknown", "showIf refers to %q, which is not an earlier question", "question", cond.Question)
 		return
 	}
 	if on.Type == Text || on.Type == Number {
-		c.add(q.ID, "showIf cannot depend on a %s question (%q)", on.Type, on.ID)
+		c.add(q.ID, "showif.type", "showIf cannot depend on a %s question (%q)", "type", on.Type, "question", on.ID)
 		return
 	}
 	if len(cond.AnyOf) == 0 {
-		c.add(q.ID, "showIf needs at least one value in anyOf")
+		c.add(q.ID, "showif.empty", "showIf needs at least one value in anyOf")
 	}
 	for _, v := range cond.AnyOf {
 		if _, err := on.conditionValue(v); err != nil {
-			c.add(q.ID, "showIf value %v cannot be an answer to %q: %s", v, on.ID, err.Message)
+			c.add(q.ID, "showif.value", "showIf value %v cannot be an answer to %q: %s", "value", v, "question", on.ID, "detail", err.Message)
 		}
 	}
 }
 
-func (c *checker) text(s *Survey, question, what, key string) {
+// text checks a text key: the survey's title (question ""), a question's
+// text, or a choice's (choice its value).
+func (c *checker) text(s *Survey, question, what, key, choice string) {
 	if key == "" {
-		c.add(question, "%s needs a text key", what)
+		switch {
+		case question == "":
+			c.add(question, "title.no_key", "%s needs a text key", "what", what)
+		case choice == "":
+			c.add(question, "text.no_key", "%s needs a text key", "what", what)
+		default:
+			c.add(question, "choice.no_key", "choice %s text needs a text key", "choice", choice)
+		}
 		return
 	}
 	for _, l := range s.Languages {
 		if strings.TrimSpace(s.Texts[l][key]) == "" {
-			c.add(question, "%s key %q has no %s text in texts.%s", what, key, l, l)
+			switch {
+			case question == "":
+				c.add(question, "title.no_text", "%s key %q has no %s text in texts.%s", "what", what, "key", key, "lang", l, "lang", l)
+			case choice == "":
+				c.add(question, "text.no_text", "%s key %q has no %s text in texts.%s", "what", what, "key", key, "lang", l, "lang", l)
+			default:
+				c.add(question, "choice.no_text", "choice %s text key %q has no %s text in texts.%s", "choice", choice, "key", key, "lang", l, "lang", l)
+			}
 		}
 	}
 }
@@ -230,8 +275,8 @@ func (c *checker) text(s *Survey, question, what, key string) {
 func (c *checker) icon(assets Assets, question, name string) {
 	switch {
 	case name == "":
-		c.add(question, "an icon is missing")
+		c.add(question, "icon.missing", "an icon is missing")
 	case assets != nil && !assets.HasIcon(name):
-		c.add(question, "icon %q does not exist in assets/icons", name)
+		c.add(question, "icon.unknown", "icon %q does not exist in assets/icons", "icon", name)
 	}
 }

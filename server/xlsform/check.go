@@ -16,7 +16,7 @@ import (
 func (r *reader) check(file string, sv *domain.Survey) {
 	data, err := json.Marshal(sv)
 	if err != nil {
-		r.add(sheetSettings, 2, lacking("form_id"), "%v", err)
+		r.add(sheetSettings, 2, lacking("form_id"), "internal", "%s", "detail", err)
 		return
 	}
 	parsed, err := domain.ParseSurvey(file, data, r.assets)
@@ -27,11 +27,11 @@ func (r *reader) check(file string, sv *domain.Survey) {
 	case errors.As(err, &de):
 		for _, p := range de.Problems {
 			if sh, n, c := r.locate(p); !r.refused[sh][n] && !r.refusedList(p.Question) {
-				r.add(sh, n, c, "%s", p.Message)
+				r.put(sh, n, c, reason{code: p.Code, msg: p.Message, args: p.Args})
 			}
 		}
 	default:
-		r.add(sheetSettings, 2, lacking("form_id"), "%v", err)
+		r.add(sheetSettings, 2, lacking("form_id"), "internal", "%s", "detail", err)
 	}
 }
 

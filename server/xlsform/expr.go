@@ -24,8 +24,8 @@ var (
 const relevantHelp = "Sova shows a question when one earlier answer is one of some values: write ${q} = 'x' or selected(${q}, 'x'), joined by or"
 
 // readRelevant turns a relevant expression into a showIf. earlier finds a
-// question asked before this one. The string is why it cannot, if it cannot.
-func readRelevant(expr string, earlier func(name string) *domain.Question) (*domain.ShowIf, string) {
+// question asked before this one. The reason is why it cannot, if it cannot.
+func readRelevant(expr string, earlier func(name string) *domain.Question) (*domain.ShowIf, reason) {
 	var cond domain.ShowIf
 	var on *domain.Question
 	for _, term := range orJoin.Split(strings.TrimSpace(expr), -1) {
@@ -38,14 +38,14 @@ func readRelevant(expr string, earlier func(name string) *domain.Question) (*dom
 		}
 		switch {
 		case m == nil && andJoin.MatchString(term):
-			return nil, "Sova cannot join conditions with and. " + relevantHelp
+			return nil, because("relevant.and", "Sova cannot join conditions with and. "+relevantHelp)
 		case m == nil:
-			return nil, fmt.Sprintf("%q is more than Sova can say. %s", term, relevantHelp)
+			return nil, because("relevant.syntax", "%q is more than Sova can say. "+relevantHelp, "expr", term)
 		case on != nil && m[1] != on.ID:
-			return nil, fmt.Sprintf("it names both ${%s} and ${%s}; Sova shows a question after one earlier question's answers only", on.ID, m[1])
+			return nil, because("relevant.two_questions", "it names both ${%s} and ${%s}; Sova shows a question after one earlier question's answers only", "first", on.ID, "second", m[1])
 		}
 		if on = earlier(m[1]); on == nil {
-			return nil, fmt.Sprintf("${%s} is not a question asked before this one", m[1])
+			return nil, because("relevant.not_earlier", "${%s} is not a question asked before this one", "question", m[1])
 		}
 		cond.Question = on.ID
 		quoted := m[2] + m[3]
@@ -53,26 +53,26 @@ func readRelevant(expr string, earlier func(name string) *domain.Question) (*dom
 		var v any = quoted
 		switch on.Type {
 		case domain.Number, domain.Text:
-			return nil, fmt.Sprintf("Sova cannot show a question after a %s answer (${%s}); only after choices, yes/no and scales", on.Type, on.ID)
+			return nil, because("relevant.type", "Sova cannot show a question after a %s answer (${%s}); only after choices, yes/no and scales", "type", on.Type, "question", on.ID)
 		case domain.Multiple:
 			if !selected {
-				return nil, fmt.Sprintf("${%s} takes many answers: write selected(${%s}, '%s') to mean that this one was among them", on.ID, on.ID, quoted+m[4])
+				return nil, because("relevant.selected", "${%s} takes many answers: write selected(${%s}, '%s') to mean that this one was among them", "question", on.ID, "question", on.ID, "value", quoted+m[4])
 			}
 		case domain.YesNo:
 			if quoted != "yes" && quoted != "no" {
-				return nil, fmt.Sprintf("${%s} is a yes/no question: its answers are 'yes' and 'no'", on.ID)
+				return nil, because("relevant.yesno", "${%s} is a yes/no question: its answers are 'yes' and 'no'", "question", on.ID)
 			}
 			v = quoted == "yes"
 		case domain.Scale:
 			v = json.Number(quoted + m[4])
 		default:
 			if unquoted {
-				return nil, fmt.Sprintf("put the choice in quotes: ${%s} = '%s'", on.ID, m[4])
+				return nil, because("relevant.quotes", "put the choice in quotes: ${%s} = '%s'", "question", on.ID, "value", m[4])
 			}
 		}
 		cond.AnyOf = append(cond.AnyOf, v)
 	}
-	return &cond, ""
+	return &cond, reason{}
 }
 
 // writeRelevant says q's showIf in XPath, so that readRelevant gives it back.
@@ -103,11 +103,11 @@ func writeRelevant(sv *domain.Survey, q *domain.Question) string {
 const constraintHelp = "Sova checks a number's range only: write . >= 0 and . <= 120, or either half"
 
 // readConstraint reads a number's bounds.
-func readConstraint(expr string) (lo, hi *float64, problem string) {
+func readConstraint(expr string) (lo, hi *float64, problem reason) {
 	for _, term := range andJoin.Split(strings.TrimSpace(expr), -1) {
 		m := boundTerm.FindStringSubmatch(term)
 		if m == nil {
-			return nil, nil, fmt.Sprintf("%q is more than Sova can say. %s", term, constraintHelp)
+			return nil, nil, because("constraint.syntax", "%q is more than Sova can say. "+constraintHelp, "expr", term)
 		}
 		f, _ := strconv.ParseFloat(m[2], 64)
 		bound := &lo
@@ -115,14 +115,14 @@ func readConstraint(expr string) (lo, hi *float64, problem string) {
 			bound = &hi
 		}
 		if *bound != nil {
-			return nil, nil, "it gives the same bound twice. " + constraintHelp
+			return nil, nil, because("constraint.twice", "it gives the same bound twice. "+constraintHelp)
 		}
 		*bound = &f
 	}
 	if lo != nil && hi != nil && *lo > *hi {
-		return nil, nil, fmt.Sprintf("the smallest number (%g) is greater than the largest (%g)", *lo, *hi)
+		return nil, nil, because("constraint.order", "the smallest number (%g) is greater than the largest (%g)", "min", *lo, "max", *hi)
 	}
-	return lo, hi, ""
+	return lo, hi, reason{}
 }
 
 // writeConstraint says the bounds q sets, and no default it leaves, so that

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"sova/server/domain"
@@ -42,14 +43,14 @@ func (r *reader) readChoices() {
 	}
 	ln, name := r.choices.col("list_name"), r.choices.col("name")
 	if ln.index < 0 || name.index < 0 {
-		r.add(sheetChoices, 1, lacking("list_name"), "the choices sheet needs a list_name and a name column")
+		r.add(sheetChoices, 1, lacking("list_name"), "choices.columns", "the choices sheet needs a list_name and a name column")
 		return
 	}
 	r.choiceLabels = r.langCols(r.choices, "label")
 	r.choiceAudio = r.langCols(r.choices, "media::audio")
 	for _, l := range r.langs {
 		if _, ok := r.choiceLabels[l]; !ok {
-			r.add(sheetChoices, 1, lacking("label::"+l), "there is no label column in %s: each choice needs words in every language of the survey", l)
+			r.add(sheetChoices, 1, lacking("label::"+l), "choices.no_label", "there is no label column in %s: each choice needs words in every language of the survey", "lang", l)
 		}
 	}
 	for i, row := range r.choices.rows[1:] {
@@ -79,12 +80,12 @@ func (r *reader) checkList(l *list) {
 		c := &l.rows[i]
 		if r.name(r.choices, c.n, name, c.value, "choice") {
 			if was, ok := seen[c.value]; ok {
-				r.add(sheetChoices, c.n, name, "the list %s has %q on row %d too", l.name, c.value, was)
+				r.add(sheetChoices, c.n, name, "choices.twice", "the list %s has %q on row %d too", "list", l.name, "value", c.value, "row", was)
 			}
 			seen[c.value] = c.n
 		}
 		c.texts = r.words(r.choices, c.n, c.row, r.choiceLabels)
-		c.icon = r.icon(r.choices, c.n, c.row, "the choice")
+		c.icon = r.icon(r.choices, c.n, c.row, "choice")
 		c.audio = r.recordings(r.choices, c.n, c.row, r.choiceAudio)
 		r.refuseColumns(r.choices, c.n, c.row)
 	}
@@ -111,19 +112,19 @@ func (r *reader) readQuestions(sv *domain.Survey) []Audio {
 		}
 		kind := strings.Fields(strings.ToLower(cell(row, typ)))
 		if len(kind) == 0 {
-			r.add(sheetSurvey, n, typ, "the row has no type")
+			r.add(sheetSurvey, n, typ, "type.none", "the row has no type")
 			continue
 		}
 		switch begin := strings.Join(kind, "_"); begin {
 		case "begin_group", "begin_repeat":
 			if begin == "begin_repeat" {
-				r.add(sheetSurvey, n, typ, "Sova has no repeats: ask each question once")
+				r.add(sheetSurvey, n, typ, "type.repeat", "Sova has no repeats: ask each question once")
 			}
 			groups = append(groups, r.openGroup(n, row, groups))
 			continue
 		case "end_group", "end_repeat":
 			if len(groups) == 0 {
-				r.add(sheetSurvey, n, typ, "this ends a group that was never begun")
+				r.add(sheetSurvey, n, typ, "group.end", "this ends a group that was never begun")
 			} else {
 				groups = groups[:len(groups)-1]
 			}
@@ -132,7 +133,7 @@ func (r *reader) readQuestions(sv *domain.Survey) []Audio {
 		audio = append(audio, r.question(sv, n, row, kind, groups)...)
 	}
 	for _, g := range groups {
-		r.add(sheetSurvey, g.row, typ, "this group is never ended: add an end_group row")
+		r.add(sheetSurvey, g.row, typ, "group.open", "this group is never ended: add an end_group row")
 	}
 	return audio
 }
@@ -155,21 +156,21 @@ func (r *reader) question(sv *domain.Survey, n int, row []string, kind []string,
 	}
 	switch was, dup := r.rowOf[q.ID]; {
 	case dup:
-		r.add(sheetSurvey, n, name, "the name %q is also on row %d: each question needs its own", q.ID, was)
+		r.add(sheetSurvey, n, name, "name.twice", "the name %q is also on row %d: each question needs its own", "name", q.ID, "row", was)
 	case q.ID == "title":
-		r.add(sheetSurvey, n, name, "the survey's title goes by this name: choose another")
+		r.add(sheetSurvey, n, name, "name.title", "the survey's title goes by this name: choose another")
 	}
 	r.rowOf[q.ID], r.listOf[q.ID] = n, l
 	q.Text = sv.ID + "." + q.ID
 	for lang, text := range r.words(s, n, row, r.labels) {
 		sv.Texts[lang][q.Text] = text
 	}
-	q.Icon = r.icon(s, n, row, "the question")
+	q.Icon = r.icon(s, n, row, "question")
 	q.Required = r.required(n, row)
 	if c := s.col("constraint"); q.Type == domain.Number && cell(row, c) != "" {
-		var msg string
-		if q.Min, q.Max, msg = readConstraint(cell(row, c)); msg != "" {
-			r.add(sheetSurvey, n, c, "%s", msg)
+		var why reason
+		if q.Min, q.Max, why = readConstraint(cell(row, c)); why.msg != "" {
+			r.put(sheetSurvey, n, c, why)
 		}
 	}
 	q.ShowIf = r.relevant(n, row, groups, earlier)
@@ -206,7 +207,7 @@ func (r *reader) openGroup(n int, row []string, open []group) group {
 		switch {
 		case o.relevant == "":
 		case g.relevant != "":
-			r.add(sheetSurvey, n, c, "this group and the group on row %d both have a relevant: Sova cannot join conditions, so give each question one", o.row)
+			r.add(sheetSurvey, n, c, "group.relevant_twice", "this group and the group on row %d both have a relevant: Sova cannot join conditions, so give each question one", "row", o.row)
 		default:
 			g = o
 		}
@@ -224,16 +225,19 @@ func (r *reader) questionType(n int, row []string, kind []string) (domain.Questi
 	switch kind[0] {
 	case "select_one", "select_multiple":
 		if len(kind) != 2 {
-			r.add(sheetSurvey, n, typ, "write %s and the name of its list, and nothing else (for or_other, add a choice named other)", kind[0])
+			r.add(sheetSurvey, n, typ, "select.list", "write %s and the name of its list, and nothing else (for or_other, add a choice named other)", "type", kind[0])
 			return q, nil
 		}
 		l := r.lists[kind[1]]
 		if l == nil {
-			where := "in the choices sheet" + r.listNames()
-			if r.choices == nil {
-				where = "because the form has no choices sheet"
+			switch {
+			case r.choices == nil:
+				r.add(sheetSurvey, n, typ, "select.no_choices", "there is no list %q because the form has no choices sheet", "list", kind[1])
+			case len(r.lists) == 0:
+				r.add(sheetSurvey, n, typ, "select.no_lists", "there is no list %q in the choices sheet", "list", kind[1])
+			default:
+				r.add(sheetSurvey, n, typ, "select.unknown", "there is no list %q in the choices sheet (its lists: %s)", "list", kind[1], "lists", strings.Join(slices.Sorted(maps.Keys(r.lists)), ", "))
 			}
-			r.add(sheetSurvey, n, typ, "there is no list %q %s", kind[1], where)
 			return q, nil
 		}
 		q.Type = domain.Single
@@ -256,7 +260,7 @@ func (r *reader) questionType(n int, row []string, kind []string) (domain.Questi
 		r.refuseColumns(s, n, row, "constraint", "parameters")
 	case "range":
 		if c := s.col("parameters"); !isScale(cell(row, c)) {
-			r.add(sheetSurvey, n, c, "Sova's scale is 1 to 5, shown as faces: write start=1 end=5 step=1")
+			r.add(sheetSurvey, n, c, "type.range", "Sova's scale is 1 to 5, shown as faces: write start=1 end=5 step=1")
 			return q, nil
 		}
 		q.Type = domain.Scale
@@ -264,35 +268,31 @@ func (r *reader) questionType(n int, row []string, kind []string) (domain.Questi
 	default:
 		why, ok := refusedTypes[kind[0]]
 		if !ok {
-			why = fmt.Sprintf("Sova cannot ask a %s question: it asks select_one, select_multiple, integer, decimal, text and range (1 to 5)", kind[0])
+			why = because("type.unknown", "Sova cannot ask a %s question: it asks select_one, select_multiple, integer, decimal, text and range (1 to 5)", "type", kind[0])
 		}
-		r.add(sheetSurvey, n, typ, "%s", why)
+		r.put(sheetSurvey, n, typ, why)
 	}
 	return q, nil
 }
 
-func (r *reader) listNames() string {
-	if len(r.lists) == 0 {
-		return ""
-	}
-	return " (its lists: " + strings.Join(slices.Sorted(maps.Keys(r.lists)), ", ") + ")"
-}
-
 // refusedTypes are question types Sova will not ask, with why. Anything
 // else it does not know is refused with the list of what it does.
-var refusedTypes = func() map[string]string {
-	why := map[string]string{
-		"note":      "Sova has no screens without a question: put these words in a question's label, or delete the row",
-		"calculate": "Sova does not calculate: delete the row",
+var refusedTypes = func() map[string]reason {
+	why := map[string]reason{
+		"note":      because("type.note", "Sova has no screens without a question: put these words in a question's label, or delete the row"),
+		"calculate": because("type.calculate", "Sova does not calculate: delete the row"),
 	}
-	for reason, types := range map[string][]string{
-		"Sova never asks where a member is":                                                   {"geopoint", "geotrace", "geoshape", "start-geopoint"},
-		"Sova never takes pictures, voice or files from a member":                             {"image", "audio", "background-audio", "video", "file", "barcode"},
-		"Sova never keeps when a member answered, only the day it arrived: delete the row":    {"start", "end", "today", "audit", "date", "time", "datetime"},
-		"Sova never keeps anything that could identify a member or her phone: delete the row": {"deviceid", "phonenumber", "simserial", "subscriberid", "username", "email"},
+	for _, c := range []struct {
+		why   reason
+		types []string
+	}{
+		{because("type.place", "Sova never asks where a member is"), []string{"geopoint", "geotrace", "geoshape", "start-geopoint"}},
+		{because("type.media", "Sova never takes pictures, voice or files from a member"), []string{"image", "audio", "background-audio", "video", "file", "barcode"}},
+		{because("type.time", "Sova never keeps when a member answered, only the day it arrived: delete the row"), []string{"start", "end", "today", "audit", "date", "time", "datetime"}},
+		{because("type.identity", "Sova never keeps anything that could identify a member or her phone: delete the row"), []string{"deviceid", "phonenumber", "simserial", "subscriberid", "username", "email"}},
 	} {
-		for _, t := range types {
-			why[t] = reason
+		for _, t := range c.types {
+			why[t] = c.why
 		}
 	}
 	return why
@@ -318,7 +318,7 @@ func (r *reader) required(n int, row []string) bool {
 	case "", "no", "false", "0", "n":
 		return false
 	}
-	r.add(sheetSurvey, n, c, "write yes or no: Sova cannot make a question required only sometimes")
+	r.add(sheetSurvey, n, c, "required.value", "write yes or no: Sova cannot make a question required only sometimes")
 	return false
 }
 
@@ -331,7 +331,7 @@ func (r *reader) relevant(n int, row []string, groups []group, earlier func(stri
 	if len(groups) > 0 {
 		if g := groups[len(groups)-1]; g.relevant != "" {
 			if expr != "" {
-				r.add(sheetSurvey, n, c, "this question and its group (row %d) both have a relevant: Sova cannot join conditions", g.row)
+				r.add(sheetSurvey, n, c, "relevant.group_twice", "this question and its group (row %d) both have a relevant: Sova cannot join conditions", "row", g.row)
 				return nil
 			}
 			expr, at = g.relevant, g.row
@@ -340,12 +340,18 @@ func (r *reader) relevant(n int, row []string, groups []group, earlier func(stri
 	if expr == "" || slices.ContainsFunc(refs.FindAllStringSubmatch(expr, -1), func(m []string) bool { return r.broken[m[1]] }) {
 		return nil
 	}
-	cond, msg := readRelevant(expr, earlier)
-	if msg != "" {
+	cond, why := readRelevant(expr, earlier)
+	if why.msg != "" {
 		if at != n {
-			msg = fmt.Sprintf("for the question on row %d: %s", n, msg)
+			// Said on the group's row: the reason names the question's.
+			why.msg = fmt.Sprintf("for the question on row %d: %s", n, why.msg)
+			why.args = maps.Clone(why.args)
+			if why.args == nil {
+				why.args = map[string]string{}
+			}
+			why.args["forrow"] = strconv.Itoa(n)
 		}
-		r.add(sheetSurvey, at, c, "%s", msg)
+		r.put(sheetSurvey, at, c, why)
 	}
 	return cond
 }

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"path"
 	"slices"
@@ -178,8 +177,29 @@ type reader struct {
 	broken  map[string]bool // names of questions refused
 }
 
-func (r *reader) add(sh string, row int, c column, format string, args ...any) {
-	p := Problem{Sheet: sh, Row: row, Column: c.head, Message: fmt.Sprintf(format, args...)}
+// add refuses a cell. code is a literal (a test finds every one in the
+// source and checks the console's catalogs say it); pairs are each a name
+// and its value, the values filling format's verbs in order.
+func (r *reader) add(sh string, row int, c column, code, format string, pairs ...any) {
+	msg, args := domain.Worded(format, pairs...)
+	r.put(sh, row, c, reason{code: "xlsform." + code, msg: msg, args: args})
+}
+
+// reason is why a cell is refused, before it is placed.
+type reason struct {
+	code, msg string
+	args      map[string]string
+}
+
+// because is a reason, worded as add words one. Its code is this
+// package's (xlsform.<code>); a survey rule's problem keeps the domain's.
+func because(code, format string, pairs ...any) reason {
+	msg, args := domain.Worded(format, pairs...)
+	return reason{code: "xlsform." + code, msg: msg, args: args}
+}
+
+func (r *reader) put(sh string, row int, c column, why reason) {
+	p := Problem{Sheet: sh, Row: row, Column: c.head, Code: why.code, Args: why.args, Message: why.msg}
 	if c.index >= 0 {
 		p.Cell = letter(c.index) + strconv.Itoa(row)
 	}
@@ -222,18 +242,18 @@ func (r *reader) langOf(sh string, c column) (string, bool) {
 	code := c.code
 	switch {
 	case c.lang == "" && r.defaultLang == "":
-		r.add(sh, 1, c, "%s has no language: name the column %s::English (en), with the language's code in brackets, or say default_language in the settings sheet", c.head, c.base)
+		r.add(sh, 1, c, "language.none", "%s has no language: name the column %s::English (en), with the language's code in brackets, or say default_language in the settings sheet", "column", c.head, "base", c.base)
 		return "", false
 	case c.lang == "":
 		code = r.defaultLang
 	case code == "" && domain.ValidLanguage(c.lang):
 		code = c.lang // label::ru
 	case code == "":
-		r.add(sh, 1, c, "the language has no code: write %s::%s (xx), with its code, such as en or ru, in brackets", c.base, c.lang)
+		r.add(sh, 1, c, "language.no_code", "the language has no code: write %s::%s (xx), with its code, such as en or ru, in brackets", "base", c.base, "lang", c.lang)
 		return "", false
 	}
 	if !domain.ValidLanguage(code) {
-		r.add(sh, 1, c, "%q is not a language code such as en, ru or pt-BR", code)
+		r.add(sh, 1, c, "language.code", "%q is not a language code such as en, ru or pt-BR", "code", code)
 		return "", false
 	}
 	return code, true
@@ -248,9 +268,9 @@ func (r *reader) langCols(s *sheet, base string) map[string]column {
 		switch {
 		case !ok:
 		case !slices.Contains(r.langs, code):
-			r.add(s.name, 1, c, "the survey sheet has no label column in %s, so neither can this sheet", code)
+			r.add(s.name, 1, c, "language.not_in_survey", "the survey sheet has no label column in %s, so neither can this sheet", "lang", code)
 		case out[code].head != "":
-			r.add(s.name, 1, c, "%s is also for %s", out[code].head, code)
+			r.add(s.name, 1, c, "language.twice", "%s is also for %s", "column", out[code].head, "lang", code)
 		default:
 			out[code] = c
 		}
@@ -263,7 +283,7 @@ func (r *reader) read() (*domain.Survey, []Audio) {
 	sv := &domain.Survey{Texts: map[string]map[string]string{}}
 	r.readSettings(sv)
 	if r.survey = r.sheet(sheetSurvey); r.survey == nil {
-		r.add(sheetSurvey, 1, lacking("type"), "there is no survey sheet: the form's questions go on a sheet named survey")
+		r.add(sheetSurvey, 1, lacking("type"), "sheet.no_survey", "there is no survey sheet: the form's questions go on a sheet named survey")
 		r.unreadable = true
 		return sv, nil
 	}
@@ -273,7 +293,7 @@ func (r *reader) read() (*domain.Survey, []Audio) {
 		switch {
 		case !ok:
 		case slices.Contains(r.langs, code):
-			r.add(sheetSurvey, 1, c, "another label column is also for %s", code)
+			r.add(sheetSurvey, 1, c, "label.twice", "another label column is also for %s", "lang", code)
 		default:
 			r.langs = append(r.langs, code)
 			r.labels[code] = c
@@ -281,7 +301,7 @@ func (r *reader) read() (*domain.Survey, []Audio) {
 	}
 	if len(r.langs) == 0 {
 		if len(r.survey.find("label")) == 0 {
-			r.add(sheetSurvey, 1, lacking("label"), "there is no label column: add label::English (en), one for each language")
+			r.add(sheetSurvey, 1, lacking("label"), "label.none", "there is no label column: add label::English (en), one for each language")
 		}
 		r.unreadable = true
 		return sv, nil
@@ -297,7 +317,7 @@ func (r *reader) read() (*domain.Survey, []Audio) {
 
 func (r *reader) readSettings(sv *domain.Survey) {
 	if r.settings = r.sheet(sheetSettings); r.settings == nil {
-		r.add(sheetSettings, 2, lacking("form_id"), "there is no settings sheet: add one with form_id, version, form_title and sova_icon")
+		r.add(sheetSettings, 2, lacking("form_id"), "sheet.no_settings", "there is no settings sheet: add one with form_id, version, form_title and sova_icon")
 		return
 	}
 	s := r.settings
@@ -311,7 +331,7 @@ func (r *reader) readSettings(sv *domain.Survey) {
 			v = m[1]
 		}
 		if !domain.ValidLanguage(v) {
-			r.add(sheetSettings, 2, c, "write the language with its code in brackets, such as English (en)")
+			r.add(sheetSettings, 2, c, "settings.default_language", "write the language with its code in brackets, such as English (en)")
 			v = ""
 		}
 		r.defaultLang = v
@@ -319,17 +339,17 @@ func (r *reader) readSettings(sv *domain.Survey) {
 	c := s.col("form_id")
 	switch sv.ID = cell(row, c); {
 	case sv.ID == "":
-		r.add(sheetSettings, 2, c, "the survey needs an id: lower-case letters, digits, _ and -; keep it the same in every version")
+		r.add(sheetSettings, 2, c, "settings.no_id", "the survey needs an id: lower-case letters, digits, _ and -; keep it the same in every version")
 	case !domain.ValidSurveyID(sv.ID):
-		r.add(sheetSettings, 2, c, "%q cannot be a survey's id: use 1–40 lower-case letters, digits, _ and -", sv.ID)
+		r.add(sheetSettings, 2, c, "settings.id", "%q cannot be a survey's id: use 1–40 lower-case letters, digits, _ and -", "id", sv.ID)
 	}
 	c = s.col("version")
 	v, err := strconv.Atoi(cell(row, c))
 	if err != nil || v < 1 {
-		r.add(sheetSettings, 2, c, "the version must be a whole number from 1, such as 1 or 2024051501: Sova keeps each answer with the version it answered")
+		r.add(sheetSettings, 2, c, "settings.version", "the version must be a whole number from 1, such as 1 or 2024051501: Sova keeps each answer with the version it answered")
 	}
 	sv.Version = v
-	sv.Icon = r.icon(s, 2, row, "the survey's tile")
+	sv.Icon = r.icon(s, 2, row, "")
 }
 
 // readTitle takes form_title in each language.
@@ -345,20 +365,26 @@ func (r *reader) readTitle(sv *domain.Survey) {
 			c = lacking("form_title::" + l)
 		}
 		if sv.Texts[l][sv.Title] = cell(r.settingsRow, c); sv.Texts[l][sv.Title] == "" {
-			r.add(sheetSettings, 2, c, "the survey's title has no words in %s: its tile needs them in every language", l)
+			r.add(sheetSettings, 2, c, "settings.no_title", "the survey's title has no words in %s: its tile needs them in every language", "lang", l)
 		}
 	}
 }
 
-// icon reads and checks a sova_icon cell.
+// icon reads and checks a sova_icon cell: the survey tile's (what ""), a
+// question's or a choice's.
 func (r *reader) icon(s *sheet, n int, row []string, what string) string {
 	c := s.col("sova_icon")
 	name := cell(row, c)
+	const missing = "%s needs an icon: name one of Sova's icons (the template's icons sheet lists them)"
 	switch {
+	case name == "" && what == "":
+		r.add(s.name, n, c, "icon.missing_tile", missing, "what", "the survey's tile")
+	case name == "" && what == "choice":
+		r.add(s.name, n, c, "icon.missing_choice", missing, "what", "the choice")
 	case name == "":
-		r.add(s.name, n, c, "%s needs an icon: name one of Sova's icons (the template's icons sheet lists them)", what)
+		r.add(s.name, n, c, "icon.missing_question", missing, "what", "the question")
 	case r.assets != nil && !r.assets.HasIcon(name):
-		r.add(s.name, n, c, "Sova has no icon %q (the template's icons sheet lists them)", name)
+		r.add(s.name, n, c, "icon.unknown", "Sova has no icon %q (the template's icons sheet lists them)", "icon", name)
 	}
 	return name
 }
@@ -374,9 +400,9 @@ func (r *reader) words(s *sheet, n int, row []string, labels map[string]column) 
 		text := cell(row, c)
 		switch {
 		case text == "":
-			r.add(s.name, n, c, "there are no words in %s: a member reads and hears them", l)
+			r.add(s.name, n, c, "words.none", "there are no words in %s: a member reads and hears them", "lang", l)
 		case strings.Contains(text, "${"):
-			r.add(s.name, n, c, "Sova cannot show an earlier answer in the words (${…}): write them without it")
+			r.add(s.name, n, c, "words.reference", "Sova cannot show an earlier answer in the words (${…}): write them without it")
 		}
 		out[l] = text
 	}
@@ -395,9 +421,9 @@ func (r *reader) recordings(s *sheet, n int, row []string, cols map[string]colum
 		data, found := r.media[file]
 		switch {
 		case r.media == nil:
-			r.add(s.name, n, c, "%s is not in the upload: upload a .zip holding the form and its audio files", file)
+			r.add(s.name, n, c, "audio.not_zip", "%s is not in the upload: upload a .zip holding the form and its audio files", "file", file)
 		case !found:
-			r.add(s.name, n, c, "%s is not in the zip", file)
+			r.add(s.name, n, c, "audio.missing", "%s is not in the zip", "file", file)
 		default:
 			out = append(out, Audio{Lang: l, File: file, Data: data})
 		}
@@ -408,12 +434,14 @@ func (r *reader) recordings(s *sheet, n int, row []string, cols map[string]colum
 // name checks a question's or choice's name.
 func (r *reader) name(s *sheet, n int, c column, name, what string) bool {
 	switch {
+	case name == "" && what == "choice":
+		r.add(s.name, n, c, "name.none_choice", "the %s has no name", "what", what)
 	case name == "":
-		r.add(s.name, n, c, "the %s has no name", what)
+		r.add(s.name, n, c, "name.none_question", "the %s has no name", "what", what)
 	case strings.ContainsAny(name, " \t"):
-		r.add(s.name, n, c, "the name %q has a space: use _ instead, as in %s", name, strings.Join(strings.Fields(strings.ToLower(name)), "_"))
+		r.add(s.name, n, c, "name.space", "the name %q has a space: use _ instead, as in %s", "name", name, "suggestion", strings.Join(strings.Fields(strings.ToLower(name)), "_"))
 	case !domain.ValidName(name):
-		r.add(s.name, n, c, "the name %q cannot be used: names are 1–40 lower-case letters, digits and _, and start with a letter or digit", name)
+		r.add(s.name, n, c, "name.invalid", "the name %q cannot be used: names are 1–40 lower-case letters, digits and _, and start with a letter or digit", "name", name)
 	default:
 		return true
 	}
@@ -423,24 +451,28 @@ func (r *reader) name(s *sheet, n int, c column, name, what string) bool {
 // refusedColumns are XLSForm columns whose content Sova cannot carry, with
 // why. Other columns Sova does not know (appearance, Kobo's $kuid) change
 // nothing a member meets, and are passed over, as ODK does.
-var refusedColumns = map[string]string{
-	"hint":               "Sova has no hints: a member hears the label of each screen, so put what matters there",
-	"guidance_hint":      "Sova has no hints: a member hears the label of each screen, so put what matters there",
-	"constraint_message": "Sova says its own message, in every language and aloud",
-	"required_message":   "Sova says its own message, in every language and aloud",
-	"default":            "Sova never fills in an answer for a member",
-	"calculation":        "Sova does not calculate",
-	"trigger":            "Sova does not calculate",
-	"choice_filter":      "Sova cannot filter choices by earlier answers",
-	"read_only":          "every question Sova asks can be answered",
-	"repeat_count":       "Sova has no repeats",
-	"image":              "Sova shows its own icons (sova_icon column), not pictures",
-	"media::image":       "Sova shows its own icons (sova_icon column), not pictures",
-	"big-image":          "Sova shows its own icons (sova_icon column), not pictures",
-	"media::big-image":   "Sova shows its own icons (sova_icon column), not pictures",
-	"video":              "Sova plays no video",
-	"media::video":       "Sova plays no video",
-}
+var refusedColumns = func() map[string]reason {
+	why := map[string]reason{}
+	for _, c := range []struct {
+		why   reason
+		bases []string
+	}{
+		{because("column.hint", "Sova has no hints: a member hears the label of each screen, so put what matters there"), []string{"hint", "guidance_hint"}},
+		{because("column.message", "Sova says its own message, in every language and aloud"), []string{"constraint_message", "required_message"}},
+		{because("column.default", "Sova never fills in an answer for a member"), []string{"default"}},
+		{because("column.calculation", "Sova does not calculate"), []string{"calculation", "trigger"}},
+		{because("column.choice_filter", "Sova cannot filter choices by earlier answers"), []string{"choice_filter"}},
+		{because("column.read_only", "every question Sova asks can be answered"), []string{"read_only"}},
+		{because("column.repeat_count", "Sova has no repeats"), []string{"repeat_count"}},
+		{because("column.image", "Sova shows its own icons (sova_icon column), not pictures"), []string{"image", "media::image", "big-image", "media::big-image"}},
+		{because("column.video", "Sova plays no video"), []string{"video", "media::video"}},
+	} {
+		for _, b := range c.bases {
+			why[b] = c.why
+		}
+	}
+	return why
+}()
 
 // refuseColumns refuses every filled cell of a row that Sova cannot carry,
 // and those of the columns in also, which the row's type gives no meaning.
@@ -450,9 +482,9 @@ func (r *reader) refuseColumns(s *sheet, n int, row []string, also ...string) {
 			continue
 		}
 		if why, ok := refusedColumns[c.base]; ok {
-			r.add(s.name, n, c, "%s", why)
+			r.put(s.name, n, c, why)
 		} else if slices.Contains(also, c.base) {
-			r.add(s.name, n, c, "Sova reads no %s on a question of this type", c.base)
+			r.add(s.name, n, c, "column.unread", "Sova reads no %s on a question of this type", "column", c.base)
 		}
 	}
 }

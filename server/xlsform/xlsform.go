@@ -45,7 +45,15 @@ type Problem struct {
 	Row     int
 	Column  string // the header, such as "relevant"
 	Cell    string // such as "F7"; "" for a column the sheet lacks
-	Message string
+	Message string // in English, for logs
+	// Code names the reason and Args what fills its words, so that the
+	// console says it in its reader's language (problem.<Code>): this
+	// package's reasons are xlsform.<code>, a survey rule's (placed on its
+	// cell) keep domain.Problem's code. A reason
+	// about a group's condition, said on the group's row, has the
+	// question's row in Args["forrow"].
+	Code string
+	Args map[string]string
 }
 
 func (p Problem) String() string {

@@ -152,6 +152,39 @@ func (s *Console) readDefinition(name string, data []byte) (*domain.Survey, erro
 	return form.Survey, nil
 }
 
+// problem is a survey's problem in this person's language
+// (problem.<code>, its places filled from args), or english when the
+// catalog does not say it. Numbers are written in her digits. An XLSForm
+// reason about a group's condition names the question's row (forrow).
+func (v consoleView) problem(code string, args map[string]string, english string) string {
+	key := "problem." + code
+	if code == "" || v.T(key) == key {
+		return english
+	}
+	pairs := make([]string, 0, 2*len(args))
+	for name, val := range args {
+		if _, err := strconv.ParseFloat(val, 64); err == nil {
+			val = v.digits(val)
+		}
+		pairs = append(pairs, name, val)
+	}
+	s := v.Tf(key, pairs...)
+	if row, ok := args["forrow"]; ok {
+		s = v.Tf("problem.xlsform.forrow", "row", v.digits(row), "reason", s)
+	}
+	return s
+}
+
+// definitionProblem is a JSON definition's problem as its list says it:
+// the file, the question, and why.
+func (v consoleView) definitionProblem(p domain.Problem) string {
+	where := p.File
+	if p.Question != "" {
+		where += ": " + v.Tf("surveys.problem.question", "question", p.Question)
+	}
+	return where + ": " + v.problem(p.Code, p.Args, p.Message)
+}
+
 // surveyState names a version's state (draft, published, retired).
 func (v consoleView) surveyState(st domain.SurveyState) string {
 	key := "surveys.state." + string(st)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/net/html"
+	htmlesc "html"
 
 	"sova/internal/testapp"
 	"sova/server/domain"
@@ -170,4 +171,38 @@ func consoleNum(lang string, n int) string {
 		return s
 	}
 	return strings.Map(func(r rune) rune { return '٠' + (r - '0') }, s)
+}
+
+// A refused XLSForm says why each cell was refused, and a refused JSON
+// file why each rule was broken, in the staffer's language: the sheet,
+// row and column beside the reason, and the file and question before it.
+func TestSurveys_RefusalsSpeakTheStaffersLanguage(t *testing.T) {
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin := e.As(domain.RoleAdmin)
+	form := needsForm(t, func(b *excelize.File) { b.SetCellStr("survey", "A6", "calculate") })
+	definition := []byte(`{"id":"Bad","version":1,"languages":["en"],"title":"t","icon":"sova","texts":{"en":{"t":"T","q":"Q"}},
+		"questions":[{"id":"q","type":"text","text":"q","icon":"sova","min":1}]}`)
+	for _, lang := range []string{"ru", "ar"} {
+		t.Run(lang, func(t *testing.T) {
+			if rec := admin.Post(t, "/staff/me/lang", url.Values{"csrf": {admin.CSRF(t)}, "lang": {lang}}); rec.Code != http.StatusSeeOther {
+				t.Fatalf("choose %s: %d", lang, rec.Code)
+			}
+			cw := consoleIn(t, lang)
+			rec := admin.PostFile(t, "/staff/surveys", url.Values{"csrf": {admin.CSRF(t)}}, "definition", "needs.xlsx", form)
+			want := "<td>survey</td><td>" + consoleNum(lang, 6) + "</td><td>type</td><td>" + htmlesc.EscapeString(cw.T("problem.xlsform.type.calculate")) + "</td>"
+			if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), want) {
+				t.Errorf("XLSForm: %d, the reply lacks %s:\n%s", rec.Code, want, rec.Body.String())
+			}
+			rec = admin.PostFile(t, "/staff/surveys", url.Values{"csrf": {admin.CSRF(t)}}, "definition", "bad.json", definition)
+			for _, want := range []string{
+				"bad.json: " + strings.ReplaceAll(cw.T("problem.survey.id"), "{id}", "Bad"),
+				"bad.json: " + strings.ReplaceAll(cw.T("surveys.problem.question"), "{question}", "q") + ": " + cw.T("problem.question.minmax_type"),
+			} {
+				if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), htmlesc.EscapeString(want)) {
+					t.Errorf("JSON: %d, the reply lacks %s:\n%s", rec.Code, want, rec.Body.String())
+				}
+			}
+		})
+	}
 }
