@@ -6,6 +6,7 @@ import (
 	"sova/server/domain"
 	"sova/server/studio"
 	"sova/server/web/api"
+	"sova/server/web/console"
 	"sova/server/web/edge"
 )
 
@@ -87,7 +88,7 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/staff/info/:topic", con.SaveInfoPage, admin)
 	e.POST("/staff/settings", con.SaveSettings, admin)
 	get(e, "/staff/surveys", con.Surveys, admin)
-	e.POST("/staff/surveys", con.UploadSurvey, admin)
+	e.POST("/staff/surveys", con.UploadSurvey, con.RequireUpload(domain.RoleAdmin, console.MaxSurveyUpload+64<<10))
 	e.POST("/staff/surveys/:id/:v/publish", con.SetSurveyState(domain.SurveyPublished), admin)
 	e.POST("/staff/surveys/:id/:v/retire", con.SetSurveyState(domain.SurveyRetired), admin)
 	get(e, "/staff/surveys/:id/:v/preview/:lang", con.PreviewSurvey, admin)

@@ -3,7 +3,6 @@ package console
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 
 	"sova/assets"
 	"sova/server/domain"
+	"sova/server/studio"
 	"sova/server/web/edge"
 	"sova/server/xlsform"
 )
@@ -22,6 +22,11 @@ import (
 // maxDefinition bounds an uploaded survey file; the needs survey is ~40 KB
 // as JSON and ~21 KB as XLSForm.
 const maxDefinition = 1 << 20
+
+// MaxSurveyUpload bounds an XLSForm zip with its recordings: a survey's
+// phrases, a few seconds each, come to a few MB; the whole file is read into
+// memory, so the bound stays well inside a small server's budget (B5).
+const MaxSurveyUpload = 32 << 20
 
 // surveyRow is one survey in the console's list, with every version.
 type surveyRow struct {
@@ -56,9 +61,10 @@ func (s *Console) Surveys(c echo.Context) error {
 // refusal is why an upload was not taken: a JSON file's problems by
 // question, an XLSForm's by cell, or one message.
 type refusal struct {
-	Problems []domain.Problem
-	Cells    []xlsform.Problem
-	Message  string
+	Problems   []domain.Problem
+	Cells      []xlsform.Problem
+	Recordings []studio.Refusal // an XLSForm zip's recordings the studio refused
+	Message    string
 }
 
 // UploadSurvey takes a new survey or a new version as a draft: a JSON
@@ -78,26 +84,37 @@ func (s *Console) UploadSurvey(c echo.Context) error {
 		return err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxDefinition+1))
+	data, err := io.ReadAll(io.LimitReader(f, MaxSurveyUpload+1))
 	if err != nil {
 		return err
 	}
-	if len(data) > maxDefinition {
+	if len(data) > MaxSurveyUpload {
+		return fail(refusal{Message: v.Tf("surveys.toolarge.zip", "mb", v.Num(MaxSurveyUpload>>20))})
+	}
+	if len(data) > maxDefinition && !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 		return fail(refusal{Message: v.T("surveys.toolarge")})
 	}
-	sv, err := s.readDefinition(fh.Filename, data)
+	sv, recs, err := s.readDefinition(fh.Filename, data)
 	var de *domain.DefinitionError
 	var xe *xlsform.Error
-	var ae recordingsError
+	var ve *studio.VoiceError
 	switch {
 	case errors.As(err, &de):
 		return fail(refusal{Problems: de.Problems})
 	case errors.As(err, &xe):
 		return fail(refusal{Cells: xe.Problems})
-	case errors.As(err, &ae):
-		return fail(refusal{Message: v.T("surveys.recordings")})
 	case err == nil:
-		if err = s.cfg.Office.AddDraft(by(c), sv); domain.ErrorCode(err) == domain.CodeInvalid {
+		// With its recordings, the draft goes in through the studio,
+		// which checks and converts each one: all or nothing.
+		if len(recs) > 0 {
+			err = s.cfg.Studio.AddDraft(c.Request().Context(), current(c).staff, sv, recs)
+		} else {
+			err = s.cfg.Office.AddDraft(by(c), sv)
+		}
+		if errors.As(err, &ve) {
+			return fail(refusal{Recordings: ve.Refused})
+		}
+		if domain.ErrorCode(err) == domain.CodeInvalid {
 			return fail(refusal{Message: s.draftRefusal(v, sv, err)})
 		}
 	}
@@ -125,31 +142,24 @@ func (s *Console) draftRefusal(v consoleView, sv *domain.Survey, err error) stri
 	return v.Message(msg)
 }
 
-// recordingsError is an XLSForm zip that brings recordings (as many as
-// its value, for the log; the page need not count them). The studio takes recordings of published phrases only, and a
-// draft's are not yet, so the form is refused whole rather than taken
-// without its voice.
-type recordingsError int
-
-func (e recordingsError) Error() string {
-	return fmt.Sprintf("the form comes with %d recordings (media::audio), and Sova cannot take recordings with a draft yet", int(e))
-}
-
 // readDefinition reads an upload as what it is: a spreadsheet, or a zip (an
 // .xlsx is one), is an XLSForm; anything else the JSON format.
-func (s *Console) readDefinition(name string, data []byte) (*domain.Survey, error) {
+// An XLSForm in a zip may bring its recordings (media::audio).
+func (s *Console) readDefinition(name string, data []byte) (*domain.Survey, []studio.Recording, error) {
 	ext := strings.ToLower(path.Ext(name))
 	if ext != ".xlsx" && ext != ".xls" && ext != ".zip" && !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		return domain.ParseSurvey(name, bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), s.cfg.Site)
+		sv, err := domain.ParseSurvey(name, bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), s.cfg.Site)
+		return sv, nil, err
 	}
 	form, err := xlsform.Read(name, data, s.cfg.Site)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if len(form.Audio) > 0 {
-		return nil, recordingsError(len(form.Audio))
+	recs := make([]studio.Recording, len(form.Audio))
+	for i, a := range form.Audio {
+		recs[i] = studio.Recording(a)
 	}
-	return form.Survey, nil
+	return form.Survey, recs, nil
 }
 
 // problem is a survey's problem in this person's language

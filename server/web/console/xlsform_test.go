@@ -126,7 +126,7 @@ func TestSurveys_XLSFormUpload(t *testing.T) {
 			After: noSurvey("needs-xls"),
 		},
 		{
-			Name: "a zip with recordings is refused whole",
+			Name: "a zip whose recording is not sound is refused whole, file by file",
 			Role: domain.RoleAdmin, URL: "/staff/surveys", Form: url.Values{},
 			File: upload("needs.zip", zipOf(t, map[string][]byte{
 				"needs.xlsx": needsForm(t, func(b *excelize.File) {
@@ -136,8 +136,26 @@ func TestSurveys_XLSFormUpload(t *testing.T) {
 				"find_clients.mp3": []byte("ID3"),
 			})),
 			ExpectedStatus:  http.StatusUnprocessableEntity,
-			ExpectedContent: []string{"comes with recordings (media::audio)", "cannot take recordings with a draft yet"},
+			ExpectedContent: []string{"Nothing was taken", "<td>find_clients.mp3</td><td>en</td><td>needs-xls.find_clients</td><td>the recording is damaged"},
 			After:           noSurvey("needs-xls"),
+		},
+		{
+			Name: "a zip with its recordings becomes a draft with its voice",
+			Role: domain.RoleAdmin, URL: "/staff/surveys", Form: url.Values{},
+			File: upload("needs.zip", zipOf(t, map[string][]byte{
+				"needs.xlsx": needsForm(t, func(b *excelize.File) {
+					b.SetCellStr("survey", "Q1", "media::audio::en (en)")
+					b.SetCellStr("survey", "Q2", "find_clients.wav")
+				}),
+				"find_clients.wav": testapp.Speech(t, "en", "Where do you find clients?"),
+			})),
+			ExpectedStatus: http.StatusSeeOther,
+			ExpectedAudit:  []testapp.Audit{{Action: "survey uploaded", Target: "needs-xls v1"}},
+			After: func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) {
+				if vs := e.App.Store().Versions("needs-xls"); len(vs) != 1 {
+					t.Errorf("versions of needs-xls: %v", vs)
+				}
+			},
 		},
 		{
 			Name: "an old .xls is refused with what to do",
