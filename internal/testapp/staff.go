@@ -1,6 +1,7 @@
 package testapp
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"log/slog"
@@ -350,4 +351,25 @@ func sound(tb testing.TB, key string, command func(name string) *exec.Cmd, pkg s
 	}
 	sounds[key] = data
 	return bytes.Clone(data)
+}
+
+// Zip is a zip file holding files by name: a voice pack, or an XLSForm with
+// its recordings, as a test uploads one.
+func Zip(tb testing.TB, files map[string][]byte) []byte {
+	tb.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, data := range files {
+		w, err := zw.Create(name)
+		if err == nil {
+			_, err = w.Write(data)
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
 }

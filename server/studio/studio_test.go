@@ -266,23 +266,6 @@ func importZip(s *studio.Studio, data []byte, lang string, by *domain.Staff) (*s
 	return s.Import(context.Background(), bytes.NewReader(data), int64(len(data)), lang, by)
 }
 
-func makeZip(t *testing.T, files map[string][]byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, data := range files {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(data)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 func TestZip_ExportImportAndBackAgain(t *testing.T) {
 	a, dbA := newStudio(t)
 	var exported bytes.Buffer
@@ -325,7 +308,7 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 	files["recordings/home.title.wav"] = testapp.Speech(t, "en", "Hello! What would you like to do?")
 	files["recordings/nav.next.txt"] = []byte("next")
 	files["recordings/no.such.key.wav"] = testapp.Speech(t, "en", "Hello")
-	rep, err = importZip(a, makeZip(t, files), "en", tina)
+	rep, err = importZip(a, testapp.Zip(t, files), "en", tina)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,10 +360,10 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 		inFolder["sova-voice-en/"+name] = data
 	}
 	inFolder["sova-voice-en/recordings/nav.next.wav"] = testapp.Speech(t, "en", "Next")
-	if rep, err := importZip(b, makeZip(t, inFolder), "en", sam); err != nil || !slices.Equal(rep.Recorded, []string{"nav.next"}) {
+	if rep, err := importZip(b, testapp.Zip(t, inFolder), "en", sam); err != nil || !slices.Equal(rep.Recorded, []string{"nav.next"}) {
 		t.Errorf("a pack in a folder: %+v %v", rep, err)
 	}
-	if _, err := importZip(b, makeZip(t, map[string][]byte{"photos/a.jpg": []byte("jpeg")}), "en", sam); err == nil || !strings.Contains(err.Error(), "is it a Sova voice pack?") {
+	if _, err := importZip(b, testapp.Zip(t, map[string][]byte{"photos/a.jpg": []byte("jpeg")}), "en", sam); err == nil || !strings.Contains(err.Error(), "is it a Sova voice pack?") {
 		t.Errorf("a zip of photos: %v", err)
 	}
 
@@ -407,7 +390,7 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 	json.Unmarshal(files["texts.json"], &tf)
 	tf.Texts["nav.back"] = "Back again"
 	files["texts.json"], _ = json.Marshal(tf)
-	rep, err = importZip(b, makeZip(t, files), "en", sam)
+	rep, err = importZip(b, testapp.Zip(t, files), "en", sam)
 	if err != nil || len(rep.Texts) != 0 || len(rep.Refused) != 1 || !strings.Contains(rep.Refused[0].Reason, "changed here since") {
 		t.Errorf("a text changed on both sides: %+v %v", rep, err)
 	}
@@ -419,7 +402,7 @@ func TestZip_ExportImportAndBackAgain(t *testing.T) {
 	files = zipFiles(t, fromA.Bytes())
 	files["home.title.webm"] = files["nav.next.webm"]
 	c, _ := newStudio(t)
-	rep, err = importZip(c, makeZip(t, files), "en", sam)
+	rep, err = importZip(c, testapp.Zip(t, files), "en", sam)
 	if err != nil || len(rep.Recorded) != 0 || len(rep.Refused) != 1 || rep.Refused[0].Key != "home.title" {
 		t.Errorf("a swapped file: %+v %v", rep, err)
 	}

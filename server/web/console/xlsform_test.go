@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"io/fs"
 	"net/http"
@@ -58,23 +57,6 @@ func editForm(t testing.TB, data []byte, edit func(b *excelize.File)) []byte {
 	return out.Bytes()
 }
 
-func zipOf(t testing.TB, files map[string][]byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, data := range files {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(data)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 func noSurvey(id string) func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) {
 	return func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) {
 		if vs := e.App.Store().Versions(id); len(vs) > 0 {
@@ -128,7 +110,7 @@ func TestSurveys_XLSFormUpload(t *testing.T) {
 		{
 			Name: "a zip whose recording is not sound is refused whole, file by file",
 			Role: domain.RoleAdmin, URL: "/staff/surveys", Form: url.Values{},
-			File: upload("needs.zip", zipOf(t, map[string][]byte{
+			File: upload("needs.zip", testapp.Zip(t, map[string][]byte{
 				"needs.xlsx": needsForm(t, func(b *excelize.File) {
 					b.SetCellStr("survey", "Q1", "media::audio::en (en)")
 					b.SetCellStr("survey", "Q2", "find_clients.mp3")
@@ -142,7 +124,7 @@ func TestSurveys_XLSFormUpload(t *testing.T) {
 		{
 			Name: "a zip with its recordings becomes a draft with its voice",
 			Role: domain.RoleAdmin, URL: "/staff/surveys", Form: url.Values{},
-			File: upload("needs.zip", zipOf(t, map[string][]byte{
+			File: upload("needs.zip", testapp.Zip(t, map[string][]byte{
 				"needs.xlsx": needsForm(t, func(b *excelize.File) {
 					b.SetCellStr("survey", "Q1", "media::audio::en (en)")
 					b.SetCellStr("survey", "Q2", "find_clients.wav")
