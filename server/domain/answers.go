@@ -193,6 +193,15 @@ func (q *Question) normalize(v any) (any, *Error) {
 			return bad("must be at most %d characters of text", MaxTextAnswer)
 		}
 		return s, nil
+	case Phone, Plate, Handle:
+		s, ok := v.(string)
+		if !ok || s == "" {
+			return bad("must be text")
+		}
+		if err := checkClient(q.Type, s); err != "" {
+			return bad("%s", err)
+		}
+		return s, nil
 	}
 	return bad("the question's type is unknown")
 }

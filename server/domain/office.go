@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"sova/server/screening"
 )
 
 // Repository keeps what staff change. Package store implements it. Each write
@@ -33,6 +35,12 @@ type Repository interface {
 	DeleteArea(code string, audit ...AuditEntry) error
 	Warning(id string) (*Warning, error)
 	PutWarning(w *Warning, audit ...AuditEntry) error
+	// DecideReport stores a moderator's decision, deleting the answers
+	// named by forget from the report's answer in the same transaction.
+	DecideReport(w *Warning, forget []string, audit ...AuditEntry) error
+	// ScreeningParams are the organisation's for the screening list, its
+	// salt made on first use.
+	ScreeningParams() (screening.Params, error)
 	Warnings() ([]*Warning, error)
 	// ForgetNote deletes a report's private note, from the report and from
 	// the answer it came in; DropReport deletes the report and its answer.
@@ -209,7 +217,12 @@ func (o *Office) areasChanged(err error) error {
 // Decide publishes a report as a warning, with the public words as the
 // moderator left them, or rejects it. Only what is approved reaches
 // members, and never the private note.
-func (o *Office) Decide(by, id string, approve bool, public string) error {
+//
+// confirm names the kinds of identifier (screening.Kind) the moderator
+// confirmed: only those of a published warning go on members' list, as
+// keyed hashes; every other identifier the report gave is deleted, from
+// the report and from its answer, now.
+func (o *Office) Decide(by, id string, approve bool, public string, confirm []string) error {
 	w, err := o.Repo.Warning(id)
 	if err != nil {
 		return err
@@ -236,7 +249,17 @@ func (o *Office) Decide(by, id string, approve bool, public string) error {
 	} else {
 		w.State, w.Expires = ReportRejected, ""
 	}
-	if err := o.Repo.PutWarning(w, o.audit(by, action, w.ID)); err != nil {
+	audit := []AuditEntry{o.audit(by, action, w.ID)}
+	forget, confirmed, err := o.confirmClients(w, approve, confirm, settings.Country)
+	if err != nil {
+		return err
+	}
+	if confirmed > 0 {
+		// That identifiers were confirmed, never which.
+		audit = append(audit, o.audit(by, "identifiers confirmed", fmt.Sprintf("%s (%d)", w.ID, confirmed)))
+		news = true
+	}
+	if err := o.Repo.DecideReport(w, forget, audit...); err != nil {
 		return err
 	}
 	// Its public words get Sova's voice, as the organisation's own.
@@ -247,6 +270,38 @@ func (o *Office) Decide(by, id string, approve bool, public string) error {
 		o.Events.Notify(Notice{Kind: NoticeWarning, Area: w.Area})
 	}
 	return nil
+}
+
+// confirmClients keeps of w's identifiers those the moderator confirmed
+// (approving), each with its hash, and says which answers of the report go
+// and how many identifiers were newly confirmed. A confirmed identifier that
+// cannot be read (a number that is no number in the organisation's
+// country) is refused, so that she knows it will not be checked.
+func (o *Office) confirmClients(w *Warning, approve bool, confirm []string, region string) (forget []string, confirmed int, err error) {
+	var keep []Client
+	for _, c := range w.Clients {
+		if !approve || !slices.Contains(confirm, string(c.Kind)) {
+			forget = append(forget, ClientQuestion(c.Kind))
+			continue
+		}
+		if !c.Confirmed() {
+			id, err := screening.Normalize(c.Kind, c.Raw, region)
+			if err != nil {
+				return nil, 0, Errorf(CodeInvalid, "%q cannot be checked: it is not a %s Sova can read; leave it unticked", c.Raw, c.Kind)
+			}
+			p, err := o.Repo.ScreeningParams()
+			if err != nil {
+				return nil, 0, err
+			}
+			if c.Hash, err = p.Hash(c.Kind, id); err != nil {
+				return nil, 0, err
+			}
+			confirmed++
+		}
+		keep = append(keep, c)
+	}
+	w.Clients = keep
+	return forget, confirmed, nil
 }
 
 // AddDevice keeps a field worker's phone under its token's hash, for the

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"net/url"
 	"slices"
+	"sova/server/screening"
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones on machines without a zoneinfo database
@@ -27,6 +28,11 @@ type Settings struct {
 	// the language picker's frame and the installed app's root manifest
 	// speak it. Empty, or a language the app lacks: English.
 	MemberLang string `json:"memberLang,omitempty"`
+	// Country is the organisation's country (ISO 3166, such as RU): a
+	// client's phone number written without its country code is read as
+	// dialled there, on the server and on members' phones alike. Empty:
+	// only numbers written with + can be checked.
+	Country string `json:"country,omitempty"`
 
 	// Push notifications.
 	// TimeZone is the organisation's IANA zone: quiet hours and the daily
@@ -122,6 +128,12 @@ func (s *Settings) Check() error {
 	}
 	if err := s.checkPush(); err != nil {
 		return err
+	}
+	s.Country = strings.ToUpper(strings.TrimSpace(s.Country))
+	if s.Country != "" {
+		if _, err := screening.RulesFor(s.Country); err != nil {
+			return Errorf(CodeInvalid, "%q is not a country whose phone numbers Sova can read on a phone: give its two-letter code, such as RU or KE, or leave it empty", s.Country)
+		}
 	}
 	if s.Disguise != "" && !slices.Contains(Disguises, s.Disguise) {
 		return Errorf(CodeInvalid, "there is no disguise %q; choose one of %v", s.Disguise, Disguises)

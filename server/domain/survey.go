@@ -19,6 +19,13 @@ const (
 	Scale    QuestionType = "scale"
 	Number   QuestionType = "number"
 	Text     QuestionType = "text"
+
+	// What a report may say about the client, so that others can check
+	// him (WarnSurvey, package screening). They are the reporting form's
+	// alone: a survey asks nothing that names anyone.
+	Phone  QuestionType = "phone"
+	Plate  QuestionType = "plate"
+	Handle QuestionType = "handle" // "<site>/<name>", a site of HandleSites
 )
 
 var questionTypes = []QuestionType{Single, Multiple, YesNo, Scale, Number, Text}

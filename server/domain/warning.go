@@ -2,10 +2,14 @@ package domain
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"sova/server/screening"
 )
 
 // Warnings: members report dangerous clients and police activity with a few
@@ -36,6 +40,62 @@ func AreaIcon(i int) string {
 		return "route"
 	}
 	return "area-" + strconv.Itoa(i+1)
+}
+
+// The reporting form's questions about the client, each optional: his
+// phone number, his car's plate, a name he uses online. Members check a
+// client against them before meeting him (package screening), once a
+// moderator has confirmed each.
+const (
+	ClientPhone  = "client_phone"
+	ClientPlate  = "client_plate"
+	ClientHandle = "client_handle"
+)
+
+// clientKinds are the identifier each of those questions gives.
+var clientKinds = []struct {
+	question string
+	kind     screening.Kind
+	typ      QuestionType
+	icon     string
+}{
+	{ClientPhone, screening.Phone, Phone, "phone"},
+	{ClientPlate, screening.Plate, Plate, "car"},
+	{ClientHandle, screening.Handle, Handle, "at"},
+}
+
+// HandleSites are where a client's online name can be from, each with a
+// phrase "warn.site.<site>" and an icon "site-<site>".
+var HandleSites = []string{"telegram", "whatsapp", "instagram", "facebook", "vk", "other"}
+
+// checkClient says what is wrong with an answer about the client, or "".
+// It only bounds what is stored: whether a number is a number in the
+// organisation's country is the moderator's to see (screening.Normalize).
+func checkClient(t QuestionType, s string) string {
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > 64 {
+		return "must be at most 64 characters"
+	}
+	switch t {
+	case Phone:
+		digits := 0
+		for _, r := range s {
+			switch {
+			case unicode.IsDigit(r):
+				digits++
+			case !strings.ContainsRune(" +-().", r):
+				return "a phone number has only digits, spaces, dashes, brackets and a leading +"
+			}
+		}
+		if digits < 4 || digits > 20 {
+			return "a phone number has 4 to 20 digits"
+		}
+	case Handle:
+		site, name, _ := strings.Cut(s, "/")
+		if !slices.Contains(HandleSites, site) || strings.TrimSpace(name) == "" {
+			return "a name used online is written <site>/<name>, the site one of " + strings.Join(HandleSites, ", ")
+		}
+	}
+	return ""
 }
 
 // ReportWhens are when it happened, each with a phrase "warn.when.<when>".
@@ -109,8 +169,16 @@ func WarnSurvey(version int, langs []string, text func(lang, key string) string,
 		when.Choices = append(when.Choices, Choice{Value: w, Text: "warn.when." + w, Icon: ReportIcons[w]})
 		keys = append(keys, "warn.when."+w)
 	}
+	s.Questions = append(s.Questions, when)
+	for _, c := range clientKinds {
+		text := "warn." + c.question
+		s.Questions = append(s.Questions, Question{ID: c.question, Type: c.typ, Text: text, Icon: c.icon})
+		keys = append(keys, text)
+	}
+	for _, site := range HandleSites {
+		keys = append(keys, "warn.site."+site)
+	}
 	s.Questions = append(s.Questions,
-		when,
 		Question{ID: "public", Type: Text, Text: "warn.public", Icon: "write"},
 		Question{ID: "private", Type: Text, Text: "warn.private", Icon: "lock"},
 	)
@@ -151,6 +219,30 @@ type Warning struct {
 	Expires string `json:"expires,omitempty"` // the last day an approved warning shows
 	By      string `json:"by,omitempty"`      // the moderator who decided
 	Decided string `json:"decided,omitempty"` // the day she decided
+	// Clients are what the report says about the client; after the
+	// decision, only those the moderator confirmed.
+	Clients []Client `json:"clients,omitempty"`
+}
+
+// Client is one identifier of a client, as the member wrote it and, once a
+// moderator confirmed it, as the offline check compares it.
+type Client struct {
+	Kind screening.Kind `json:"kind"`
+	Raw  string         `json:"raw"`            // as written; for the moderator
+	Hash []byte         `json:"hash,omitempty"` // set when confirmed: the list's entry
+}
+
+// Confirmed says whether a moderator published c.
+func (c Client) Confirmed() bool { return len(c.Hash) > 0 }
+
+// ClientQuestion is the question of the reporting form that asks for kind.
+func ClientQuestion(kind screening.Kind) string {
+	for _, c := range clientKinds {
+		if c.kind == kind {
+			return c.question
+		}
+	}
+	return ""
 }
 
 // KeepDays is how long what a report no longer needs is kept: its private
@@ -174,5 +266,11 @@ func (w *Warning) Retention(today string) (forgetNote, drop bool) {
 // WarningFrom reads a stored answer to the warn survey, given in lang.
 func WarningFrom(id, day, lang string, answers Answers) Warning {
 	str := func(k string) string { s, _ := answers[k].(string); return s }
-	return Warning{ID: id, Day: day, State: ReportPending, Kind: str("kind"), Area: str("area"), When: str("when"), Public: str("public"), Lang: lang, Private: str("private")}
+	w := Warning{ID: id, Day: day, State: ReportPending, Kind: str("kind"), Area: str("area"), When: str("when"), Public: str("public"), Lang: lang, Private: str("private")}
+	for _, c := range clientKinds {
+		if raw := str(c.question); raw != "" {
+			w.Clients = append(w.Clients, Client{Kind: c.kind, Raw: raw})
+		}
+	}
+	return w
 }

@@ -168,3 +168,31 @@ func RulesFor(region string) (PhoneRules, error) {
 	}
 	return PhoneRules{}, fmt.Errorf("%w: %s", ErrRegion, region)
 }
+
+// Normalize is the identifier of kind as a member or a moderator wrote it;
+// a handle is written "<site>/<name>", as the reporting form sends it.
+func Normalize(kind Kind, raw, region string) (string, error) {
+	switch kind {
+	case Phone:
+		return NormalizePhone(raw, region)
+	case Plate:
+		return NormalizePlate(raw)
+	case Handle:
+		site, name, _ := strings.Cut(raw, "/")
+		return NormalizeHandle(name, site)
+	}
+	return "", fmt.Errorf("screening: no kind %q", kind)
+}
+
+// The list's parameters, the same for every organisation but its salt.
+//
+// Iterations: one check on a cheap phone (a 2019 quad-core Cortex-A53)
+// takes about half a second at 100,000, and an attacker holding the list
+// pays the same for every number he tries (README, "What a seized phone
+// reveals"). Bytes: 4 bytes keep 1,000 identifiers near 8 KB, and make a
+// wrong match on a phone about one in four million checks.
+const (
+	Iterations = 100_000
+	Bytes      = 4
+	SaltBytes  = 16
+)

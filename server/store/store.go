@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -28,6 +29,7 @@ type DB struct {
 	surveys surveyCache
 	space   space
 	log     *slog.Logger
+	saltMu  sync.Mutex // one screening salt, though two first decisions race
 }
 
 // An OpenOption sets the database up before Open reads or writes it.

@@ -1,11 +1,13 @@
 package store
 
 import (
+	"crypto/rand"
 	"errors"
 
 	"github.com/dgraph-io/badger/v4"
 
 	"sova/server/domain"
+	"sova/server/screening"
 )
 
 // Areas live under area/<code>; reports and warnings under wr/<id>, made
@@ -71,4 +73,48 @@ func ignoreMissing(err error) error {
 		return nil
 	}
 	return err
+}
+
+// DecideReport is domain.Repository's: the decision, and the answers it
+// no longer keeps gone from the report's answer, in one transaction.
+func (s *DB) DecideReport(w *domain.Warning, forget []string, audit ...domain.AuditEntry) error {
+	return s.audited(audit, func(txn *badger.Txn) error {
+		if err := setJSON(txn, warningPrefix+w.ID, w, 0); err != nil {
+			return err
+		}
+		if len(forget) == 0 {
+			return nil
+		}
+		var r Response
+		if err := getJSON(txn, responsePrefix+w.ID, &r); err != nil {
+			return ignoreMissing(err)
+		}
+		for _, k := range forget {
+			delete(r.Content.Answers, k)
+		}
+		return setJSON(txn, responsePrefix+w.ID, &r, 0)
+	})
+}
+
+// ScreeningParams is domain.Repository's. The salt is made once and kept
+// with the other secrets, so a restored backup checks the same list.
+func (s *DB) ScreeningParams() (screening.Params, error) {
+	const name = "screening/salt"
+	salt, err := s.Secret(name)
+	if err != nil {
+		return screening.Params{}, err
+	}
+	if salt == nil {
+		s.saltMu.Lock()
+		defer s.saltMu.Unlock()
+		if salt, err = s.Secret(name); err == nil && salt == nil {
+			salt = make([]byte, screening.SaltBytes)
+			rand.Read(salt)
+			err = s.PutSecret(name, salt)
+		}
+		if err != nil {
+			return screening.Params{}, err
+		}
+	}
+	return screening.Params{Salt: salt, Iterations: screening.Iterations, Bytes: screening.Bytes}, nil
 }

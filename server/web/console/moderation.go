@@ -69,7 +69,12 @@ func (s *Console) Reports(c echo.Context) error {
 // Decide publishes a report as a warning or rejects it.
 func (s *Console) Decide(approve bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if err := s.cfg.Office.Decide(by(c), c.Param("id"), approve, c.FormValue("public")); err != nil {
+		form, err := c.FormParams()
+		if err != nil {
+			return err
+		}
+		// "confirm" is ticked once per identifier the moderator publishes.
+		if err := s.cfg.Office.Decide(by(c), c.Param("id"), approve, form.Get("public"), form["confirm"]); err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, "/staff/reports")
