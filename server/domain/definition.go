@@ -127,16 +127,15 @@ func (c *checker) add(question, code, format string, pairs ...any) {
 // value…), giving the English message and the values by name, written
 // plainly (no quotes), for a translation's {name} places.
 func Worded(format string, pairs ...any) (string, map[string]string) {
-	values := make([]any, 0, len(pairs)/2)
+	msg, values := named(format, pairs)
 	var args map[string]string
-	for i := 0; i+1 < len(pairs); i += 2 {
+	for name, v := range values {
 		if args == nil {
 			args = map[string]string{}
 		}
-		values = append(values, pairs[i+1])
-		args[fmt.Sprint(pairs[i])] = fmt.Sprint(pairs[i+1])
+		args[name] = fmt.Sprint(v)
 	}
-	return fmt.Sprintf(format, values...), args
+	return msg, args
 }
 
 func (s *Survey) validate(file string, assets Assets) []Problem {

@@ -94,7 +94,7 @@ func (s *Console) renderBackups(c echo.Context, v consoleView, status int, probl
 // the audit log keeps the recipient.
 func (s *Console) SetBackupRecipient(c echo.Context) error {
 	if s.cfg.Backups == nil {
-		return domain.Errorf(domain.CodeNotFound, "backups are off: start Sova with -backup-dir")
+		return domain.Refuse(domain.CodeNotFound, "backups.off", "backups are off: start Sova with -backup-dir")
 	}
 	// The login's limit applies: a stolen session must not become a way
 	// to guess the password.
@@ -138,7 +138,7 @@ func (s *Console) keptBackups() ([]backupFile, error) {
 // it went.
 func (s *Console) BackUpNow(c echo.Context) error {
 	if s.cfg.Backups == nil {
-		return domain.Errorf(domain.CodeNotFound, "backups are off: start Sova with -backup-dir and -backup-to")
+		return domain.Refuse(domain.CodeNotFound, "backups.off", "backups are off: start Sova with -backup-dir and -backup-to")
 	}
 	out := s.cfg.Backups.Once()
 	if err := s.audit(c, "backed up", out.File); err != nil {
@@ -152,14 +152,14 @@ func (s *Console) BackUpNow(c echo.Context) error {
 // the audit log says who did.
 func (s *Console) DownloadBackup(c echo.Context) error {
 	if s.cfg.Backups == nil {
-		return domain.Errorf(domain.CodeNotFound, "backups are off")
+		return domain.Refuse(domain.CodeNotFound, "backups.off", "backups are off")
 	}
 	files, err := backup.Files(s.cfg.Backups.Folder())
 	if err != nil {
 		return err
 	}
 	if len(files) == 0 {
-		return domain.Errorf(domain.CodeNotFound, "there is no backup yet")
+		return domain.Refuse(domain.CodeNotFound, "backups.none", "there is no backup yet")
 	}
 	if err := s.audit(c, "backup downloaded", files[0]); err != nil {
 		return err
