@@ -142,6 +142,53 @@ func TestConsoleRefusals_SayTheErrorsValuesInHerLanguage(t *testing.T) {
 	}
 }
 
+// The audit log keeps what Sova wrote, in English, for years; the page
+// says it in her language: a survey's version, an export's rows, roles by
+// their names, a disabled account, the settings' summary (today's and an
+// older Sova's, which had fewer clauses), and the command line.
+func TestAudit_SaysWhatEachEntryWasOnInHerLanguage(t *testing.T) {
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin := e.As(domain.RoleAdmin)
+	admin.Post(t, "/staff/me/lang", url.Values{"csrf": {admin.CSRF(t)}, "lang": {"ru"}})
+	if rec := admin.Post(t, "/staff/settings", url.Values{"csrf": {admin.CSRF(t)}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("save the settings: %d", rec.Code)
+	}
+	if rec := admin.Get(t, "/staff/results/needs/1/export.csv"); rec.Code != http.StatusOK {
+		t.Fatalf("export: %d", rec.Code)
+	}
+	testapp.Invite(t, e.H, &http.Cookie{Value: admin.Token}, admin.CSRF(t), domain.RoleFieldWorker, domain.RoleTranslator)
+	target := testapp.StaffID(t, domain.RoleTranslator)
+	if rec := admin.Post(t, "/staff/people/"+target, url.Values{"csrf": {admin.CSRF(t)}, "role_translator": {"on"}, "disabled": {"on"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("disable: %d", rec.Code)
+	}
+	if err := e.App.Audit("voice pack exported", "ru"); err != nil {
+		t.Fatal(err)
+	}
+	older := domain.AuditEntry{Time: testapp.Epoch, Staff: "admin", Action: "settings changed",
+		Target: "quick exit: https://example.org/; disguise: notes; warnings show 21 days; notifications: UTC, quiet 22-8, 2 a day"}
+	if err := e.App.Store().Audit(older); err != nil {
+		t.Fatal(err)
+	}
+
+	// The fixture's logins (admin, translator…) are names, not English.
+	page := mainText(admin.Get(t, "/staff/audit").Body.String())
+	for _, english := range []string{"rows", "quiet", "warnings show", "audit log kept", "quick exit", "disguise", "first language",
+		"a day", "disabled", "command line", " v1"} {
+		if strings.Contains(page, english) {
+			t.Errorf("the audit log in Russian still says %q:\n%s", english, page)
+		}
+	}
+	for _, russian := range []string{"needs, версия 1 (0 строк)", "аутрич-работник, переводчик", "translator: переводчик (отключена)", "(командная строка)",
+		"быстрый выход: https://", "маскировка: Sova (сова)", "первый язык: en", "предупреждения видны 14 дней", "журнал хранится 365 дней",
+		"уведомления: UTC, тихие часы 22–8, не больше 1 в день",
+		"маскировка: Заметки; предупреждения видны 21 день; уведомления: UTC, тихие часы 22–8, не больше 2 в день"} {
+		if !strings.Contains(page, russian) {
+			t.Errorf("the audit log in Russian lacks %q:\n%s", russian, page)
+		}
+	}
+}
+
 func consoleCatalogs(t *testing.T) (en *i18n.Catalog, byLang map[string]*i18n.Catalog) {
 	t.Helper()
 	cats, err := i18n.LoadConsole()
