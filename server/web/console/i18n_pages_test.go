@@ -120,6 +120,7 @@ func TestConsoleRefusals_SayTheErrorsValuesInHerLanguage(t *testing.T) {
 		{"ar", domain.RoleAdmin, "/staff/info/rights", url.Values{"text_en": {strings.Repeat("x", domain.MaxInfoText+1)}},
 			http.StatusUnprocessableEntity, "error.info.long", []string{"lang", "en", "length", "٥٬٠٠١", "max", "٥٬٠٠٠"}},
 		{"ru", domain.RoleAdmin, "/staff/results/needs/1?from=2026-13", nil, http.StatusUnprocessableEntity, "error.results.from", []string{"month", "2026-13"}},
+		{"ar", domain.RoleAdmin, "/staff/results/needs/12", nil, http.StatusNotFound, "error.survey.noversion", []string{"id", "needs", "version", "١٢"}},
 		{"ar", domain.RoleAdmin, "/staff/me/lang", url.Values{"lang": {"xx"}}, http.StatusUnprocessableEntity, "error.lang", []string{"lang", "xx"}},
 	} {
 		staff := e.As(tc.role)
