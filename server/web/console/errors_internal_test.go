@@ -147,6 +147,8 @@ func TestSay_FillsTheSentenceFromTheErrorsValues(t *testing.T) {
 		{"en", long, "ru: the page is 12,345 characters long; at most 10,000 fit."},
 		{"ru", domain.Refuse(domain.CodeInvalid, "no.such.sentence", "as %s wrote it", "who", "the domain"), "as the domain wrote it"},
 		{"ru", domain.Errorf(domain.CodeInvalid, "no key at all"), "no key at all"},
+		{"en", domain.Refuse(domain.CodeInvalid, "settings.words", "%s: the notification's words fit in %d characters", "lang", "{max}", "max", 40),
+			"{max}: the notification's words fit in 40 characters."},
 		{"ru", errors.New("not a domain error"), "not a domain error"},
 	} {
 		if got := views[tc.lang].Say(tc.err); got != tc.want {
