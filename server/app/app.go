@@ -298,7 +298,7 @@ func (a *App) Studio() *studio.Studio { return a.studio }
 // Audit records an action taken from the command line, where no staff
 // member is signed in.
 func (a *App) Audit(action, target string) error {
-	return a.db.Audit(domain.AuditEntry{Time: time.Now().UTC(), Staff: "(command line)", Action: action, Target: target})
+	return a.db.Audit(domain.AuditEntry{Time: time.Now().UTC(), Staff: domain.CommandLine, Action: action, Target: target})
 }
 
 // Store is the app's database, for tests and tools that check what was kept.

@@ -13,12 +13,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"filippo.io/age"
@@ -56,7 +58,33 @@ type Outcome struct {
 	Time time.Time // when it finished
 	File string    // its file name, in Dir
 	Size int64     // bytes
-	Err  string    // "" if it worked
+	Err  string    // "" if it worked; else the system's words, for the log and whoever runs the server
+	// Failed says why in a word the console translates; "" if it worked.
+	Failed Failure
+}
+
+// Failure is why a backup failed, as far as an admin can act on it.
+type Failure string
+
+const (
+	NoRecipient Failure = "norecipient" // nobody set the recipient yet
+	DiskFull    Failure = "diskfull"    // the folder's disk is full
+	NoAccess    Failure = "permission"  // Sova may not write in the folder
+	NoFolder    Failure = "folder"      // the folder cannot be made or opened
+	NotWritten  Failure = "write"       // the snapshot could not be written or kept
+	NotPruned   Failure = "prune"       // the backup is kept, but older ones are not removed
+)
+
+// failure is why err failed a backup at step: what the system says of the
+// disk or the folder tells an admin more than the step does.
+func failure(step Failure, err error) Failure {
+	switch {
+	case errors.Is(err, syscall.ENOSPC):
+		return DiskFull
+	case errors.Is(err, fs.ErrPermission):
+		return NoAccess
+	}
+	return step
 }
 
 // Job backs up a running server into Dir: every Every, and on demand.
@@ -130,7 +158,7 @@ func (j *Job) Recipient() (to string, fixed bool) {
 func (j *Job) SetRecipient(text string) error {
 	text = strings.TrimSpace(text)
 	if j.fixed {
-		return errors.New("the recipient is set by -backup-to when Sova starts: change it there")
+		return ErrFixed
 	}
 	r, err := ParseRecipient(text)
 	if err != nil {
@@ -144,6 +172,9 @@ func (j *Job) SetRecipient(text string) error {
 	j.to, j.toText = r, text
 	return nil
 }
+
+// ErrFixed refuses a change to the recipient -backup-to set.
+var ErrFixed = errors.New("the recipient is set by -backup-to when Sova starts: change it there")
 
 // ErrNoRecipient is a backup's failure before an admin set the recipient.
 var ErrNoRecipient = errors.New("no recipient yet: an admin sets one on the console's Backups page (or start Sova with -backup-to)")
@@ -180,16 +211,16 @@ func (j *Job) Once() Outcome {
 	name := "sova-" + j.Now().UTC().Format("20060102T150405Z") + Suffix
 	start := time.Now()
 	var size int64
-	err := ErrNoRecipient
+	step, err := NoRecipient, ErrNoRecipient
 	if j.to != nil {
-		size, err = j.write(name)
+		size, step, err = j.write(name)
 	}
 	if err == nil {
-		err = j.prune()
+		step, err = NotPruned, j.prune()
 	}
 	j.last = Outcome{Time: j.Now().UTC(), File: name, Size: size}
 	if err != nil {
-		j.last.Err = err.Error()
+		j.last.Err, j.last.Failed = err.Error(), failure(step, err)
 		j.Log.Error("backup failed", "file", name, "err", err)
 	} else {
 		j.Log.Info("backed up", "file", name, "bytes", size, "took", time.Since(start).Round(10*time.Millisecond))
@@ -199,13 +230,14 @@ func (j *Job) Once() Outcome {
 
 // write writes the backup beside its final name and renames it there once
 // it is whole and synced: a file under a backup's name is a whole backup.
-func (j *Job) write(name string) (int64, error) {
+// A failure says at which step.
+func (j *Job) write(name string) (int64, Failure, error) {
 	if err := os.MkdirAll(j.Dir, 0o700); err != nil {
-		return 0, err
+		return 0, NoFolder, err
 	}
 	tmp, err := os.CreateTemp(j.Dir, ".partial-*")
 	if err != nil {
-		return 0, err
+		return 0, NoFolder, err
 	}
 	defer os.Remove(tmp.Name()) // gone once renamed; else a failure's leftovers
 	err = Write(j.DB, j.to, tmp)
@@ -216,13 +248,16 @@ func (j *Job) write(name string) (int64, error) {
 	if cerr := tmp.Close(); err == nil {
 		err = errors.Join(serr, cerr)
 	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), filepath.Join(j.Dir, name))
+	}
+	if err == nil {
+		err = syncDir(j.Dir)
+	}
 	if err != nil {
-		return 0, err
+		return 0, NotWritten, err
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(j.Dir, name)); err != nil {
-		return 0, err
-	}
-	return info.Size(), syncDir(j.Dir)
+	return info.Size(), "", nil
 }
 
 func syncDir(dir string) error {

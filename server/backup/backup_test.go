@@ -129,3 +129,32 @@ func TestBackup_KeepsTheNewest(t *testing.T) {
 		t.Errorf("the backup dir holds %d files; want only the 2 backups", len(entries))
 	}
 }
+
+// A backup that fails says why in a word the console translates (Failed),
+// and keeps the system's words for the log: a folder that cannot be made,
+// and a recipient nobody set yet.
+func TestBackup_FailureSaysWhy(t *testing.T) {
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key, _ := age.GenerateX25519Identity()
+	quiet := slog.New(slog.DiscardHandler)
+	for _, tc := range []struct {
+		dir, to string
+		want    backup.Failure
+	}{
+		{filepath.Join(file, "backups"), key.Recipient().String(), backup.NoFolder},
+		{t.TempDir(), "", backup.NoRecipient},
+	} {
+		job, err := backup.NewJob(e.App.Store(), tc.dir, tc.to, 2, e.Clock.Now, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out := job.Once(); out.Failed != tc.want || out.Err == "" {
+			t.Errorf("into %s: %+v, want %s", tc.dir, out, tc.want)
+		}
+	}
+}

@@ -6,8 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Problem is one thing wrong with a survey definition, said so that the
@@ -67,22 +72,86 @@ func ParseSurvey(file string, data []byte, assets Assets) (*Survey, error) {
 }
 
 // jsonProblem turns a decoding error into a problem with a line number,
-// because a hand-written file is fixed in a text editor.
+// and a column where it can, because a hand-written file is fixed in a
+// text editor. Its codes and values say what is wrong without
+// encoding/json's words, which only English readers of Go would follow.
 func (c *checker) jsonProblem(data []byte, err error) {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		c.add("", "json.syntax", "line %d: not valid JSON: %v", "line", lineOf(data, syn.Offset), "detail", syn)
+		// Offset is just past the byte that cannot stand there.
+		at := max(0, min(syn.Offset-1, int64(len(data))))
+		line, column := position(data, at)
+		c.add("", "json.syntax", "line %d: not valid JSON at column %d: %q cannot stand here", "line", line, "column", column, "char", charAt(data[at:]))
 	case errors.As(err, &typ):
-		c.add("", "json.type", "line %d: field %q must be %s, not %s", "line", lineOf(data, typ.Offset), "field", typ.Field, "want", typ.Type, "got", typ.Value)
+		c.typeProblem(data, typ)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		c.add("", "json.empty", "the file is empty or ends too early")
 	case errors.Is(err, ErrTrailingData):
 		c.add("", "json.trailing", "unexpected text after the closing }")
+	case unknownField(err) != "":
+		// encoding/json names the field but not where it is: it is found
+		// when the file uses its name as a key only once.
+		name := unknownField(err)
+		key := regexp.MustCompile(regexp.QuoteMeta(strconv.Quote(name)) + `\s*:`)
+		if at := key.FindAllIndex(data, 2); len(at) == 1 {
+			line, column := position(data, int64(at[0][0]))
+			c.add("", "json.field.at", "line %d, column %d: unknown field %q; is it misspelt?", "line", line, "column", column, "field", name)
+		} else {
+			c.add("", "json.field", "unknown field %q; is it misspelt?", "field", name)
+		}
 	default:
 		c.add("", "json.unknown", "%s", "detail", err.Error())
 	}
+}
+
+// typeProblem says what kind of value a field needs, by a code for each
+// kind. Where the value is (typ.Offset) is its end, so only the line is
+// given.
+func (c *checker) typeProblem(data []byte, typ *json.UnmarshalTypeError) {
+	line, _ := position(data, typ.Offset)
+	t := typ.Type
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	const format = "line %d: field %q must be %s, not %s"
+	pairs := []any{"line", line, "field", typ.Field, "want", t, "got", typ.Value}
+	switch k := t.Kind(); {
+	case k == reflect.String:
+		c.add("", "json.type.text", format, pairs...)
+	case k >= reflect.Int && k <= reflect.Uintptr:
+		c.add("", "json.type.whole", format, pairs...)
+	case k == reflect.Float32 || k == reflect.Float64:
+		c.add("", "json.type.number", format, pairs...)
+	case k == reflect.Bool:
+		c.add("", "json.type.bool", format, pairs...)
+	case k == reflect.Slice || k == reflect.Array:
+		c.add("", "json.type.list", format, pairs...)
+	default:
+		c.add("", "json.type.object", format, pairs...)
+	}
+}
+
+// unknownField is the field DecodeStrict refused as unknown, or "".
+// encoding/json has no type for this error, only its words.
+func unknownField(err error) string {
+	rest, ok := strings.CutPrefix(err.Error(), "json: unknown field ")
+	if !ok {
+		return ""
+	}
+	name, _ := strconv.Unquote(rest)
+	return name
+}
+
+// charAt is the character data starts with, written so that it can be
+// seen (a control character as its escape, such as \n).
+func charAt(data []byte) string {
+	r, _ := utf8.DecodeRune(data)
+	if !unicode.IsGraphic(r) {
+		return strings.Trim(strconv.QuoteRune(r), "'")
+	}
+	return string(r)
 }
 
 // ErrTrailingData is returned by DecodeStrict when more follows the value.
@@ -105,9 +174,12 @@ func DecodeStrict(data []byte, v any) error {
 	return nil
 }
 
-func lineOf(data []byte, offset int64) int {
-	offset = min(offset, int64(len(data)))
-	return bytes.Count(data[:offset], []byte("\n")) + 1
+// position is the line and the column (in characters) of the byte at
+// offset, each from 1, as a text editor counts them.
+func position(data []byte, offset int64) (line, column int) {
+	before := data[:max(0, min(offset, int64(len(data))))]
+	start := bytes.LastIndexByte(before, '\n') + 1
+	return bytes.Count(before, []byte("\n")) + 1, utf8.RuneCount(before[start:]) + 1
 }
 
 type checker struct {
@@ -127,16 +199,15 @@ func (c *checker) add(question, code, format string, pairs ...any) {
 // value…), giving the English message and the values by name, written
 // plainly (no quotes), for a translation's {name} places.
 func Worded(format string, pairs ...any) (string, map[string]string) {
-	values := make([]any, 0, len(pairs)/2)
+	msg, values := named(format, pairs)
 	var args map[string]string
-	for i := 0; i+1 < len(pairs); i += 2 {
+	for name, v := range values {
 		if args == nil {
 			args = map[string]string{}
 		}
-		values = append(values, pairs[i+1])
-		args[fmt.Sprint(pairs[i])] = fmt.Sprint(pairs[i+1])
+		args[name] = fmt.Sprint(v)
 	}
-	return fmt.Sprintf(format, values...), args
+	return msg, args
 }
 
 func (s *Survey) validate(file string, assets Assets) []Problem {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -217,6 +218,54 @@ func TestParseSurvey_RawFileProblems(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), file) {
 				t.Errorf("error does not name the file: %v", err)
+			}
+		})
+	}
+}
+
+// A file that is not a survey in JSON is refused by codes the console
+// says in the staffer's language, with the place (line, and column where
+// encoding/json gives one) and what stands there, rather than in Go's
+// words.
+func TestParseSurvey_RawFileProblemsHaveCodesAndPlaces(t *testing.T) {
+	valid, _ := json.MarshalIndent(mini(), "", "  ")
+	misspelt := strings.Replace(string(valid), `"required": true`, `"requried": true`, 1)
+	line, column := 0, 0
+	for i, l := range strings.Split(misspelt, "\n") {
+		if j := strings.Index(l, `"requried"`); j >= 0 {
+			line, column = i+1, j+1
+		}
+	}
+	for _, c := range []struct {
+		name, data, code string
+		args             map[string]string
+	}{
+		{"a misplaced character", "{\n  \"id\": \"mini\",\n  \"version\" 1\n}", "json.syntax",
+			map[string]string{"line": "3", "column": "13", "char": "1"}},
+		{"a character past ASCII", "{\"id\": \"é\" é}", "json.syntax", map[string]string{"line": "1", "column": "12", "char": "é"}},
+		{"a line break in a string", "{\"id\": \"two\nlines\"}", "json.syntax", map[string]string{"line": "1", "column": "12", "char": `\n`}},
+		{"a misspelt field", misspelt, "json.field.at", map[string]string{"line": strconv.Itoa(line), "column": strconv.Itoa(column), "field": "requried"}},
+		{"a misspelt field twice", strings.ReplaceAll(string(valid), `"required"`, `"requried"`), "json.field", map[string]string{"field": "requried"}},
+		{"text for a number", "{\n  \"id\": \"mini\",\n  \"version\": \"one\"\n}", "json.type.whole", map[string]string{"line": "3", "field": "version"}},
+		{"a number for text", `{"id": 5}`, "json.type.text", map[string]string{"line": "1", "field": "id"}},
+		{"text for a list", `{"languages": "en"}`, "json.type.list", map[string]string{"line": "1", "field": "languages"}},
+		{"a list for an object", `{"texts": []}`, "json.type.object", map[string]string{"line": "1", "field": "texts"}},
+		{"text for a number's bound", `{"questions": [{"min": "x"}]}`, "json.type.number", map[string]string{"line": "1", "field": "questions.min"}},
+		{"a number for true or false", `{"questions": [{"required": 1}]}`, "json.type.bool", map[string]string{"line": "1", "field": "questions.required"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := domain.ParseSurvey(file, []byte(c.data), testIcons)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			p := problems(t, err)[0]
+			if p.Code != c.code {
+				t.Fatalf("code %q (%s), want %q", p.Code, p.Message, c.code)
+			}
+			for name, want := range c.args {
+				if p.Args[name] != want {
+					t.Errorf("%s is %q, want %q (%s)", name, p.Args[name], want, p.Message)
+				}
 			}
 		})
 	}

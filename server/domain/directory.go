@@ -59,26 +59,27 @@ var (
 // Check tidies and validates a service as staff entered it.
 func (s *Service) Check() error {
 	if !slices.Contains(Categories, s.Category) {
-		return Errorf(CodeInvalid, "choose a category")
+		return Refuse(CodeInvalid, "service.category", "choose a category")
 	}
 	s.Phone = strings.TrimSpace(s.Phone)
 	if s.Phone != "" && !phonePattern.MatchString(s.Phone) {
-		return Errorf(CodeInvalid, "the phone number %q has characters a phone cannot dial: use digits, spaces, dashes and a leading +", s.Phone)
+		return Refuse(CodeInvalid, "service.phone", "the phone number %q has characters a phone cannot dial: use digits, spaces, dashes and a leading +", "phone", s.Phone)
 	}
 	if s.Category == "hotline" && s.Phone == "" {
-		return Errorf(CodeInvalid, "a hotline needs its phone number")
+		return Refuse(CodeInvalid, "service.hotline", "a hotline needs its phone number")
 	}
 	if (s.Opens == "") != (s.Closes == "") || (s.Opens != "" && (!hourPattern.MatchString(s.Opens) || !hourPattern.MatchString(s.Closes))) {
-		return Errorf(CodeInvalid, "give both opening hours as HH:MM, such as 09:00 and 17:00, or neither for all day")
+		return Refuse(CodeInvalid, "service.hours", "give both opening hours as HH:MM, such as 09:00 and 17:00, or neither for all day")
 	}
 	named := 0
 	for lang, t := range s.Texts {
 		t.Name, t.About, t.Area = strings.TrimSpace(t.Name), strings.TrimSpace(t.About), strings.TrimSpace(t.Area)
 		switch {
 		case t.Name == "" && (t.About != "" || t.Area != ""):
-			return Errorf(CodeInvalid, "%s: give the service a name in this language too, or leave its words empty", lang)
+			return Refuse(CodeInvalid, "service.unnamed", "%s: give the service a name in this language too, or leave its words empty", "lang", lang)
 		case utf8.RuneCountInString(t.Name) > MaxServiceName, utf8.RuneCountInString(t.About) > MaxServiceAbout, utf8.RuneCountInString(t.Area) > MaxServiceArea:
-			return Errorf(CodeInvalid, "%s: a name fits in %d characters, a description in %d, an area in %d", lang, MaxServiceName, MaxServiceAbout, MaxServiceArea)
+			return Refuse(CodeInvalid, "service.long", "%s: a name fits in %d characters, a description in %d, an area in %d",
+				"lang", lang, "name", MaxServiceName, "about", MaxServiceAbout, "area", MaxServiceArea)
 		case t.Name == "":
 			delete(s.Texts, lang)
 			continue
@@ -87,7 +88,7 @@ func (s *Service) Check() error {
 		named++
 	}
 	if named == 0 {
-		return Errorf(CodeInvalid, "give the service a name in at least one language")
+		return Refuse(CodeInvalid, "service.noname", "give the service a name in at least one language")
 	}
 	return nil
 }

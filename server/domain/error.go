@@ -54,7 +54,7 @@ const (
 )
 
 // ErrDiskFull is every write's answer while the server's disk is nearly full.
-var ErrDiskFull = Errorf(CodeDiskFull, "the server's disk is full, so nothing new can be stored; nothing was lost, try again later")
+var ErrDiskFull = Refuse(CodeDiskFull, "diskfull", "the server's disk is full, so nothing new can be stored; nothing was lost, try again later")
 
 // Error is the one error type that crosses package boundaries. Message is
 // written for the person who sent the input (an outreach client, a staffer
@@ -64,6 +64,13 @@ type Error struct {
 	Code     Code
 	Message  string
 	Question string
+	// Key names the sentence that says Message in a staff member's
+	// language (error.<Key> in the console's catalogs), and Args what
+	// fills its {places}, by name and as values (a number, a Role), so
+	// that the console writes each as she reads it. Neither is in JSON:
+	// API clients read Code and Message, as they always have.
+	Key  string         `json:"-"`
+	Args map[string]any `json:"-"`
 }
 
 func (e *Error) Error() string {
@@ -76,6 +83,32 @@ func (e *Error) Error() string {
 // Errorf builds an *Error with a formatted message.
 func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Refuse builds an *Error that the console can say in its reader's
+// language. key is a literal (a test finds every one in the source and
+// checks that each console catalog says error.<key> with one {place} per
+// name); pairs are each a name and its value, the values filling format's
+// verbs in order for the English Message. A value is kept as it is: a
+// translation quotes it in its own way where English writes %q.
+func Refuse(code Code, key, format string, pairs ...any) *Error {
+	msg, args := named(format, pairs)
+	return &Error{Code: code, Message: msg, Key: key, Args: args}
+}
+
+// named fills format's verbs with the values of pairs (name, value, name,
+// value…), giving the message and the values by name.
+func named(format string, pairs []any) (string, map[string]any) {
+	values := make([]any, 0, len(pairs)/2)
+	var args map[string]any
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if args == nil {
+			args = map[string]any{}
+		}
+		values = append(values, pairs[i+1])
+		args[fmt.Sprint(pairs[i])] = pairs[i+1]
+	}
+	return fmt.Sprintf(format, values...), args
 }
 
 // ErrorCode returns the code of err, or CodeInternal for anything that is not

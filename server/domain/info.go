@@ -43,7 +43,7 @@ func (p *InfoPage) Paragraphs(lang string) []string {
 // Check tidies and validates a page as staff wrote it.
 func (p *InfoPage) Check() error {
 	if !slices.Contains(Topics, p.Topic) {
-		return Errorf(CodeNotFound, "there is no topic %q", p.Topic)
+		return Refuse(CodeNotFound, "info.topic", "there is no topic %q", "topic", p.Topic)
 	}
 	for lang, text := range p.Texts {
 		text = strings.TrimSpace(text)
@@ -52,7 +52,7 @@ func (p *InfoPage) Check() error {
 			continue
 		}
 		if n := utf8.RuneCountInString(text); n > MaxInfoText {
-			return Errorf(CodeInvalid, "%s: the page is %d characters long; at most %d fit", lang, n, MaxInfoText)
+			return Refuse(CodeInvalid, "info.long", "%s: the page is %d characters long; at most %d fit", "lang", lang, "length", n, "max", MaxInfoText)
 		}
 		p.Texts[lang] = text
 	}
@@ -60,7 +60,7 @@ func (p *InfoPage) Check() error {
 	if p.Link != "" {
 		u, err := url.Parse(p.Link)
 		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
-			return Errorf(CodeInvalid, "the link must be a whole https:// address on the organisation's website")
+			return Refuse(CodeInvalid, "info.link", "the link must be a whole https:// address on the organisation's website")
 		}
 	}
 	return nil

@@ -142,7 +142,7 @@ func (o *Office) AddDraft(by string, sv *Survey) error {
 // with their next update.
 func (o *Office) SetSurveyState(by, id string, version int, state SurveyState) error {
 	if id == WarnSurveyID {
-		return Errorf(CodeNotFound, "no such version")
+		return Refuse(CodeNotFound, "survey.version", "no such version")
 	}
 	// A survey members have not seen before is news; a new version of one
 	// they know, or one coming back from retirement, is not.
@@ -228,7 +228,7 @@ func (o *Office) Decide(by, id string, approve bool, public string, confirm []st
 		return err
 	}
 	if w == nil {
-		return Errorf(CodeNotFound, "there is no report %q", id)
+		return Refuse(CodeNotFound, "report.none", "there is no report %q", "id", id)
 	}
 	settings, err := o.Repo.Settings()
 	if err != nil {
@@ -242,7 +242,7 @@ func (o *Office) Decide(by, id string, approve bool, public string, confirm []st
 	if approve {
 		public = strings.TrimSpace(public)
 		if utf8.RuneCountInString(public) > MaxTextAnswer {
-			return Errorf(CodeInvalid, "the public words fit in %d characters", MaxTextAnswer)
+			return Refuse(CodeInvalid, "report.long", "the public words fit in %d characters", "max", MaxTextAnswer)
 		}
 		w.State, w.Public, action = ReportApproved, public, "warning published"
 		w.Expires = o.Now().UTC().AddDate(0, 0, settings.WarningDays).Format(time.DateOnly)
@@ -308,7 +308,7 @@ func (o *Office) confirmClients(w *Warning, approve bool, confirm []string, regi
 // site she collects at.
 func (o *Office) AddDevice(worker *Staff, hash, site string) error {
 	if !o.Repo.HasSite(site) {
-		return Errorf(CodeInvalid, "choose a site from the list")
+		return Refuse(CodeInvalid, "site.choose", "choose a site from the list")
 	}
 	return o.Repo.PutDevice(hash, &Device{StaffID: worker.ID, Created: o.Now().UTC()}, o.audit(worker.Login, "device set up", site))
 }
@@ -321,7 +321,7 @@ func (o *Office) RevokeDevice(by, hash string) error {
 		return err
 	}
 	if d == nil {
-		return Errorf(CodeNotFound, "no such device")
+		return Refuse(CodeNotFound, "device.none", "no such device")
 	}
 	d.Revoked = true
 	return o.Repo.PutDevice(hash, d, o.audit(by, "device revoked", hash[:min(10, len(hash))]))
@@ -330,7 +330,7 @@ func (o *Office) RevokeDevice(by, hash string) error {
 // PutSite adds a site code to the list.
 func (o *Office) PutSite(by string, s Site) error {
 	if !ValidSiteCode(s.Code) {
-		return Errorf(CodeInvalid, "a site code is 1–24 lower-case letters, digits or '-', such as \"north-1\"; it must not name a person or an exact address")
+		return Refuse(CodeInvalid, "site.code", "a site code is 1–24 lower-case letters, digits or '-', such as \"north-1\"; it must not name a person or an exact address")
 	}
 	return o.Repo.PutSite(s, o.audit(by, "site added", s.Code))
 }
@@ -386,7 +386,7 @@ func (o *Office) DeleteService(by, id string) error {
 func (o *Office) serviceExists(id string) error {
 	old, err := o.Repo.Service(id)
 	if err == nil && old == nil {
-		err = Errorf(CodeNotFound, "there is no service %q", id)
+		err = Refuse(CodeNotFound, "service.none", "there is no service %q", "id", id)
 	}
 	return err
 }
@@ -415,7 +415,7 @@ func (o *Office) SaveInfoPage(by string, p *InfoPage) error {
 // staff member with roles. by is empty for the first admin's setup link.
 func (o *Office) Invite(by string, roles []Role, lang, hash string) error {
 	if len(roles) == 0 {
-		return Errorf(CodeInvalid, "choose at least one role for the new account")
+		return Refuse(CodeInvalid, "invite.roles", "choose at least one role for the new account")
 	}
 	inv := &Invite{Roles: roles, By: by, Lang: lang, Expires: o.Now().Add(InviteTTL)}
 	if by == "" {
@@ -458,11 +458,11 @@ func (o *Office) AcceptInvite(hash string, inv *Invite, st *Staff) error {
 func (o *Office) SetRoles(by, id string, roles []Role, disabled bool) error {
 	return o.Repo.ChangeStaff(id, func(st *Staff, all []*Staff) (AuditEntry, error) {
 		if st == nil {
-			return AuditEntry{}, Errorf(CodeNotFound, "no such account")
+			return AuditEntry{}, Refuse(CodeNotFound, "account.none", "no such account")
 		}
 		if st.Has(RoleAdmin) && (disabled || !slices.Contains(roles, RoleAdmin)) {
 			if admins := countFunc(all, func(o *Staff) bool { return o.Has(RoleAdmin) }); admins <= 1 {
-				return AuditEntry{}, Errorf(CodeInvalid, "%s is the last admin; make someone else admin first", st.Login)
+				return AuditEntry{}, Refuse(CodeInvalid, "account.lastadmin", "%s is the last admin; make someone else admin first", "login", st.Login)
 			}
 		}
 		st.Roles, st.Disabled = roles, disabled
@@ -478,7 +478,7 @@ func (o *Office) SetRoles(by, id string, roles []Role, disabled bool) error {
 func (o *Office) SetLang(id, lang string) error {
 	return o.Repo.ChangeStaff(id, func(st *Staff, _ []*Staff) (AuditEntry, error) {
 		if st == nil {
-			return AuditEntry{}, Errorf(CodeNotFound, "no such account")
+			return AuditEntry{}, Refuse(CodeNotFound, "account.none", "no such account")
 		}
 		st.Lang = lang
 		return o.audit(st.Login, "console language chosen", lang), nil

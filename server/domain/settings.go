@@ -112,19 +112,19 @@ func (s *Settings) Check() error {
 	s.ExitURL = strings.TrimSpace(s.ExitURL)
 	u, err := url.Parse(s.ExitURL)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
-		return Errorf(CodeInvalid, "the quick exit address must be a whole https:// address, such as %s", DefaultExitURL)
+		return Refuse(CodeInvalid, "settings.exit", "the quick exit address must be a whole https:// address, such as %s", "example", DefaultExitURL)
 	}
 	if s.WarningDays == 0 {
 		s.WarningDays = WarningDays
 	}
 	if s.WarningDays < 1 || s.WarningDays > 90 {
-		return Errorf(CodeInvalid, "a warning can show for 1 to 90 days")
+		return Refuse(CodeInvalid, "settings.warningdays", "a warning can show for 1 to 90 days")
 	}
 	if s.AuditDays == 0 {
 		s.AuditDays = AuditDays
 	}
 	if s.AuditDays < 90 || s.AuditDays > 3650 {
-		return Errorf(CodeInvalid, "the audit log keeps entries for 90 to 3650 days")
+		return Refuse(CodeInvalid, "settings.auditdays", "the audit log keeps entries for 90 to 3650 days")
 	}
 	if err := s.checkPush(); err != nil {
 		return err
@@ -136,7 +136,7 @@ func (s *Settings) Check() error {
 		}
 	}
 	if s.Disguise != "" && !slices.Contains(Disguises, s.Disguise) {
-		return Errorf(CodeInvalid, "there is no disguise %q; choose one of %v", s.Disguise, Disguises)
+		return Refuse(CodeInvalid, "settings.disguise", "there is no disguise %q; choose one of %s", "name", s.Disguise, "names", strings.Join(Disguises, ", "))
 	}
 	return nil
 }
@@ -148,19 +148,19 @@ func (s *Settings) checkPush() error {
 	}
 	// "Local" is the server's zone, which is not the organisation's choice.
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "Local" {
-		return Errorf(CodeInvalid, "%q is not a time zone; write it as Region/City, such as Europe/Kyiv or Africa/Nairobi", s.TimeZone)
+		return Refuse(CodeInvalid, "settings.zone", "%q is not a time zone; write it as Region/City, such as Europe/Kyiv or Africa/Nairobi", "zone", s.TimeZone)
 	}
 	if s.QuietFrom < 0 || s.QuietFrom > 23 || s.QuietTo < 0 || s.QuietTo > 23 {
-		return Errorf(CodeInvalid, "quiet hours run from an hour 0 to 23 to another")
+		return Refuse(CodeInvalid, "settings.quiet", "quiet hours run from an hour 0 to 23 to another")
 	}
 	if s.PushPerDay < 1 || s.PushPerDay > 5 {
-		return Errorf(CodeInvalid, "a member can get 1 to 5 notifications a day")
+		return Refuse(CodeInvalid, "settings.perday", "a member can get 1 to 5 notifications a day")
 	}
 	for lang, t := range s.PushText {
 		if t = strings.TrimSpace(t); t == "" {
 			delete(s.PushText, lang)
 		} else if utf8.RuneCountInString(t) > MaxPushText {
-			return Errorf(CodeInvalid, "%s: the notification's words fit in %d characters", lang, MaxPushText)
+			return Refuse(CodeInvalid, "settings.words", "%s: the notification's words fit in %d characters", "lang", lang, "max", MaxPushText)
 		} else {
 			s.PushText[lang] = t
 		}
@@ -169,7 +169,7 @@ func (s *Settings) checkPush() error {
 	if c := s.PushContact; c != "" {
 		u, err := url.Parse(c)
 		if err != nil || (u.Scheme != "mailto" && u.Scheme != "https") || (u.Scheme == "mailto" && !strings.Contains(u.Opaque, "@")) || (u.Scheme == "https" && u.Host == "") {
-			return Errorf(CodeInvalid, "the contact for push services is a mailto: or https:// address, such as mailto:tech@example.org")
+			return Refuse(CodeInvalid, "settings.contact", "the contact for push services is a mailto: or https:// address, such as mailto:tech@example.org")
 		}
 	}
 	return nil

@@ -60,10 +60,14 @@ var ErrLoginTaken = errors.New("that login name is taken")
 // ErrNoInvite is returned for a used, expired or unknown invite.
 var ErrNoInvite = errors.New("this link was already used or has expired")
 
+// CommandLine stands for the staff member in an entry made from the
+// command line, where nobody is signed in.
+const CommandLine = "(command line)"
+
 // AuditEntry records one staff action. It never holds member data.
 type AuditEntry struct {
 	Time   time.Time `json:"time"`
-	Staff  string    `json:"staff"` // login
+	Staff  string    `json:"staff"` // login, or CommandLine
 	Action string    `json:"action"`
 	Target string    `json:"target,omitempty"`
 }

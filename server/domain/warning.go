@@ -118,19 +118,19 @@ var areaCode = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,23}$`)
 func (a *Area) Check() error {
 	a.Code = strings.TrimSpace(a.Code)
 	if !areaCode.MatchString(a.Code) {
-		return Errorf(CodeInvalid, "an area's code is up to 24 small letters, digits and dashes, such as north-market")
+		return Refuse(CodeInvalid, "area.code", "an area's code is up to 24 small letters, digits and dashes, such as north-market")
 	}
 	for lang, n := range a.Names {
 		if n = strings.TrimSpace(n); n == "" {
 			delete(a.Names, lang)
 		} else if utf8.RuneCountInString(n) > 60 {
-			return Errorf(CodeInvalid, "%s: an area's name fits in 60 characters", lang)
+			return Refuse(CodeInvalid, "area.long", "%s: an area's name fits in 60 characters", "lang", lang)
 		} else {
 			a.Names[lang] = n
 		}
 	}
 	if len(a.Names) == 0 {
-		return Errorf(CodeInvalid, "give the area a name in at least one language")
+		return Refuse(CodeInvalid, "area.noname", "give the area a name in at least one language")
 	}
 	return nil
 }

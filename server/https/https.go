@@ -150,7 +150,14 @@ func (c *Certs) Obtain(ctx context.Context) {
 	}
 }
 
+// ErrDamaged is why a kept certificate cannot be read when it was read
+// from the store but is not a certificate: autocert can then neither use
+// nor renew it.
+var ErrDamaged = errors.New("the kept certificate is damaged")
+
 // Expiry is when the kept certificate ends; zero when there is none yet.
+// A certificate that is kept but cannot be read is ErrDamaged; any other
+// error is the store's.
 func (c *Certs) Expiry() (time.Time, error) {
 	data, err := c.store.Get(context.Background(), c.domain)
 	if errors.Is(err, autocert.ErrCacheMiss) {
@@ -164,12 +171,12 @@ func (c *Certs) Expiry() (time.Time, error) {
 		if block.Type == "CERTIFICATE" {
 			leaf, err := x509.ParseCertificate(block.Bytes)
 			if err != nil {
-				return time.Time{}, err
+				return time.Time{}, fmt.Errorf("%w: %v", ErrDamaged, err)
 			}
 			return leaf.NotAfter, nil
 		}
 	}
-	return time.Time{}, errors.New("the kept certificate holds no certificate")
+	return time.Time{}, fmt.Errorf("%w: it holds no certificate", ErrDamaged)
 }
 
 // Stop ends the store's part: autocert has no way to stop its renewal

@@ -1,8 +1,6 @@
 package stats
 
 import (
-	"errors"
-	"fmt"
 	"math"
 	"regexp"
 	"slices"
@@ -35,15 +33,16 @@ var monthPattern = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
 
 // Validate reports a malformed filter, for the handler that reads one from a
 // staffer's request. View accepts any filter: a malformed one still selects
-// some range, and every range is safe to show.
+// some range, and every range is safe to show. Its refusals are the
+// console's to say in the staffer's language.
 func (f Filter) Validate() error {
-	for _, m := range []struct{ name, v string }{{"from", f.From}, {"to", f.To}} {
-		if m.v != "" && !monthPattern.MatchString(m.v) {
-			return fmt.Errorf("%s must be a month written YYYY-MM, got %q", m.name, m.v)
-		}
-	}
-	if f.From != "" && f.To != "" && f.From > f.To {
-		return errors.New("from must not be after to")
+	switch {
+	case f.From != "" && !monthPattern.MatchString(f.From):
+		return domain.Refuse(domain.CodeInvalid, "results.from", "from must be a month written YYYY-MM, got %q", "month", f.From)
+	case f.To != "" && !monthPattern.MatchString(f.To):
+		return domain.Refuse(domain.CodeInvalid, "results.to", "to must be a month written YYYY-MM, got %q", "month", f.To)
+	case f.From != "" && f.To != "" && f.From > f.To:
+		return domain.Refuse(domain.CodeInvalid, "results.order", "from must not be after to")
 	}
 	return nil
 }

@@ -176,11 +176,11 @@ func (s *DB) version(id string, version int) (*domain.Survey, error) {
 	defer s.surveys.mu.RUnlock()
 	versions := s.surveys.byID[id]
 	if versions == nil {
-		return nil, domain.Errorf(domain.CodeUnknownSurvey, "no survey %q on this server", id)
+		return nil, domain.Refuse(domain.CodeUnknownSurvey, "survey.none", "no survey %q on this server", "id", id)
 	}
 	sv := versions[version]
 	if sv == nil {
-		return nil, domain.Errorf(domain.CodeUnknownVersion, "survey %q has no version %d", id, version)
+		return nil, domain.Refuse(domain.CodeUnknownVersion, "survey.noversion", "survey %q has no version %d", "id", id, "version", version)
 	}
 	return sv, nil
 }

@@ -28,7 +28,7 @@ func (s *Console) LoginPage(c echo.Context) error {
 func (s *Console) Login(c echo.Context) error {
 	r := c.Request()
 	if !edge.SameOrigin(r) {
-		return domain.Errorf(domain.CodeForbidden, "the form came from elsewhere")
+		return domain.Refuse(domain.CodeForbidden, "csrf", "the form came from elsewhere")
 	}
 	// The address is counted before a byte of the body is read, so that an
 	// attempt refused costs nothing; the body is then bounded, and what
@@ -98,7 +98,7 @@ func (s *Console) InvitePage(c echo.Context) error {
 func (s *Console) AcceptInvite(c echo.Context) error {
 	r := c.Request()
 	if !edge.SameOrigin(r) {
-		return domain.Errorf(domain.CodeForbidden, "the form came from elsewhere")
+		return domain.Refuse(domain.CodeForbidden, "csrf", "the form came from elsewhere")
 	}
 	hash := auth.TokenHash(c.Param("token"))
 	inv, err := s.cfg.Office.LiveInvite(hash)

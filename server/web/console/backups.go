@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"sova/server/backup"
 	"sova/server/domain"
+	"sova/server/https"
 	"sova/server/web/edge"
 )
 
@@ -33,11 +35,12 @@ type Certificate interface {
 
 // certView is what the page says of the certificate.
 type certView struct {
-	On     bool
-	Domain string
-	Expiry time.Time // zero: none yet
-	Err    string
-	Soon   bool // renewal should have happened by now
+	On      bool
+	Domain  string
+	Expiry  time.Time // zero: none yet
+	Err     string    // why it cannot be read, in the system's words
+	Damaged bool      // it is kept, but is no certificate (else the store failed)
+	Soon    bool      // renewal should have happened by now
 }
 
 func (s *Console) certView() certView {
@@ -47,7 +50,7 @@ func (s *Console) certView() certView {
 	v := certView{On: true, Domain: s.cfg.Certificate.Domain()}
 	end, err := s.cfg.Certificate.Expiry()
 	if err != nil {
-		v.Err = err.Error()
+		v.Err, v.Damaged = err.Error(), errors.Is(err, https.ErrDamaged)
 	}
 	v.Expiry = end
 	// Renewal starts 30 days before the end (a third of a short
@@ -70,6 +73,9 @@ type backupsView struct {
 	To    string // the recipient, "" if none yet
 	Fixed bool   // To comes from -backup-to
 	Error string // why the recipient just given was not taken
+	// Unlisted is why the folder cannot be listed, in the system's words:
+	// the page still shows, and says so.
+	Unlisted string
 }
 
 func (s *Console) BackupsPage(c echo.Context) error {
@@ -81,7 +87,7 @@ func (s *Console) renderBackups(c echo.Context, v consoleView, status int, probl
 	if b := s.cfg.Backups; b != nil {
 		var err error
 		if bv.Files, err = s.keptBackups(); err != nil {
-			return err
+			bv.Unlisted = err.Error()
 		}
 		bv.On, bv.Last = true, b.Last()
 		bv.To, bv.Fixed = b.Recipient()
@@ -94,7 +100,7 @@ func (s *Console) renderBackups(c echo.Context, v consoleView, status int, probl
 // the audit log keeps the recipient.
 func (s *Console) SetBackupRecipient(c echo.Context) error {
 	if s.cfg.Backups == nil {
-		return domain.Errorf(domain.CodeNotFound, "backups are off: start Sova with -backup-dir")
+		return domain.Refuse(domain.CodeNotFound, "backups.off", "backups are off: start Sova with -backup-dir")
 	}
 	// The login's limit applies: a stolen session must not become a way
 	// to guess the password.
@@ -113,9 +119,10 @@ func (s *Console) SetBackupRecipient(c echo.Context) error {
 	if _, err := backup.ParseRecipient(to); err != nil {
 		return s.renderBackups(c, v, http.StatusUnprocessableEntity, v.T("backups.badrecipient"))
 	}
-	if err := s.cfg.Backups.SetRecipient(to); err != nil {
-		// The backup package's reason is English: it names the format.
-		return s.renderBackups(c, v, http.StatusUnprocessableEntity, v.Tf("backups.notchanged", "error", err.Error()))
+	if err := s.cfg.Backups.SetRecipient(to); errors.Is(err, backup.ErrFixed) {
+		return s.renderBackups(c, v, http.StatusUnprocessableEntity, v.T("backups.notchanged"))
+	} else if err != nil {
+		return err
 	}
 	if err := s.audit(c, "backup recipient set", to); err != nil {
 		return err
@@ -138,7 +145,7 @@ func (s *Console) keptBackups() ([]backupFile, error) {
 // it went.
 func (s *Console) BackUpNow(c echo.Context) error {
 	if s.cfg.Backups == nil {
-		return domain.Errorf(domain.CodeNotFound, "backups are off: start Sova with -backup-dir and -backup-to")
+		return domain.Refuse(domain.CodeNotFound, "backups.off", "backups are off: start Sova with -backup-dir and -backup-to")
 	}
 	out := s.cfg.Backups.Once()
 	if err := s.audit(c, "backed up", out.File); err != nil {
@@ -152,14 +159,14 @@ func (s *Console) BackUpNow(c echo.Context) error {
 // the audit log says who did.
 func (s *Console) DownloadBackup(c echo.Context) error {
 	if s.cfg.Backups == nil {
-		return domain.Errorf(domain.CodeNotFound, "backups are off")
+		return domain.Refuse(domain.CodeNotFound, "backups.off", "backups are off")
 	}
 	files, err := backup.Files(s.cfg.Backups.Folder())
 	if err != nil {
 		return err
 	}
 	if len(files) == 0 {
-		return domain.Errorf(domain.CodeNotFound, "there is no backup yet")
+		return domain.Refuse(domain.CodeNotFound, "backups.none", "there is no backup yet")
 	}
 	if err := s.audit(c, "backup downloaded", files[0]); err != nil {
 		return err
@@ -167,13 +174,11 @@ func (s *Console) DownloadBackup(c echo.Context) error {
 	return c.Attachment(filepath.Join(s.cfg.Backups.Folder(), files[0]), files[0])
 }
 
-// backupError is why the last backup failed, in this person's language
-// when it is the one failure she can mend here (no recipient yet); other
-// reasons come from the system (a full disk, a folder's permissions) and
-// show as it wrote them.
-func (v consoleView) backupError(reason string) string {
-	if reason == backup.ErrNoRecipient.Error() {
-		return v.T("backups.error.norecipient")
+// backupError is why the last backup failed, in this person's language;
+// a reason her catalog lacks shows in the system's words.
+func (v consoleView) backupError(o backup.Outcome) string {
+	if key := "backups.error." + string(o.Failed); o.Failed != "" && v.T(key) != key {
+		return v.T(key)
 	}
-	return reason
+	return o.Err
 }

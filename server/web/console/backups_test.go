@@ -126,3 +126,34 @@ func TestBackups_AdminSetsTheRecipientInTheConsole(t *testing.T) {
 		t.Errorf("changing a fixed recipient: %d", rec.Code)
 	}
 }
+
+// A backup that failed for a reason of the system (here its folder cannot
+// be made: a file stands in its path) is said in the admin's language,
+// with the system's own words beside it for whoever runs the server.
+func TestBackups_AFailureIsSaidInHerLanguage(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key, _ := age.GenerateX25519Identity()
+	e := testapp.OpenFixture(t, func(c *app.Config) {
+		c.BackupDir, c.BackupTo = filepath.Join(file, "backups"), key.Recipient().String()
+	})
+	out, _ := e.App.BackUp()
+	if out.Failed != backup.NoFolder || !strings.Contains(out.Err, "not a directory") {
+		t.Fatalf("a backup into a file's path: %+v", out)
+	}
+	admin := e.As(domain.RoleAdmin)
+	_, cats := consoleCatalogs(t)
+	for _, lang := range []string{"ru", "ar"} {
+		admin.Post(t, "/staff/me/lang", url.Values{"csrf": {admin.CSRF(t)}, "lang": {lang}})
+		page := mainText(admin.Get(t, "/staff/backups").Body.String())
+		// Nor can the folder be listed: the page says so, and still shows.
+		for _, want := range []string{cats[lang].T("backups.error.folder"), cats[lang].T("backups.detail"), out.Err, cats[lang].T("backups.unlisted")} {
+			if !strings.Contains(page, want) {
+				t.Errorf("%s: the page lacks %q:\n%s", lang, want, page)
+			}
+		}
+	}
+}

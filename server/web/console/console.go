@@ -128,14 +128,14 @@ func (s *Console) RequireUpload(role domain.Role, max int64) echo.MiddlewareFunc
 			// her language; the handler runs only once both checks pass.
 			c.Set("staff", sc)
 			if role != "" && !sc.staff.Has(role) {
-				return domain.Errorf(domain.CodeForbidden, "this page needs the %s role", role)
+				return domain.Refuse(domain.CodeForbidden, "role", "this page needs the %s role", "role", role)
 			}
 			if c.Request().Method == http.MethodPost {
 				if err := edge.Bound(c, max); err != nil {
 					return err
 				}
 				if !validCSRF(c, sc.session.CSRF) {
-					return domain.Errorf(domain.CodeForbidden, "the form has expired or came from elsewhere; go back, reload and try again")
+					return domain.Refuse(domain.CodeForbidden, "csrf", "the form has expired or came from elsewhere; go back, reload and try again")
 				}
 			}
 			return next(c)
@@ -245,13 +245,3 @@ func (s *Console) audit(c echo.Context, action, target string) error {
 
 // by is the signed-in staff member's login, as the audit log names her.
 func by(c echo.Context) string { return current(c).staff.Login }
-
-// formProblem is the message of an error a form shows beside its fields
-// (an invalid value), as opposed to one the error page shows.
-func formProblem(err error) (string, bool) {
-	var de *domain.Error
-	if errors.As(err, &de) && de.Code == domain.CodeInvalid {
-		return de.Message, true
-	}
-	return "", false
-}

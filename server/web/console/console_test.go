@@ -889,7 +889,8 @@ func TestAudit_RecordsInvitesAndRoleChangesButNoMemberData(t *testing.T) {
 		t.Fatalf("GET /staff/audit: %d", page.Code)
 	}
 	body := page.Body.String()
-	for _, want := range []string{"invite made", "fieldworker, translator", "roles changed", "outreach1: moderator", "account created"} {
+	// Roles by the names the console gives them (stored by their codes).
+	for _, want := range []string{"invite made", "outreach worker, translator", "roles changed", "outreach1: moderator", "account created"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the audit page lacks %q", want)
 		}

@@ -21,7 +21,7 @@ func (s *Console) Directory(c echo.Context) error {
 			return err
 		}
 		if got == nil {
-			return domain.Errorf(domain.CodeNotFound, "there is no service %q", id)
+			return domain.Refuse(domain.CodeNotFound, "service.none", "there is no service %q", "id", id)
 		}
 		svc = got
 	}
@@ -51,7 +51,7 @@ func (s *Console) SaveService(c echo.Context) error {
 		svc.Texts[l] = domain.ServiceText{Name: c.FormValue("name_" + l), About: c.FormValue("about_" + l), Area: c.FormValue("area_" + l)}
 	}
 	if err := s.cfg.Office.SaveService(by(c), svc); err != nil {
-		if msg, ok := formProblem(err); ok {
+		if msg, ok := s.consoleView(c).formProblem(err); ok {
 			return s.renderDirectory(c, http.StatusUnprocessableEntity, svc, msg)
 		}
 		return err

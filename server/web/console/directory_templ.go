@@ -364,7 +364,7 @@ func directoryPage(v consoleView, all []*domain.Service, edit *domain.Service, l
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = problem(v.Message(msg)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = problem(msg).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -76,17 +76,117 @@ func TestConsoleErrors_SpeakTheStaffMembersLanguage(t *testing.T) {
 		t.Errorf("an unknown page, in Russian: %s", page)
 	}
 
+	// The zone she wrote fills the sentence, quoted as her language quotes.
 	admin := e.As(domain.RoleAdmin)
-	admin.Post(t, "/staff/me/lang", url.Values{"csrf": {admin.CSRF(t)}, "lang": {"ar"}})
-	rec = admin.Post(t, "/staff/settings", url.Values{"csrf": {admin.CSRF(t)}, "time_zone": {"Mars/Olympus"}})
-	if page := mainText(rec.Body.String()); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(page, `"Mars/Olympus" ليست منطقة زمنية`) {
-		t.Errorf("a wrong time zone, in Arabic: %d %s", rec.Code, page)
+	for lang, want := range map[string]string{
+		"ru": "«Mars/Olympus» — не часовой пояс. Напишите его как Регион/Город",
+		"ar": "«Mars/Olympus» ليست منطقة زمنية",
+	} {
+		admin.Post(t, "/staff/me/lang", url.Values{"csrf": {admin.CSRF(t)}, "lang": {lang}})
+		rec = admin.Post(t, "/staff/settings", url.Values{"csrf": {admin.CSRF(t)}, "time_zone": {"Mars/Olympus"}})
+		if page := mainText(rec.Body.String()); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(page, want) {
+			t.Errorf("a wrong time zone, in %s: %d %s", lang, rec.Code, page)
+		}
 	}
 	// English stays as it was written.
 	admin.Post(t, "/staff/me/lang", url.Values{"csrf": {admin.CSRF(t)}, "lang": {"en"}})
 	rec = admin.Post(t, "/staff/settings", url.Values{"csrf": {admin.CSRF(t)}, "time_zone": {"Mars/Olympus"}})
 	if page := mainText(rec.Body.String()); !strings.Contains(page, `"Mars/Olympus" is not a time zone`) {
 		t.Errorf("a wrong time zone, in English: %s", page)
+	}
+}
+
+// A refusal is said from the error's key and values in her language:
+// what she wrote (an id, a month, a language) quoted as her language
+// quotes, numbers in her digits and grouping, a role by its name. The
+// sentence is the catalog's, filled as the console fills it.
+func TestConsoleRefusals_SayTheErrorsValuesInHerLanguage(t *testing.T) {
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	_, cats := consoleCatalogs(t)
+	for _, tc := range []struct {
+		lang   string
+		role   domain.Role
+		path   string
+		form   url.Values // nil: a GET
+		status int
+		key    string
+		pairs  []string // the places and what fills them in lang
+	}{
+		{"ar", domain.RoleModerator, "/staff/people", nil, http.StatusForbidden, "error.role", []string{"role", cats["ar"].T("role.admin")}},
+		{"ru", domain.RoleAdmin, "/staff/directory?edit=nope", nil, http.StatusNotFound, "error.service.none", []string{"id", "nope"}},
+		{"ru", domain.RoleAdmin, "/staff/directory", url.Values{"category": {"clinic"}, "name_en": {strings.Repeat("x", domain.MaxServiceName+1)}},
+			http.StatusUnprocessableEntity, "error.service.long", []string{"lang", "en", "name", "80", "about", "300", "area", "60"}},
+		{"ar", domain.RoleAdmin, "/staff/info/rights", url.Values{"text_en": {strings.Repeat("x", domain.MaxInfoText+1)}},
+			http.StatusUnprocessableEntity, "error.info.long", []string{"lang", "en", "length", "٥٬٠٠١", "max", "٥٬٠٠٠"}},
+		{"ru", domain.RoleAdmin, "/staff/results/needs/1?from=2026-13", nil, http.StatusUnprocessableEntity, "error.results.from", []string{"month", "2026-13"}},
+		{"ar", domain.RoleAdmin, "/staff/results/needs/12", nil, http.StatusNotFound, "error.survey.noversion", []string{"id", "needs", "version", "١٢"}},
+		{"ar", domain.RoleAdmin, "/staff/me/lang", url.Values{"lang": {"xx"}}, http.StatusUnprocessableEntity, "error.lang", []string{"lang", "xx"}},
+	} {
+		staff := e.As(tc.role)
+		staff.Post(t, "/staff/me/lang", url.Values{"csrf": {staff.CSRF(t)}, "lang": {tc.lang}})
+		rec := staff.Get(t, tc.path)
+		if tc.form != nil {
+			tc.form.Set("csrf", staff.CSRF(t))
+			rec = staff.Post(t, tc.path, tc.form)
+		}
+		want := strings.NewReplacer(func() []string {
+			var r []string
+			for i := 0; i+1 < len(tc.pairs); i += 2 {
+				r = append(r, "{"+tc.pairs[i]+"}", tc.pairs[i+1])
+			}
+			return r
+		}()...).Replace(cats[tc.lang].T(tc.key))
+		if page := mainText(rec.Body.String()); rec.Code != tc.status || !strings.Contains(page, want) || strings.Contains(page, "{") {
+			t.Errorf("%s %s: %d, want %d saying %q:\n%s", tc.lang, tc.path, rec.Code, tc.status, want, page)
+		}
+	}
+}
+
+// The audit log keeps what Sova wrote, in English, for years; the page
+// says it in her language: a survey's version, an export's rows, roles by
+// their names, a disabled account, the settings' summary (today's and an
+// older Sova's, which had fewer clauses), and the command line.
+func TestAudit_SaysWhatEachEntryWasOnInHerLanguage(t *testing.T) {
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin := e.As(domain.RoleAdmin)
+	admin.Post(t, "/staff/me/lang", url.Values{"csrf": {admin.CSRF(t)}, "lang": {"ru"}})
+	if rec := admin.Post(t, "/staff/settings", url.Values{"csrf": {admin.CSRF(t)}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("save the settings: %d", rec.Code)
+	}
+	if rec := admin.Get(t, "/staff/results/needs/1/export.csv"); rec.Code != http.StatusOK {
+		t.Fatalf("export: %d", rec.Code)
+	}
+	testapp.Invite(t, e.H, &http.Cookie{Value: admin.Token}, admin.CSRF(t), domain.RoleFieldWorker, domain.RoleTranslator)
+	target := testapp.StaffID(t, domain.RoleTranslator)
+	if rec := admin.Post(t, "/staff/people/"+target, url.Values{"csrf": {admin.CSRF(t)}, "role_translator": {"on"}, "disabled": {"on"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("disable: %d", rec.Code)
+	}
+	if err := e.App.Audit("voice pack exported", "ru"); err != nil {
+		t.Fatal(err)
+	}
+	older := domain.AuditEntry{Time: testapp.Epoch, Staff: "admin", Action: "settings changed",
+		Target: "quick exit: https://example.org/; disguise: notes; warnings show 21 days; notifications: UTC, quiet 22-8, 2 a day"}
+	if err := e.App.Store().Audit(older); err != nil {
+		t.Fatal(err)
+	}
+
+	// The fixture's logins (admin, translator…) are names, not English.
+	page := mainText(admin.Get(t, "/staff/audit").Body.String())
+	for _, english := range []string{"rows", "quiet", "warnings show", "audit log kept", "quick exit", "disguise", "first language",
+		"a day", "disabled", "command line", " v1"} {
+		if strings.Contains(page, english) {
+			t.Errorf("the audit log in Russian still says %q:\n%s", english, page)
+		}
+	}
+	for _, russian := range []string{"needs, версия 1 (0 строк)", "аутрич-работник, переводчик", "translator: переводчик (отключена)", "(командная строка)",
+		"быстрый выход: https://", "маскировка: Sova (сова)", "первый язык: en", "предупреждения видны 14 дней", "журнал хранится 365 дней",
+		"уведомления: UTC, тихие часы 22–8, не больше 1 в день",
+		"маскировка: Заметки; предупреждения видны 21 день; уведомления: UTC, тихие часы 22–8, не больше 2 в день"} {
+		if !strings.Contains(page, russian) {
+			t.Errorf("the audit log in Russian lacks %q:\n%s", russian, page)
+		}
 	}
 }
 

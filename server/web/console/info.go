@@ -34,7 +34,7 @@ func (s *Console) SaveInfoPage(c echo.Context) error {
 		p.Texts[cat.Lang] = c.FormValue("text_" + cat.Lang)
 	}
 	if err := s.cfg.Office.SaveInfoPage(by(c), p); err != nil {
-		if msg, ok := formProblem(err); ok {
+		if msg, ok := s.consoleView(c).formProblem(err); ok {
 			return s.renderInfo(c, http.StatusUnprocessableEntity, p.Topic, msg)
 		}
 		return err

@@ -116,7 +116,7 @@ func infoConsolePage(v consoleView, pages map[string]*domain.InfoPage, langs []*
 					return templ_7745c5c3_Err
 				}
 				if topic == problemTopic {
-					templ_7745c5c3_Err = problem(v.Message(msg)).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = problem(msg).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -90,7 +90,7 @@ func (s *Console) knownLang(code string) string {
 func (s *Console) SetLang(c echo.Context) error {
 	lang := s.knownLang(c.FormValue("lang"))
 	if lang == "" {
-		return domain.Errorf(domain.CodeInvalid, "the console does not speak %q", c.FormValue("lang"))
+		return domain.Refuse(domain.CodeInvalid, "lang", "the console does not speak %q", "lang", c.FormValue("lang"))
 	}
 	if err := s.cfg.Office.SetLang(current(c).staff.ID, lang); err != nil {
 		return err

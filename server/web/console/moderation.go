@@ -28,7 +28,7 @@ func (s *Console) PutArea(c echo.Context) error {
 		a.Names[cat.Lang] = c.FormValue("name_" + cat.Lang)
 	}
 	if err := s.cfg.Office.PutArea(by(c), a); err != nil {
-		if msg, ok := formProblem(err); ok {
+		if msg, ok := s.consoleView(c).formProblem(err); ok {
 			return s.renderAreas(c, http.StatusUnprocessableEntity, msg)
 		}
 		return err

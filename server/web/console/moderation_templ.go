@@ -233,7 +233,7 @@ func areasView(v consoleView, areas []domain.Area, langs []*i18n.Catalog, msg st
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = problem(v.Message(msg)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = problem(msg).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -3,7 +3,6 @@ package console
 import (
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -54,24 +53,4 @@ func formRoles(c echo.Context) []domain.Role {
 		}
 	}
 	return roles
-}
-
-func (s *Console) AuditPage(c echo.Context) error {
-	entries, err := s.cfg.Store.AuditLog(500)
-	if err != nil {
-		return err
-	}
-	return edge.Render(c, http.StatusOK, auditPage(s.consoleView(c), entries))
-}
-
-// AuditAction is a stored audit action ("roles changed") in this person's
-// language. The log keeps what was written then, in English; the catalogs
-// say it by the key audit.action.<its words joined by '-'>, and one with no
-// key (from a newer Sova, or the command line's) shows as stored.
-func (v consoleView) AuditAction(action string) string {
-	key := "audit.action." + strings.ToLower(strings.ReplaceAll(action, " ", "-"))
-	if s := v.T(key); s != key {
-		return s
-	}
-	return action
 }

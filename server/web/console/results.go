@@ -25,10 +25,10 @@ func (s *Console) ResultsIndex(c echo.Context) error {
 func (s *Console) versionRows(c echo.Context) (*domain.Survey, []stats.Row, error) {
 	v, err := strconv.Atoi(c.Param("v"))
 	if err != nil {
-		return nil, nil, domain.Errorf(domain.CodeNotFound, "no such version")
+		return nil, nil, domain.Refuse(domain.CodeNotFound, "survey.version", "no such version")
 	}
 	if c.Param("id") == domain.WarnSurveyID {
-		return nil, nil, domain.Errorf(domain.CodeNotFound, "reports are read by moderators at /staff/reports, never shown or exported raw")
+		return nil, nil, domain.Refuse(domain.CodeNotFound, "results.reports", "reports are read by moderators at /staff/reports, never shown or exported raw")
 	}
 	sv, err := s.cfg.Store.Version(c.Param("id"), v)
 	if err != nil {
@@ -46,10 +46,7 @@ func (s *Console) versionRows(c echo.Context) (*domain.Survey, []stats.Row, erro
 
 func filterOf(c echo.Context) (stats.Filter, error) {
 	f := stats.Filter{Lang: c.QueryParam("lang"), From: c.QueryParam("from"), To: c.QueryParam("to")}
-	if err := f.Validate(); err != nil {
-		return f, domain.Errorf(domain.CodeInvalid, "%s", err.Error())
-	}
-	return f, nil
+	return f, f.Validate()
 }
 
 // resultsView computes the asked-for view of one version's answers. Every

@@ -84,7 +84,7 @@ func (s *Console) SaveSettings(c echo.Context) error {
 		}
 	}
 	if err := s.cfg.Office.SaveSettings(by(c), st); err != nil {
-		if msg, ok := formProblem(err); ok {
+		if msg, ok := v.formProblem(err); ok {
 			return s.renderSettings(c, v, http.StatusUnprocessableEntity, st, msg, false)
 		}
 		return err

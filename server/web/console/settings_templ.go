@@ -69,7 +69,7 @@ func settingsView(v consoleView, st domain.Settings, langs []*i18n.Catalog, subs
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = problem(v.Message(msg)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = problem(msg).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

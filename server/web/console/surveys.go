@@ -118,8 +118,8 @@ func (s *Console) UploadSurvey(c echo.Context) error {
 			return fail(refusal{Message: s.draftRefusal(v, sv, err)})
 		}
 	}
-	if msg, ok := formProblem(err); ok {
-		return fail(refusal{Message: v.Message(msg)})
+	if msg, ok := v.formProblem(err); ok {
+		return fail(refusal{Message: msg})
 	}
 	if err != nil {
 		return err
@@ -138,8 +138,7 @@ func (s *Console) draftRefusal(v consoleView, sv *domain.Survey, err error) stri
 	if _, e := s.cfg.Store.Version(sv.ID, sv.Version); e == nil {
 		return v.Tf("surveys.exists", "version", v.Num(sv.Version), "id", sv.ID)
 	}
-	msg, _ := formProblem(err)
-	return v.Message(msg)
+	return v.Say(err)
 }
 
 // readDefinition reads an upload as what it is: a spreadsheet, or a zip (an
@@ -257,7 +256,7 @@ func (s *Console) SetSurveyState(state domain.SurveyState) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		v, err := strconv.Atoi(c.Param("v"))
 		if err != nil {
-			return domain.Errorf(domain.CodeNotFound, "no such version")
+			return domain.Refuse(domain.CodeNotFound, "survey.version", "no such version")
 		}
 		if err := s.cfg.Office.SetSurveyState(by(c), c.Param("id"), v, state); err != nil {
 			return err
@@ -280,7 +279,7 @@ func (s *Console) PreviewSurvey(c echo.Context) error {
 func (s *Console) version(c echo.Context) (*domain.Survey, error) {
 	v, err := strconv.Atoi(c.Param("v"))
 	if err != nil {
-		return nil, domain.Errorf(domain.CodeNotFound, "no such version")
+		return nil, domain.Refuse(domain.CodeNotFound, "survey.version", "no such version")
 	}
 	return s.cfg.Store.Version(c.Param("id"), v)
 }

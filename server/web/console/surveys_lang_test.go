@@ -203,6 +203,13 @@ func TestSurveys_RefusalsSpeakTheStaffersLanguage(t *testing.T) {
 					t.Errorf("JSON: %d, the reply lacks %s:\n%s", rec.Code, want, rec.Body.String())
 				}
 			}
+			// A file that is not JSON: where, and what stands there, in
+			// her words and digits rather than encoding/json's.
+			rec = admin.PostFile(t, "/staff/surveys", url.Values{"csrf": {admin.CSRF(t)}}, "definition", "broken.json", []byte("{\n  \"id\": \"x\",\n  \"required\" true\n}"))
+			want = "broken.json: " + strings.NewReplacer("{line}", consoleNum(lang, 3), "{column}", consoleNum(lang, 14), "{char}", "t").Replace(cw.T("problem.json.syntax"))
+			if body := rec.Body.String(); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, htmlesc.EscapeString(want)) || strings.Contains(body, "invalid character") {
+				t.Errorf("broken JSON: %d, the reply lacks %s:\n%s", rec.Code, want, body)
+			}
 		})
 	}
 }

@@ -54,15 +54,16 @@ func (v consoleView) Lang() string { return v.cat.Lang }
 func (v consoleView) Dir() string  { return v.cat.Dir }
 
 // T is the console's text for key in this person's language; Tf fills its
-// {name} places from pairs of name and value.
+// {name} places from pairs of name and value, in one pass, so that a
+// value someone typed ("{max}" as a time zone) is never filled in turn.
 func (v consoleView) T(key string) string { return v.cat.T(key) }
 
 func (v consoleView) Tf(key string, pairs ...string) string {
-	s := v.cat.T(key)
+	places := make([]string, 0, len(pairs))
 	for i := 0; i+1 < len(pairs); i += 2 {
-		s = strings.ReplaceAll(s, "{"+pairs[i]+"}", pairs[i+1])
+		places = append(places, "{"+pairs[i]+"}", pairs[i+1])
 	}
-	return s
+	return strings.NewReplacer(places...).Replace(v.cat.T(key))
 }
 
 // RolesText lists roles as this person reads them.

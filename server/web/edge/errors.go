@@ -42,8 +42,10 @@ type APIError struct {
 	Message string      `json:"message"`
 }
 
-// StaffPage shows an error to a staff member as a console page.
-type StaffPage func(c echo.Context, status int, title, message string) error
+// StaffPage shows an error to a staff member as a console page: message
+// is what an API client would read, and err the error itself, which the
+// console may say in her language (a *domain.Error's Key).
+type StaffPage func(c echo.Context, status int, message string, err error) error
 
 // Errors writes any error as JSON under /api/, as a console page under
 // /staff/ and as plain text elsewhere. Internal errors are logged without
@@ -87,7 +89,7 @@ func writeError(log *slog.Logger, staff StaffPage, err error, c echo.Context) {
 		c.JSON(code, body)
 		return
 	case strings.HasPrefix(p, "/staff/"):
-		staff(c, code, http.StatusText(code), body.Message)
+		staff(c, code, body.Message, err)
 		return
 	}
 	c.String(code, body.Message+"\n")

@@ -110,7 +110,7 @@ func Bound(c echo.Context, n int64) error {
 	if strings.HasPrefix(req.Header.Get("Content-Type"), "multipart/form-data") {
 		var tooBig *http.MaxBytesError
 		if err := req.ParseMultipartForm(1 << 20); errors.As(err, &tooBig) {
-			return domain.Errorf(domain.CodeTooLarge, "the upload is larger than %d MB: send a smaller file", (n+1<<20-1)>>20)
+			return domain.Refuse(domain.CodeTooLarge, "upload.toolarge", "the upload is larger than %d MB: send a smaller file", "mb", int((n+1<<20-1)>>20))
 		}
 	}
 	return nil
