@@ -104,10 +104,11 @@ func (s *Console) UploadSurvey(c echo.Context) error {
 	case errors.As(err, &xe):
 		return fail(refusal{Cells: xe.Problems})
 	case err == nil:
-		// With its recordings, the draft goes in through the studio,
-		// which checks and converts each one: all or nothing.
+		// Its recordings come in with the draft, or nothing does: the
+		// studio checks and converts each one, for a draft the Office
+		// takes.
 		if len(recs) > 0 {
-			err = s.cfg.Studio.AddDraft(c.Request().Context(), current(c).staff, sv, recs)
+			err = s.cfg.Office.AddDraftWith(by(c), sv, s.cfg.Studio.DraftVoice(c.Request().Context(), current(c).staff, sv, recs))
 		} else {
 			err = s.cfg.Office.AddDraft(by(c), sv)
 		}
