@@ -570,3 +570,63 @@ func TestStudio_RefusalsSpeakTheStaffersLanguage(t *testing.T) {
 		})
 	}
 }
+
+// findClients is the voice stem of the needs survey's first question on
+// its member page.
+var findClients = regexp.MustCompile(`data-q="find_clients"[^>]*?data-prompt="([^"]+)"`)
+
+func findClientsStem(t *testing.T, e *testapp.Env) string {
+	t.Helper()
+	rec := e.Member().Get(t, "/en/s/needs")
+	m := findClients.FindStringSubmatch(rec.Body.String())
+	if rec.Code != http.StatusOK || m == nil {
+		t.Fatalf("GET /en/s/needs: %d, no prompt for find_clients", rec.Code)
+	}
+	return m[1]
+}
+
+// A new version uploaded with its recordings: nothing of them is heard,
+// whatever staff and members read, until it is published; then members
+// hear them at once, with nothing read in between.
+func TestStudio_ADraftsRecordingSpeaksOncePublished(t *testing.T) {
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin, st := e.As(domain.RoleAdmin), e.App.Store()
+	v2 := testapp.Zip(t, map[string][]byte{
+		"needs.xlsx": needsForm(t, func(b *excelize.File) {
+			b.SetCellStr("settings", "A2", "needs")
+			b.SetCellStr("settings", "B2", "2")
+			b.SetCellStr("survey", "Q1", "media::audio::en (en)")
+			b.SetCellStr("survey", "Q2", "find_clients.wav")
+		}),
+		"find_clients.wav": testapp.Speech(t, "en", "How do you find clients?"),
+	})
+	if rec := admin.PostFile(t, "/staff/surveys", url.Values{"csrf": {admin.CSRF(t)}}, "definition", "needs.zip", v2); rec.Code != http.StatusSeeOther {
+		t.Fatalf("upload: %d %.2000s", rec.Code, rec.Body)
+	}
+	synthetic := findClientsStem(t, e)
+	for _, path := range []string{"/staff/studio/en", "/staff/studio/en/pack.zip", "/staff/surveys"} {
+		admin.Get(t, path)
+	}
+	if waiting, err := st.DraftVoice("needs", 2); err != nil || len(waiting["en"]) != 1 {
+		t.Fatalf("after reads, waiting with the draft: %v %v", waiting, err)
+	}
+	if recs, _ := st.Recordings("en"); recs["needs.find_clients"] != nil || findClientsStem(t, e) != synthetic {
+		t.Fatal("a draft's recording reached members before it was published")
+	}
+
+	if rec := admin.Post(t, "/staff/surveys/needs/2/publish", url.Values{"csrf": {admin.CSRF(t)}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("publish: %d", rec.Code)
+	}
+	stem := findClientsStem(t, e)
+	data, err := st.RecordingData("en", "needs.find_clients")
+	if err != nil || stem == synthetic || len(data) != 2 {
+		t.Fatalf("after publishing, members hear %s (before %s); recording files %d, %v", stem, synthetic, len(data), err)
+	}
+	if res := e.Member().Get(t, stem+".webm"); res.Code != http.StatusOK || res.Body.String() != string(data["needs.find_clients.webm"]) {
+		t.Errorf("GET %s.webm: %d, %d bytes; want the recording's %d", stem, res.Code, res.Body.Len(), len(data["needs.find_clients.webm"]))
+	}
+	if waiting, err := st.DraftVoice("needs", 2); err != nil || len(waiting) != 0 {
+		t.Errorf("still waiting after publishing: %v %v", waiting, err)
+	}
+}
