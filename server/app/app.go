@@ -173,6 +173,7 @@ func (a *App) setup() error {
 		return err
 	}
 	a.studio = studio.New(a.db, assets.Audio, cats, a.db.Surveys, a.cfg.Now)
+	a.settleDraftVoice() // before the site is first built, so that it speaks with it
 	vapid, err := push.LoadOrMakeKeys(a.db)
 	if err != nil {
 		return err
@@ -225,12 +226,17 @@ func (a *App) Version() string { return a.web.Version() }
 
 // Hourly is what Run does each hour: the site stops showing warnings that
 // expired, private notes and old warnings are deleted once they serve no
-// more (domain.Office.Forget), and the disk space of what was deleted is
-// given back. Failures are logged; the next hour tries
-// again.
+// more (domain.Office.Forget), the voice that came with drafts is settled
+// (settleDraftVoice), and the disk space of what was deleted is given
+// back. Failures are logged; the next hour tries again.
 func (a *App) Hourly() {
 	if err := a.web.RefreshWarnings(); err != nil {
 		a.cfg.Log.Error("refreshing warnings", "err", err)
+	}
+	if a.settleDraftVoice() {
+		if err := a.web.Rebuild(); err != nil {
+			a.cfg.Log.Error("rebuilding the site with the voice of published surveys", "err", err)
+		}
 	}
 	notes, reports, err := a.office.Forget()
 	if err != nil {
@@ -247,6 +253,25 @@ func (a *App) Hourly() {
 	} else if files > 0 {
 		a.cfg.Log.Info("gave back deleted data's space", "value_log_files_rewritten", files)
 	}
+}
+
+// settleDraftVoice makes the voice that came with published survey
+// versions members', and drops the voice no draft can speak any more
+// (store.SettleDraftVoice), and says whether members' voice changed.
+// Publishing moves a version's voice in its own transaction, so what is
+// left is voice an older Sova left waiting (it moved it only when the
+// site was next built, which a full disk could refuse) and that of drafts
+// uploaded under a newer published version. At start, so that nothing
+// waits for ever; hourly, for what a full disk refused then.
+func (a *App) settleDraftVoice() bool {
+	taken, dropped, err := a.db.SettleDraftVoice()
+	if err != nil && !errors.Is(err, domain.ErrDiskFull) {
+		a.cfg.Log.Error("settling the voice that came with surveys", "err", err)
+	}
+	if taken+dropped > 0 {
+		a.cfg.Log.Info("settled the voice that came with surveys", "recordings_taken", taken, "recordings_dropped", dropped)
+	}
+	return taken > 0
 }
 
 // RefreshWarnings rebuilds the member app when a warning it shows has

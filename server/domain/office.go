@@ -127,15 +127,55 @@ func (o *Office) Record(by, action, target string) error {
 }
 
 // AddDraft takes a new survey or a new version of one as a draft.
-func (o *Office) AddDraft(by string, sv *Survey) error {
+func (o *Office) AddDraft(by string, sv *Survey) error { return o.AddDraftWith(by, sv, nil) }
+
+// DraftPut keeps a draft as Repository.PutDraft does, with what came with
+// it, in the same transaction.
+type DraftPut func(sv *Survey, audit ...AuditEntry) error
+
+// AddDraftWith is AddDraft for a draft that brings more than its
+// definition, such as an XLSForm's recordings: ready makes that ready to
+// keep (it may refuse it, and then nothing is kept) and says how to keep
+// it with the draft. It runs only for a draft AddDraft would take, so
+// nothing is converted for one refused here, the one place that refuses.
+func (o *Office) AddDraftWith(by string, sv *Survey, ready func() (DraftPut, error)) error {
 	if sv.ID == WarnSurveyID {
 		return Errorf(CodeInvalid, "The id %q is Sova's own reporting form; give the survey another id.", WarnSurveyID)
 	}
-	err := o.Repo.PutDraft(sv, o.audit(by, "survey uploaded", sv.ID+" v"+strconv.Itoa(sv.Version)))
+	err := o.putDraft(by, sv, ready)
 	if errors.Is(err, ErrVersionExists) {
 		return Errorf(CodeInvalid, "Version %d of %s already exists with other content. Raise \"version\" in the file and upload it again.", sv.Version, sv.ID)
 	}
 	return err
+}
+
+// putDraft keeps sv, with what ready makes ready if anything comes with it.
+func (o *Office) putDraft(by string, sv *Survey, ready func() (DraftPut, error)) error {
+	put := o.Repo.PutDraft
+	if ready != nil {
+		if o.versionTaken(sv) {
+			return ErrVersionExists // before anything is made ready
+		}
+		var err error
+		if put, err = ready(); err != nil {
+			return err
+		}
+	}
+	return put(sv, o.audit(by, "survey uploaded", sv.ID+" v"+strconv.Itoa(sv.Version)))
+}
+
+// versionTaken reports whether sv's version is stored with other content,
+// or as other than a draft: a version members may have met never changes,
+// nor does what came with it.
+func (o *Office) versionTaken(sv *Survey) bool {
+	for _, old := range o.Repo.Versions(sv.ID) {
+		if old.Version == sv.Version {
+			a, _ := json.Marshal(old)
+			b, _ := json.Marshal(sv)
+			return o.Repo.StateOf(sv.ID, sv.Version) != SurveyDraft || string(a) != string(b)
+		}
+	}
+	return false
 }
 
 // SetSurveyState publishes or retires a version; members get the change

@@ -43,9 +43,11 @@ func stateKey(id string, version int) string { return fmt.Sprintf("%s/%08d", id,
 // built-in surveys can be imported at every start.
 func (s *DB) PutSurvey(sv *domain.Survey) error { return s.putSurvey(sv, domain.SurveyPublished, nil) }
 
-// PutDraft stores an uploaded definition as a draft.
+// PutDraft stores an uploaded definition as a draft, without voice: the
+// same draft again drops what voice came with it before
+// (PutDraftWithVoice).
 func (s *DB) PutDraft(sv *domain.Survey, audit ...domain.AuditEntry) error {
-	return s.putSurvey(sv, domain.SurveyDraft, nil, audit...)
+	return s.PutDraftWithVoice(sv, nil, audit...)
 }
 
 // putSurvey stores sv in state initial, unless it is stored already, and
@@ -104,13 +106,21 @@ func putVersion(txn *badger.Txn, key, val []byte, state string, initial domain.S
 	return txn.Set(key, val)
 }
 
-// SetState publishes, retires or un-retires a stored version.
+// SetState publishes, retires or un-retires a stored version. The voice
+// that came with the survey's drafts follows in the same transaction
+// (fate): publishing a version makes its voice members' at once, and
+// drops the voice of the older drafts it passes over.
 func (s *DB) SetState(id string, version int, st domain.SurveyState, audit ...domain.AuditEntry) error {
 	if _, err := s.version(id, version); err != nil {
 		return err
 	}
+	states := s.statesOf(id)
+	states[version] = st
 	err := s.audited(audit, func(txn *badger.Txn) error {
-		return txn.Set([]byte(statePrefix+stateKey(id, version)), []byte(st))
+		if err := txn.Set([]byte(statePrefix+stateKey(id, version)), []byte(st)); err != nil {
+			return err
+		}
+		return settleSurvey(txn, id, states)
 	})
 	if err == nil {
 		s.surveys.mu.Lock()

@@ -1,13 +1,9 @@
 package studio
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -36,40 +32,50 @@ func (e *VoiceError) Error() string {
 	return b.String()
 }
 
-// AddDraft takes sv as a draft with the recordings that came with it, each
-// checked and converted as a recording made in the studio is. One refused
-// recording refuses them all and the draft with them (a *VoiceError listing
-// every one): nothing is half-imported. The recordings wait with the draft
-// and become its phrases' voice when it is published (takeDraftVoice), for
-// its words as they are then in the studio: a recording is of the words
-// it says, so one of words a translator has since reworded is refused.
-// Without recordings, a draft goes through domain.Office.AddDraft.
-func (s *Studio) AddDraft(ctx context.Context, by *domain.Staff, sv *domain.Survey, recs []Recording) error {
-	// The two refusals of domain.Office.AddDraft, which this write
-	// bypasses: the console tells them apart by what is stored.
-	if sv.ID == domain.WarnSurveyID {
-		return domain.Errorf(domain.CodeInvalid, "The id %q is Sova's own reporting form; give the survey another id.", sv.ID)
+// DraftVoice is how the recordings that came with sv come in with it, for
+// domain.Office.AddDraftWith, which refuses the draft itself or takes it:
+// each recording checked and converted as one made in the studio is. One
+// refused recording refuses them all and the draft with them (a
+// *VoiceError listing every one): nothing is half-imported. The
+// recordings wait with the draft and become its phrases' voice when it is
+// published (store.SetState), for its words as they are then in the
+// studio: a recording is of the words it says, so one of words a
+// translator has since reworded is refused.
+func (s *Studio) DraftVoice(ctx context.Context, by *domain.Staff, sv *domain.Survey, recs []Recording) func() (domain.DraftPut, error) {
+	return func() (domain.DraftPut, error) {
+		out, err := s.convertAll(ctx, by, sv, recs)
+		if err != nil {
+			return nil, err
+		}
+		return func(sv *domain.Survey, audit ...domain.AuditEntry) error {
+			return s.db.PutDraftWithVoice(sv, out, audit...)
+		}, nil
 	}
-	exists := domain.Errorf(domain.CodeInvalid, "Version %d of %s already exists with other content. Raise \"version\" in the file and upload it again.", sv.Version, sv.ID)
-	if old, err := s.db.Version(sv.ID, sv.Version); err == nil && !sameSurvey(old, sv) {
-		return exists // before converting anything
-	}
+}
+
+// convertAll converts recs, or refuses them all.
+func (s *Studio) convertAll(ctx context.Context, by *domain.Staff, sv *domain.Survey, recs []Recording) ([]store.DraftRecording, error) {
 	// The words each recording says, as members will read them.
 	texts := make([]string, len(recs))
-	reasons := make([]string, len(recs))
+	refusals := make([]*Refusal, len(recs))
 	words, err := s.draftWords(sv, recs)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	refuse := func(i int, err error) {
+		r := refusal(recs[i].Key, err)
+		r.File, r.Lang = recs[i].File, recs[i].Lang
+		refusals[i] = &r
 	}
 	seen := map[string]bool{}
 	for i, r := range recs {
 		texts[i], err = words(r.Lang, r.Key)
 		if err == nil && seen[r.Lang+"/"+r.Key] {
-			err = domain.Errorf(domain.CodeInvalid, "another file is already the recording of this phrase in %s", r.Lang)
+			err = invalid("draft.twice", "another file is already the recording of this phrase in {lang}", "lang", r.Lang)
 		}
 		seen[r.Lang+"/"+r.Key] = true
 		if err != nil {
-			reasons[i] = reason(err)
+			refuse(i, err)
 		}
 	}
 	// Converted side by side (bounded keeps them to the cores there are),
@@ -78,7 +84,7 @@ func (s *Studio) AddDraft(ctx context.Context, by *domain.Staff, sv *domain.Surv
 	out := make([]store.DraftRecording, len(recs))
 	var wg sync.WaitGroup
 	for i, r := range recs {
-		if reasons[i] != "" {
+		if refusals[i] != nil {
 			continue
 		}
 		wg.Add(1)
@@ -86,7 +92,7 @@ func (s *Studio) AddDraft(ctx context.Context, by *domain.Staff, sv *domain.Surv
 			defer wg.Done()
 			rec, err := s.convert(ctx, r.Lang, r.Key, by, texts[i], r.Data)
 			if err != nil {
-				reasons[i] = reason(err)
+				refuse(i, err)
 				return
 			}
 			out[i] = store.DraftRecording{Lang: r.Lang, Key: r.Key, Recording: rec}
@@ -94,22 +100,18 @@ func (s *Studio) AddDraft(ctx context.Context, by *domain.Staff, sv *domain.Surv
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	var refused []Refusal
-	for i, r := range recs {
-		if reasons[i] != "" {
-			refused = append(refused, Refusal{Key: r.Key, Reason: reasons[i], File: r.File, Lang: r.Lang})
+	for _, r := range refusals {
+		if r != nil {
+			refused = append(refused, *r)
 		}
 	}
 	if len(refused) > 0 {
-		return &VoiceError{Refused: refused}
+		return nil, &VoiceError{Refused: refused}
 	}
-	err = s.db.PutDraftWithVoice(sv, out, s.audit(by, "survey uploaded", sv.ID+" v"+strconv.Itoa(sv.Version))...)
-	if errors.Is(err, domain.ErrVersionExists) {
-		return exists
-	}
-	return err
+	return out, nil
 }
 
 // draftWords returns what says the words of sv that each recording is of,
@@ -132,40 +134,14 @@ func (s *Studio) draftWords(sv *domain.Survey, recs []Recording) (func(lang, key
 		text := sv.Texts[lang][key]
 		switch e := edits[lang][key]; {
 		case s.Catalog(lang) == nil:
-			return "", domain.Errorf(domain.CodeInvalid, "members cannot choose the language %q in Sova", lang)
+			return "", invalid("draft.lang", "members cannot choose the language \"{lang}\" in Sova", "lang", lang)
 		case !sv.HasLanguage(lang):
-			return "", domain.Errorf(domain.CodeInvalid, "the survey has no words in %s", lang)
+			return "", invalid("draft.words", "the survey has no words in {lang}", "lang", lang)
 		case !slices.Contains(keys, key):
-			return "", domain.Errorf(domain.CodeInvalid, "the survey has no phrase %q", key)
+			return "", invalid("draft.phrase", "the survey has no phrase \"{key}\"", "key", key)
 		case e != nil && e.Text != text:
-			return "", domain.Errorf(domain.CodeInvalid, "a translator changed these words in the studio to %q, and members will read those: record them, or put them in the form", e.Text)
+			return "", invalid("draft.reworded", "a translator changed these words in the studio to \"{text}\", and members will read those: record them, or put them in the form", "text", e.Text)
 		}
 		return text, nil
 	}, nil
 }
-
-// sameSurvey reports whether two definitions are the same to the letter, as
-// the store compares them.
-func sameSurvey(a, b *domain.Survey) bool {
-	x, _ := json.Marshal(a)
-	y, _ := json.Marshal(b)
-	return bytes.Equal(x, y)
-}
-
-// takeDraftVoice gives each published survey version the recordings that
-// came with it as a draft (store.TakeDraftVoice). Publishing is what makes
-// them speak, and the studio and the member site are read after it: the
-// site is rebuilt on publishing (Content). A version with none costs a read.
-func (s *Studio) takeDraftVoice() error {
-	for _, sv := range s.surveys() {
-		if _, err := s.db.TakeDraftVoice(sv.ID, sv.Version); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// settleVoice is takeDraftVoice where members are served: a full disk
-// refuses the move, and the site is still built, with Sova's voice for
-// those phrases, until a later rebuild moves them.
-func (s *Studio) settleVoice() { _ = s.takeDraftVoice() }

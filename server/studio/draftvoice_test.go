@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"testing"
+	"time"
 
 	"sova/internal/testapp"
 	"sova/server/domain"
@@ -15,10 +16,12 @@ import (
 
 // publishedNeeds is a studio over the store's published surveys, with the
 // needs survey's version 1 published, and a draft of version 2 whose
-// English title says other words: the two versions share their phrase keys.
-func publishedNeeds(t *testing.T) (*studio.Studio, *store.DB, *domain.Survey) {
+// English title says other words: the two versions share their phrase
+// keys. The office takes drafts and publishes them into the same store.
+func publishedNeeds(t *testing.T) (*studio.Studio, *store.DB, *domain.Office, *domain.Survey) {
 	t.Helper()
 	s, db := studioOver(t, func(db *store.DB) func() []*domain.Survey { return db.Surveys })
+	office := &domain.Office{Repo: db, Events: &siteEvents{}, Now: time.Now}
 	v1 := needs(t)
 	if err := db.PutSurvey(v1); err != nil {
 		t.Fatal(err)
@@ -28,18 +31,35 @@ func publishedNeeds(t *testing.T) (*studio.Studio, *store.DB, *domain.Survey) {
 	v2.Texts = maps.Clone(v1.Texts)
 	v2.Texts["en"] = maps.Clone(v1.Texts["en"])
 	v2.Texts["en"]["needs.title"] = "What you need"
-	return s, db, &v2
+	return s, db, office, &v2
+}
+
+// siteEvents stands for the app's events: onSite runs where the member
+// site would be rebuilt.
+type siteEvents struct{ onSite func() }
+
+func (e *siteEvents) SiteChanged() error {
+	if e.onSite != nil {
+		e.onSite()
+	}
+	return nil
+}
+func (e *siteEvents) WordsChanged() error  { return nil }
+func (e *siteEvents) Notify(domain.Notice) {}
+
+// addDraft takes v as a draft with recs, as the console does.
+func addDraft(s *studio.Studio, office *domain.Office, v *domain.Survey, recs []studio.Recording) error {
+	return office.AddDraftWith(tina.Login, v, s.DraftVoice(context.Background(), tina, v, recs))
 }
 
 func TestAddDraft_RecordingsSpeakOnceTheDraftIsPublished(t *testing.T) {
-	s, db, v2 := publishedNeeds(t)
-	ctx := context.Background()
+	s, db, office, v2 := publishedNeeds(t)
 	question := v2.Questions[0].Text
 	recs := []studio.Recording{
 		{Lang: "en", Key: "needs.title", File: "title-en.wav", Data: testapp.Speech(t, "en", "What you need")},
 		{Lang: "ru", Key: question, File: "q1-ru.wav", Data: testapp.Speech(t, "ru", v2.Texts["ru"][question])},
 	}
-	if err := s.AddDraft(ctx, tina, v2, recs); err != nil {
+	if err := addDraft(s, office, v2, recs); err != nil {
 		t.Fatal(err)
 	}
 	if st := db.StateOf("needs", 2); st != domain.SurveyDraft {
@@ -64,8 +84,29 @@ func TestAddDraft_RecordingsSpeakOnceTheDraftIsPublished(t *testing.T) {
 	if pack, err := s.Pack("en"); err != nil || pack.Phrases["needs.title"].Source == voice.SourceRecorded {
 		t.Errorf("a draft's recording reached members: %+v %v", pack.Phrases["needs.title"], err)
 	}
+	// Reading is not publishing: every read of the studio left the
+	// recordings where they wait.
+	if _, err := s.Content(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Coverage("ru"); err != nil {
+		t.Fatal(err)
+	}
+	if waiting, err := db.DraftVoice("needs", 2); err != nil || len(waiting["en"])+len(waiting["ru"]) != 2 {
+		t.Errorf("reads moved the draft's voice: %v %v", waiting, err)
+	}
+	if recs, err := db.Recordings("en"); err != nil || len(recs) != 0 {
+		t.Errorf("reads moved the draft's voice: %v %v", recs, err)
+	}
 
-	if err := db.SetState("needs", 2, domain.SurveyPublished); err != nil {
+	// Publishing moves them: by the time the site is rebuilt, before
+	// anything is read, they are the phrases' recordings.
+	office.Events.(*siteEvents).onSite = func() {
+		if recs, err := db.Recordings("en"); err != nil || recs["needs.title"] == nil || recs["needs.title"].By != tina.ID {
+			t.Errorf("the site is rebuilt without the draft's voice: %v %v", recs, err)
+		}
+	}
+	if err := office.SetSurveyState("ada", "needs", 2, domain.SurveyPublished); err != nil {
 		t.Fatal(err)
 	}
 	for lang, key := range map[string]string{"en": "needs.title", "ru": question} {
@@ -89,8 +130,7 @@ func TestAddDraft_RecordingsSpeakOnceTheDraftIsPublished(t *testing.T) {
 }
 
 func TestAddDraft_OneBadRecordingRefusesAllAndStoresNothing(t *testing.T) {
-	s, db, v2 := publishedNeeds(t)
-	ctx := context.Background()
+	s, db, office, v2 := publishedNeeds(t)
 	question := v2.Questions[1].Text
 	// A translator reworded a question after version 1: members would read
 	// her words, so a recording of the form's is refused.
@@ -107,7 +147,7 @@ func TestAddDraft_OneBadRecordingRefusesAllAndStoresNothing(t *testing.T) {
 		{Lang: "en", Key: "needs.title", File: "twice.wav", Data: speech},
 		{Lang: "en", Key: question, File: "reworded.wav", Data: testapp.Speech(t, "en", v2.Texts["en"][question])},
 	}
-	err := s.AddDraft(ctx, tina, v2, recs)
+	err := addDraft(s, office, v2, recs)
 	var ve *studio.VoiceError
 	if !errors.As(err, &ve) {
 		t.Fatalf("want a *VoiceError, got %v", err)
@@ -115,7 +155,7 @@ func TestAddDraft_OneBadRecordingRefusesAllAndStoresNothing(t *testing.T) {
 	var files []string
 	for _, r := range ve.Refused {
 		files = append(files, r.File)
-		if r.Reason == "" || r.Lang == "" || r.Key == "" {
+		if r.Reason == "" || r.Code == "" || r.Lang == "" || r.Key == "" {
 			t.Errorf("refusal without its reason or phrase: %+v", r)
 		}
 	}
@@ -142,11 +182,18 @@ func TestAddDraft_OneBadRecordingRefusesAllAndStoresNothing(t *testing.T) {
 		t.Errorf("audit log: %+v", log)
 	}
 
-	// A version that exists with other words is refused before anything
-	// is converted, as Office.AddDraft refuses it.
+	// The office refuses a version that exists with other words, or
+	// published, before anything is converted: no recording is refused,
+	// the draft is.
 	v1 := needs(t)
 	v1.Texts["en"]["needs.title"] = "Other words"
-	if err := s.AddDraft(ctx, tina, v1, recs[:1]); domain.ErrorCode(err) != domain.CodeInvalid {
-		t.Errorf("an existing version with other words: %v", err)
+	for name, v := range map[string]*domain.Survey{"other words": v1, "published": needs(t)} {
+		err := addDraft(s, office, v, recs)
+		if domain.ErrorCode(err) != domain.CodeInvalid || errors.As(err, &ve) {
+			t.Errorf("an existing version with %s: %v", name, err)
+		}
+	}
+	if recs, _ := db.Recordings("en"); len(recs) != 0 {
+		t.Errorf("recordings stored: %v", recs)
 	}
 }

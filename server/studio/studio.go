@@ -102,10 +102,7 @@ type Phrase struct {
 func (s *Studio) Phrases(lang string) ([]Phrase, error) {
 	cat := s.Catalog(lang)
 	if cat == nil {
-		return nil, domain.Errorf(domain.CodeNotFound, "there is no language %q", lang)
-	}
-	if err := s.takeDraftVoice(); err != nil {
-		return nil, err
+		return nil, missing("lang.none", "there is no language \"{lang}\"", "lang", lang)
 	}
 	edits, err := s.db.Texts(lang)
 	if err != nil {
@@ -236,12 +233,17 @@ func (s *Studio) phrase(lang, key string) (Phrase, error) {
 			return p, nil
 		}
 	}
-	return Phrase{}, domain.Errorf(domain.CodeNotFound, "%s has no phrase %q", lang, key)
+	return Phrase{}, noPhrase(lang, key)
+}
+
+// noPhrase refuses a key lang does not have.
+func noPhrase(lang, key string) *Error {
+	return missing("phrase.none", "{lang} has no phrase \"{key}\"", "lang", lang, "key", key)
 }
 
 // Record checks and converts a recording of lang's phrase key (any common
 // audio format) and makes it the phrase's voice. A refused recording
-// (voice.InputError) changes nothing: the voice the phrase had stays.
+// (an Error) changes nothing: the voice the phrase had stays.
 func (s *Studio) Record(ctx context.Context, lang, key string, by *domain.Staff, audio []byte) error {
 	return s.recordPhrase(ctx, lang, key, by, audio, s.audit(by, "voice recorded", lang+"/"+key)...)
 }
@@ -288,13 +290,13 @@ func (s *Studio) record(ctx context.Context, lang, key string, by *domain.Staff,
 }
 
 // convert checks audio (s.Limits) and converts it into the voice of key,
-// read from text, ready to store. A refused file is a voice.InputError.
+// read from text, ready to store. A refused file is an Error.
 func (s *Studio) convert(ctx context.Context, lang, key string, by *domain.Staff, text string, audio []byte) (*store.Recording, error) {
 	enc, err := bounded(ctx, func(ctx context.Context) (*voice.Encoded, error) {
 		return voice.Convert(ctx, lang, key, text, audio, s.Limits)
 	})
 	if err != nil {
-		return nil, err
+		return nil, recordingRefused(err)
 	}
 	from := sha256.Sum256(audio)
 	return &store.Recording{Phrase: enc.Phrase, Data: enc.Data, By: staffID(by), Day: s.day(), From: hex.EncodeToString(from[:])}, nil
@@ -327,10 +329,10 @@ func (s *Studio) setText(lang, key, text string, by *domain.Staff, audit ...doma
 		return err
 	}
 	if p.Edit == CatalogFile {
-		return domain.Errorf(domain.CodeInvalid, "these words change with a number: change them in i18n/%s.json, or record them as they are", lang)
+		return invalid("text.count", "these words change with a number: change them in {file}, or record them as they are", "file", "i18n/"+lang+".json")
 	}
 	if p.Edit != "" {
-		return domain.Errorf(domain.CodeInvalid, "these are the organisation's own words: change them at %s", p.Edit)
+		return invalid("text.own", "these are the organisation's own words: change them at {page}", "page", p.Edit)
 	}
 	// Only the ends are trimmed, and the text is not Unicode-normalised:
 	// NFC would reorder Arabic's shadda after the vowel mark, which
@@ -338,11 +340,11 @@ func (s *Studio) setText(lang, key, text string, by *domain.Staff, audit ...doma
 	text = strings.TrimSpace(text)
 	switch {
 	case text == "":
-		return domain.Errorf(domain.CodeInvalid, "the phrase needs words; to go back to what Sova ships, type: %s", p.Shipped)
+		return invalid("text.empty", "the phrase needs words; to go back to what Sova ships, type: {shipped}", "shipped", p.Shipped)
 	case utf8.RuneCountInString(text) > MaxText:
-		return domain.Errorf(domain.CodeInvalid, "the phrase is %d characters long; at most %d fit on a phone's screen", utf8.RuneCountInString(text), MaxText)
+		return invalid("text.long", "the phrase is {length} characters long; at most {max} fit on a phone's screen", "length", utf8.RuneCountInString(text), "max", MaxText)
 	case !utf8.ValidString(text):
-		return domain.Errorf(domain.CodeInvalid, "the text is not valid UTF-8")
+		return invalid("text.utf8", "the text is not valid UTF-8")
 	case text == p.Shipped:
 		return s.db.DeleteText(lang, key, audit...)
 	}
@@ -361,7 +363,6 @@ type Content struct {
 
 // Content lays translators' work over what Sova ships.
 func (s *Studio) Content() (*Content, error) {
-	s.settleVoice()
 	c := &Content{Surveys: s.surveys(), Packs: map[string]*voice.Pack{}}
 	for _, cat := range s.catalogs {
 		edits, err := s.db.Texts(cat.Lang)
@@ -416,7 +417,6 @@ func reworded(sv *domain.Survey, lang string, words map[string]string) *domain.S
 
 // Pack is lang's voice pack as members get it.
 func (s *Studio) Pack(lang string) (*voice.Pack, error) {
-	s.settleVoice()
 	content, err := s.content(lang)
 	if err != nil {
 		return nil, err

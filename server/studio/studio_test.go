@@ -172,8 +172,8 @@ func TestRecord_ARecordingWinsOverTheSyntheticVoice(t *testing.T) {
 
 	// A refused recording changes nothing.
 	err = s.Record(ctx, "en", "home.title", tina, []byte("not a recording"))
-	var ie *voice.InputError
-	if !errors.As(err, &ie) || ie.Code != "format" {
+	var se *studio.Error
+	if !errors.As(err, &se) || se.Code != "recording.format" || domain.ErrorCode(err) != domain.CodeInvalid {
 		t.Fatalf("text as a recording: %v", err)
 	}
 	if again, _ := db.Recordings("en"); !slices.Equal(again["home.title"].Phrase.Files, rec["home.title"].Phrase.Files) {

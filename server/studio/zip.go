@@ -124,39 +124,16 @@ type ImportReport struct {
 	Skipped  int       // files and words already as they are
 }
 
-// Refusal is one thing an import did not take.
-type Refusal struct {
-	Key, Reason string
-	// File and Lang name a recording that came with a draft
-	// (AddDraft); "" for a pack, which is of one language and names its
-	// files after their keys.
-	File, Lang string
-}
-
-// reason says why err refused a recording or words: a refused file or
-// value as it was refused, anything else as a file that could not be read.
-func reason(err error) string {
-	var ie *voice.InputError
-	var de *domain.Error
-	switch {
-	case errors.As(err, &de):
-		return de.Message
-	case !errors.As(err, &ie):
-		return "could not be read: " + err.Error()
-	}
-	return err.Error()
-}
-
 // Import takes a pack zip (see Export) for lang. One bad recording or word
 // is refused alone; the rest is taken. The error is for a file that is not
 // a pack of lang at all.
 func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang string, by *domain.Staff) (*ImportReport, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return nil, domain.Errorf(domain.CodeInvalid, "this is not a zip file (%v)", err)
+		return nil, invalid("pack.zip", "this is not a zip file ({detail})", "detail", err)
 	}
 	if len(zr.File) > maxZipEntries {
-		return nil, domain.Errorf(domain.CodeInvalid, "the zip holds %d files; a pack has at most %d", len(zr.File), maxZipEntries)
+		return nil, invalid("pack.files", "the zip holds {files} files; a pack has at most {max}", "files", len(zr.File), "max", maxZipEntries)
 	}
 	files := map[string]*zip.File{}
 	for _, f := range zr.File {
@@ -168,7 +145,7 @@ func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang str
 	}
 	files = unwrapFolder(files)
 	if files[zipTexts] == nil && files[voice.ManifestName] == nil && !slices.ContainsFunc(slices.Collect(maps.Keys(files)), isRecording) {
-		return nil, domain.Errorf(domain.CodeInvalid, "this zip holds no %s, %s or %s folder: is it a Sova voice pack?", zipTexts, voice.ManifestName, zipRecordings)
+		return nil, invalid("pack.empty", "this zip holds no {texts}, {manifest} or {folder} folder: is it a Sova voice pack?", "texts", zipTexts, "manifest", voice.ManifestName, "folder", zipRecordings)
 	}
 	// read reads one file, no larger than a recording may be: the zip's own
 	// sizes may lie.
@@ -184,14 +161,14 @@ func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang str
 		defer rc.Close()
 		data, err := io.ReadAll(io.LimitReader(rc, s.Limits.MaxBytes+1))
 		if int64(len(data)) > s.Limits.MaxBytes {
-			return nil, s.Limits.TooLarge(-1)
+			return nil, s.TooLarge(-1)
 		}
 		return data, err
 	}
 
 	rep := &ImportReport{}
 	refuse := func(key string, err error) {
-		rep.Refused = append(rep.Refused, Refusal{Key: key, Reason: reason(err)})
+		rep.Refused = append(rep.Refused, refusal(key, err))
 	}
 	phrases, err := s.Phrases(lang)
 	if err != nil {
@@ -210,9 +187,9 @@ func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang str
 		}
 		switch {
 		case err != nil:
-			return nil, domain.Errorf(domain.CodeInvalid, "%s: %v", zipTexts, err)
+			return nil, invalid("pack.file", "{file} cannot be read: {detail}", "file", zipTexts, "detail", err)
 		case tf.Lang != lang:
-			return nil, domain.Errorf(domain.CodeInvalid, "this is the pack of %q, not %q", tf.Lang, lang)
+			return nil, otherLang(tf.Lang, lang)
 		}
 		for _, key := range slices.Sorted(maps.Keys(tf.Texts)) {
 			p, ok := current[key]
@@ -225,11 +202,11 @@ func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang str
 			carried := !changedInPack && slices.Contains(tf.Edited, key) && p.Text == p.Shipped
 			switch {
 			case !ok:
-				refuse(key, domain.Errorf(domain.CodeNotFound, "%s has no phrase %q", lang, key))
+				refuse(key, noPhrase(lang, key))
 			case text == p.Text || (!changedInPack && !carried):
 				rep.Skipped++ // as here, or untouched in the pack
 			case changedInPack && p.Text != was && p.Text != p.Shipped:
-				refuse(key, domain.Errorf(domain.CodeInvalid, "its words changed here since the pack was exported (now: %q); edit them in the studio", p.Text))
+				refuse(key, invalid("pack.changed", "its words changed here since the pack was exported (now: \"{text}\"); edit them in the studio", "text", p.Text))
 			default:
 				if err := s.setText(lang, key, tf.Texts[key], by); err != nil {
 					refuse(key, err)
@@ -253,10 +230,10 @@ func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang str
 	if raw, err := read(voice.ManifestName); err != nil || raw != nil {
 		m, err := voice.ParseManifest(raw)
 		if err != nil {
-			return nil, domain.Errorf(domain.CodeInvalid, "%s: %v", voice.ManifestName, err)
+			return nil, invalid("pack.file", "{file} cannot be read: {detail}", "file", voice.ManifestName, "detail", err)
 		}
 		if m.Lang != lang {
-			return nil, domain.Errorf(domain.CodeInvalid, "this is the pack of %q, not %q", m.Lang, lang)
+			return nil, otherLang(m.Lang, lang)
 		}
 		for _, key := range slices.Sorted(maps.Keys(m.Phrases)) {
 			ph := m.Phrases[key]
@@ -264,7 +241,7 @@ func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang str
 				continue
 			}
 			if _, ok := current[key]; !ok {
-				refuse(key, domain.Errorf(domain.CodeNotFound, "%s has no phrase %q", lang, key))
+				refuse(key, noPhrase(lang, key))
 				continue
 			}
 			if samePhrase(pack.Phrases[key], ph) || (recs[key] != nil && recs[key].From == sourceFile(ph).Sha256) {
@@ -274,7 +251,7 @@ func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang str
 			// A recording made here is never replaced by one that comes
 			// with a pack: that may be an older export of this very server.
 			if recs[key] != nil || pack.Phrases[key].Source == voice.SourceRecorded {
-				refuse(key, domain.Errorf(domain.CodeInvalid, "it is already recorded here; to replace it, put the new recording in recordings/ or record it in the studio"))
+				refuse(key, invalid("pack.recorded", "it is already recorded here; to replace it, put the new recording in {folder} or record it in the studio", "folder", zipRecordings))
 				continue
 			}
 			// Re-encoded, not copied: what members get has always been
@@ -303,7 +280,7 @@ func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang str
 		base := path.Base(name)
 		key := strings.TrimSuffix(base, path.Ext(base))
 		if _, ok := current[key]; !ok {
-			refuse(key, domain.Errorf(domain.CodeNotFound, "%s: no phrase is called %q; name each file after its phrase's key", name, key))
+			refuse(key, missing("pack.name", "{file}: no phrase is called \"{key}\"; name each file after its phrase's key", "file", name, "key", key))
 			continue
 		}
 		audio, err := read(name)
@@ -323,6 +300,11 @@ func (s *Studio) Import(ctx context.Context, r io.ReaderAt, size int64, lang str
 		}
 	}
 	return rep, nil
+}
+
+// otherLang refuses a pack of another language.
+func otherLang(pack, lang string) *Error {
+	return invalid("pack.lang", "this is the pack of \"{pack}\", not \"{lang}\"", "pack", pack, "lang", lang)
 }
 
 // isRecording reports whether a zip entry is a file in recordings/.
@@ -375,7 +357,7 @@ func phraseAudio(ph voice.Phrase, read func(string) ([]byte, error)) ([]byte, er
 	}
 	sum := sha256.Sum256(data)
 	if data == nil || hex.EncodeToString(sum[:]) != f.Sha256 || int64(len(data)) != f.Bytes {
-		return nil, domain.Errorf(domain.CodeInvalid, "%s is missing or does not match manifest.json", f.File)
+		return nil, invalid("pack.mismatch", "{file} is missing or does not match {manifest}", "file", f.File, "manifest", voice.ManifestName)
 	}
 	return data, nil
 }

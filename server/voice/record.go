@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // Limits bound a recording a translator uploads.
@@ -24,11 +25,14 @@ type Limits struct {
 var RecordingLimits = Limits{MaxBytes: 8 << 20, MaxSeconds: 30}
 
 // InputError is a recording refused for what it is (not for a server fault).
-// Code is stable, for UIs to translate: "empty", "too_large", "corrupt",
-// "format", "silent", "too_long". Detail is an English sentence saying what
-// is wrong and what to do.
+// Code is stable, for UIs to say in their reader's language: "empty",
+// "too_large", "too_large.cut", "corrupt", "format", "no_sound", "silent",
+// "too_long", "too_long.over". Args are the values its words name
+// (numbers as plain decimals, sizes in MB, lengths in seconds). Detail
+// is the same in English, saying what is wrong and what to do.
 type InputError struct {
 	Code   string
+	Args   map[string]string
 	Detail string
 }
 
@@ -37,6 +41,20 @@ func (e *InputError) Error() string {
 		return "voice: recording refused: " + e.Code
 	}
 	return e.Detail
+}
+
+// refuse is an InputError: english says it with its {places} filled from
+// pairs of name and value.
+func refuse(code, english string, pairs ...any) *InputError {
+	e := &InputError{Code: code, Args: map[string]string{}}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		e.Args[pairs[i].(string)] = fmt.Sprint(pairs[i+1])
+	}
+	for name, val := range e.Args {
+		english = strings.ReplaceAll(english, "{"+name+"}", val)
+	}
+	e.Detail = english
+	return e
 }
 
 // Encoded is one phrase's files, ready to serve: Phrase lists them (names
@@ -76,11 +94,10 @@ const (
 // TooLarge is the refusal of a file of n bytes, over the limit; n < 0 is an
 // upload cut off at the limit, whose size is not known.
 func (lim Limits) TooLarge(n int64) *InputError {
-	what := "the file is larger"
-	if n >= 0 {
-		what = "the file is " + sizeText(n)
+	if n < 0 {
+		return refuse("too_large.cut", "the file is larger than a recording may be, {max} MB: record only the phrase, as sound", "max", megabytes(lim.MaxBytes))
 	}
-	return &InputError{"too_large", fmt.Sprintf("%s; a recording may be at most %s: record only the phrase, as sound", what, sizeText(lim.MaxBytes))}
+	return refuse("too_large", "the file is {size} MB; a recording may be at most {max} MB: record only the phrase, as sound", "size", megabytes(n), "max", megabytes(lim.MaxBytes))
 }
 
 // Convert checks a recording and encodes it to the pack formats for lang.
@@ -94,7 +111,7 @@ func Convert(ctx context.Context, lang, key, text string, input []byte, lim Limi
 		return nil, fmt.Errorf("voice: key %q cannot be a file name", key)
 	}
 	if len(input) == 0 {
-		return nil, &InputError{"empty", "the recording is empty: record the phrase again"}
+		return nil, refuse("empty", "the recording is empty: record the phrase again")
 	}
 	if n := int64(len(input)); n > lim.MaxBytes {
 		return nil, lim.TooLarge(n)
@@ -125,7 +142,7 @@ func Convert(ctx context.Context, lang, key, text string, input []byte, lim Limi
 	if err != nil {
 		return nil, fmt.Errorf("voice: %w", err)
 	}
-	silent := &InputError{"silent", "we heard nothing: check that the microphone is on and speak closer"}
+	silent := refuse("silent", "we heard nothing: check that the microphone is on and speak closer")
 	if peak < silenceFloor {
 		return nil, silent
 	}
@@ -141,10 +158,10 @@ func Convert(ctx context.Context, lang, key, text string, input []byte, lim Limi
 		return nil, fmt.Errorf("voice: %w", err)
 	}
 	if whole >= limit {
-		return nil, &InputError{"too_long", fmt.Sprintf("the recording is over %g s long; a phrase may be at most %g s: record it again, shorter", limit, lim.MaxSeconds)}
+		return nil, refuse("too_long.over", "the recording is over {seconds} s long; a phrase may be at most {max} s: record it again, shorter", "seconds", limit, "max", lim.MaxSeconds)
 	}
 	if speech > lim.MaxSeconds {
-		return nil, &InputError{"too_long", fmt.Sprintf("the recording is %.1f s long; a phrase may be at most %g s: record it again, shorter", speech, lim.MaxSeconds)}
+		return nil, refuse("too_long", "the recording is {seconds} s long; a phrase may be at most {max} s: record it again, shorter", "seconds", math.Round(speech*10)/10, "max", lim.MaxSeconds)
 	}
 
 	// A phrase shorter than one loudness block (0.4 s) measures -70 LUFS;
@@ -180,7 +197,7 @@ func probeUpload(ctx context.Context, upload string, input []byte) error {
 		if looksLikeRecording(input) {
 			return errCorrupt
 		}
-		return &InputError{"format", "the file is not a sound recording we can read: send " + acceptedFormats}
+		return refuse("format", "the file is not a sound recording we can read: send {formats}", "formats", acceptedFormats)
 	}
 	var info struct {
 		Streams []struct {
@@ -195,10 +212,10 @@ func probeUpload(ctx context.Context, upload string, input []byte) error {
 			return nil
 		}
 	}
-	return &InputError{"format", "the file has no sound in it: send a sound recording (" + acceptedFormats + ")"}
+	return refuse("no_sound", "the file has no sound in it: send a sound recording ({formats})", "formats", acceptedFormats)
 }
 
-var errCorrupt = &InputError{"corrupt", "the recording is damaged or incomplete, perhaps cut off while it was sent: record it again"}
+var errCorrupt = refuse("corrupt", "the recording is damaged or incomplete, perhaps cut off while it was sent: record it again")
 
 // looksLikeRecording reports whether data starts like a file one of the
 // demuxers reads.
@@ -263,14 +280,9 @@ func trimSpeech(ctx context.Context, in, out string) (loudness, peak float64, er
 	return loudness, peak, nil
 }
 
-// sizeText says n bytes as a phone would, rounded up so that a file just
-// over the limit does not read as the limit.
-func sizeText(n int64) string {
-	if n < 1<<20 {
-		return fmt.Sprintf("%.0f KB", math.Ceil(float64(n)/(1<<10)))
-	}
-	return fmt.Sprintf("%.1f MB", math.Ceil(float64(n)*10/(1<<20))/10)
-}
+// megabytes is n bytes in MB, rounded up to a tenth: a file just over the
+// limit must not read as at it.
+func megabytes(n int64) float64 { return math.Ceil(float64(n)*10/(1<<20)) / 10 }
 
 func lastLogLine(log []byte) string {
 	log = bytes.TrimSpace(log)

@@ -213,7 +213,7 @@ func TestConvert(t *testing.T) {
 		// A file of another kind is a wrong format, not a damaged recording.
 		{"png", picture.Bytes(), RecordingLimits, "format"},
 		{"text", []byte("Hello, this is what I meant to say.\n"), RecordingLimits, "format"},
-		{"video without sound", videoOnly, RecordingLimits, "format"},
+		{"video without sound", videoOnly, RecordingLimits, "no_sound"},
 	}
 	for _, c := range refused {
 		t.Run(c.name+" is refused", func(t *testing.T) {

@@ -14,7 +14,6 @@ import (
 	"sova/i18n"
 	"sova/server/domain"
 	"sova/server/studio"
-	"sova/server/voice"
 	"sova/server/web/edge"
 )
 
@@ -278,20 +277,34 @@ func (s *Console) studioDone(c echo.Context, key string) error {
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
-// studioRefused shows why a change was refused, beside its phrase; nothing
-// the phrase had is lost.
+// studioRefused shows why a change was refused, beside its phrase, in the
+// staffer's language; nothing the phrase had is lost.
 func (s *Console) studioRefused(c echo.Context, key string, err error) error {
+	v := s.consoleView(c)
+	var se *studio.Error
 	var de *domain.Error
-	var ie *voice.InputError
-	var msg string
 	switch {
-	case errors.As(err, &ie):
-		msg = ie.Error()
+	case errors.As(err, &se):
+		return s.studioSays(c, key, v.refusal(se.Code, se.Args, se.Error()))
 	case errors.As(err, &de) && de.Code != domain.CodeInternal:
-		msg = de.Message
-	default:
-		return err
+		return s.studioSays(c, key, v.Message(de.Message))
 	}
+	return err
+}
+
+// refusal is a studio refusal (studio.Error, studio.Refusal) in this
+// person's language (studio.refused.<code>, numbers as her locale writes
+// them), or english where the catalog does not say it.
+func (v consoleView) refusal(code string, args map[string]string, english string) string {
+	if s, ok := v.filled("studio.refused."+code, args, v.decimal); code != "" && ok {
+		return s
+	}
+	return english
+}
+
+// studioSays answers a refused change with msg: to the studio's script
+// as JSON, else the page again with msg beside the phrase.
+func (s *Console) studioSays(c echo.Context, key, msg string) error {
 	if wantsJSON(c) {
 		return c.JSON(http.StatusUnprocessableEntity, edge.APIError{Error: domain.CodeInvalid, Message: msg})
 	}
@@ -334,11 +347,12 @@ func (s *Console) ImportPack(c echo.Context) error {
 	req := c.Request() // its body is bounded by limitBody (routes.go)
 	fh, err := c.FormFile("pack")
 	if err != nil {
+		v := s.consoleView(c)
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return s.studioRefused(c, "", domain.Errorf(domain.CodeInvalid, "the zip is larger than %d MB", studio.MaxZip>>20))
+			return s.studioSays(c, "", v.Tf("studio.pack.toolarge", "mb", v.Num(studio.MaxZip>>20)))
 		}
-		return s.studioRefused(c, "", domain.Errorf(domain.CodeInvalid, "choose a pack (.zip) to import"))
+		return s.studioSays(c, "", v.T("studio.pack.choose"))
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -368,11 +382,11 @@ func (s *Console) SaveVoice(c echo.Context) error {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return s.studioRefused(c, key, s.cfg.Studio.Limits.TooLarge(-1))
+		return s.studioRefused(c, key, s.cfg.Studio.TooLarge(-1))
 	case err != nil:
-		return s.studioRefused(c, key, domain.Errorf(domain.CodeInvalid, "choose a recording to upload, or record one"))
+		return s.studioSays(c, key, s.consoleView(c).T("studio.recording.choose"))
 	case fh.Size > limit:
-		return s.studioRefused(c, key, s.cfg.Studio.Limits.TooLarge(fh.Size))
+		return s.studioRefused(c, key, s.cfg.Studio.TooLarge(fh.Size))
 	}
 	f, err := fh.Open()
 	if err != nil {

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"sova/internal/testapp"
 	"sova/server/domain"
 	"sova/server/studio"
@@ -493,5 +495,138 @@ func TestStudio_AppScreensAreThePagesMembersSee(t *testing.T) {
 	}
 	if len(plays) < 100 {
 		t.Errorf("only %d phrases played on the member's pages", len(plays))
+	}
+}
+
+// A refused recording, words or pack, and a draft's refused recordings,
+// are said in the staffer's language, their numbers as her locale writes
+// them: to the page, and to the studio's script.
+func TestStudio_RefusalsSpeakTheStaffersLanguage(t *testing.T) {
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	tr, admin := e.As(domain.RoleTranslator), e.As(domain.RoleAdmin)
+	draft := testapp.Zip(t, map[string][]byte{
+		"needs.xlsx": needsForm(t, func(b *excelize.File) {
+			b.SetCellStr("survey", "Q1", "media::audio::en (en)")
+			b.SetCellStr("survey", "Q2", "find_clients.mp3")
+		}),
+		"find_clients.mp3": []byte("ID3"),
+	})
+	for _, tc := range []struct {
+		lang                  string
+		size, max, long, most string // 8.1 MB of at most 8, and 501 characters of at most 500
+	}{
+		{"ru", "8,1", "8", "501", "500"},
+		{"ar", "٨٫١", "٨", "٥٠١", "٥٠٠"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			for _, c := range []*testapp.Console{tr, admin} {
+				if rec := c.Post(t, "/staff/me/lang", url.Values{"csrf": {c.CSRF(t)}, "lang": {tc.lang}}); rec.Code != http.StatusSeeOther {
+					t.Fatalf("choose %s: %d", tc.lang, rec.Code)
+				}
+			}
+			cw := consoleIn(t, tc.lang)
+			said := func(code string, pairs ...string) string {
+				return html.EscapeString(strings.NewReplacer(pairs...).Replace(cw.T("studio.refused." + code)))
+			}
+			csrf := tr.CSRF(t)
+			for _, r := range []struct {
+				name, url string
+				form      url.Values
+				file      *testapp.File
+				want      string
+			}{
+				{"silent", "/staff/studio/en/voice", url.Values{"key": {"home.title"}}, &testapp.File{Field: "audio", Name: "quiet.wav", Data: testapp.Silence(t)},
+					said("recording.silent")},
+				{"too large", "/staff/studio/en/voice", url.Values{"key": {"home.title"}}, &testapp.File{Field: "audio", Name: "big.wav", Data: make([]byte, voice.RecordingLimits.MaxBytes+1)},
+					said("recording.too_large", "{size}", tc.size, "{max}", tc.max)},
+				{"too long", "/staff/studio/en/text", url.Values{"key": {"home.outbox"}, "text": {strings.Repeat("a", studio.MaxText+1)}}, nil,
+					said("text.long", "{length}", tc.long, "{max}", tc.most)},
+				{"not a pack", "/staff/studio/en/pack.zip", url.Values{}, &testapp.File{Field: "pack", Name: "notes.zip", Data: []byte("just text")},
+					html.EscapeString(strings.Split(cw.T("studio.refused.pack.zip"), "{")[0])},
+			} {
+				r.form.Set("csrf", csrf)
+				var rec *httptest.ResponseRecorder
+				if r.file != nil {
+					rec = tr.PostFile(t, r.url, r.form, r.file.Field, r.file.Name, r.file.Data)
+				} else {
+					rec = tr.Post(t, r.url, r.form)
+				}
+				if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), r.want) {
+					t.Errorf("%s: %d, the page lacks %s:\n%.3000s", r.name, rec.Code, r.want, rec.Body)
+				}
+			}
+			// The studio's script shows the message it is given.
+			rec := tr.PostFile(t, "/staff/studio/en/voice", url.Values{"csrf": {csrf}, "key": {"home.title"}}, "audio", "quiet.wav", testapp.Silence(t), "Accept", "application/json")
+			var got struct{ Message string }
+			if json.Unmarshal(rec.Body.Bytes(), &got) != nil || got.Message != cw.T("studio.refused.recording.silent") {
+				t.Errorf("to the script: %s", rec.Body)
+			}
+			// A draft's refused recording, on the Surveys page.
+			rec = admin.PostFile(t, "/staff/surveys", url.Values{"csrf": {admin.CSRF(t)}}, "definition", "needs.zip", draft)
+			if want := "<td>" + said("recording.corrupt") + "</td>"; rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), want) {
+				t.Errorf("a draft's recording: %d, the page lacks %s", rec.Code, want)
+			}
+		})
+	}
+}
+
+// findClients is the voice stem of the needs survey's first question on
+// its member page.
+var findClients = regexp.MustCompile(`data-q="find_clients"[^>]*?data-prompt="([^"]+)"`)
+
+func findClientsStem(t *testing.T, e *testapp.Env) string {
+	t.Helper()
+	rec := e.Member().Get(t, "/en/s/needs")
+	m := findClients.FindStringSubmatch(rec.Body.String())
+	if rec.Code != http.StatusOK || m == nil {
+		t.Fatalf("GET /en/s/needs: %d, no prompt for find_clients", rec.Code)
+	}
+	return m[1]
+}
+
+// A new version uploaded with its recordings: nothing of them is heard,
+// whatever staff and members read, until it is published; then members
+// hear them at once, with nothing read in between.
+func TestStudio_ADraftsRecordingSpeaksOncePublished(t *testing.T) {
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin, st := e.As(domain.RoleAdmin), e.App.Store()
+	v2 := testapp.Zip(t, map[string][]byte{
+		"needs.xlsx": needsForm(t, func(b *excelize.File) {
+			b.SetCellStr("settings", "A2", "needs")
+			b.SetCellStr("settings", "B2", "2")
+			b.SetCellStr("survey", "Q1", "media::audio::en (en)")
+			b.SetCellStr("survey", "Q2", "find_clients.wav")
+		}),
+		"find_clients.wav": testapp.Speech(t, "en", "How do you find clients?"),
+	})
+	if rec := admin.PostFile(t, "/staff/surveys", url.Values{"csrf": {admin.CSRF(t)}}, "definition", "needs.zip", v2); rec.Code != http.StatusSeeOther {
+		t.Fatalf("upload: %d %.2000s", rec.Code, rec.Body)
+	}
+	synthetic := findClientsStem(t, e)
+	for _, path := range []string{"/staff/studio/en", "/staff/studio/en/pack.zip", "/staff/surveys"} {
+		admin.Get(t, path)
+	}
+	if waiting, err := st.DraftVoice("needs", 2); err != nil || len(waiting["en"]) != 1 {
+		t.Fatalf("after reads, waiting with the draft: %v %v", waiting, err)
+	}
+	if recs, _ := st.Recordings("en"); recs["needs.find_clients"] != nil || findClientsStem(t, e) != synthetic {
+		t.Fatal("a draft's recording reached members before it was published")
+	}
+
+	if rec := admin.Post(t, "/staff/surveys/needs/2/publish", url.Values{"csrf": {admin.CSRF(t)}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("publish: %d", rec.Code)
+	}
+	stem := findClientsStem(t, e)
+	data, err := st.RecordingData("en", "needs.find_clients")
+	if err != nil || stem == synthetic || len(data) != 2 {
+		t.Fatalf("after publishing, members hear %s (before %s); recording files %d, %v", stem, synthetic, len(data), err)
+	}
+	if res := e.Member().Get(t, stem+".webm"); res.Code != http.StatusOK || res.Body.String() != string(data["needs.find_clients.webm"]) {
+		t.Errorf("GET %s.webm: %d, %d bytes; want the recording's %d", stem, res.Code, res.Body.Len(), len(data["needs.find_clients.webm"]))
+	}
+	if waiting, err := st.DraftVoice("needs", 2); err != nil || len(waiting) != 0 {
+		t.Errorf("still waiting after publishing: %v %v", waiting, err)
 	}
 }

@@ -104,10 +104,11 @@ func (s *Console) UploadSurvey(c echo.Context) error {
 	case errors.As(err, &xe):
 		return fail(refusal{Cells: xe.Problems})
 	case err == nil:
-		// With its recordings, the draft goes in through the studio,
-		// which checks and converts each one: all or nothing.
+		// Its recordings come in with the draft, or nothing does: the
+		// studio checks and converts each one, for a draft the Office
+		// takes.
 		if len(recs) > 0 {
-			err = s.cfg.Studio.AddDraft(c.Request().Context(), current(c).staff, sv, recs)
+			err = s.cfg.Office.AddDraftWith(by(c), sv, s.cfg.Studio.DraftVoice(c.Request().Context(), current(c).staff, sv, recs))
 		} else {
 			err = s.cfg.Office.AddDraft(by(c), sv)
 		}
@@ -166,18 +167,10 @@ func (s *Console) readDefinition(name string, data []byte) (*domain.Survey, []st
 // catalog does not say it. Numbers are written in her digits. An XLSForm
 // reason about a group's condition names the question's row (forrow).
 func (v consoleView) problem(code string, args map[string]string, english string) string {
-	key := "problem." + code
-	if code == "" || v.T(key) == key {
+	s, ok := v.filled("problem."+code, args, v.digits)
+	if code == "" || !ok {
 		return english
 	}
-	pairs := make([]string, 0, 2*len(args))
-	for name, val := range args {
-		if _, err := strconv.ParseFloat(val, 64); err == nil {
-			val = v.digits(val)
-		}
-		pairs = append(pairs, name, val)
-	}
-	s := v.Tf(key, pairs...)
 	if row, ok := args["forrow"]; ok {
 		s = v.Tf("problem.xlsform.forrow", "row", v.digits(row), "reason", s)
 	}

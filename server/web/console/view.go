@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,6 +65,29 @@ func (v consoleView) Tf(key string, pairs ...string) string {
 		places = append(places, "{"+pairs[i]+"}", pairs[i+1])
 	}
 	return strings.NewReplacer(places...).Replace(v.cat.T(key))
+}
+
+// filled is key's words with args in their {places}, each number written
+// by num; ok is false where the catalog lacks key.
+func (v consoleView) filled(key string, args map[string]string, num func(string) string) (s string, ok bool) {
+	if v.T(key) == key {
+		return "", false
+	}
+	pairs := make([]string, 0, 2*len(args))
+	for name, val := range args {
+		if _, err := strconv.ParseFloat(val, 64); err == nil {
+			val = num(val)
+		}
+		pairs = append(pairs, name, val)
+	}
+	return v.Tf(key, pairs...), true
+}
+
+// decimal is a number as this person's locale writes it, its fraction
+// kept (8,1 in Russian and French).
+func (v consoleView) decimal(s string) string {
+	x, _ := strconv.ParseFloat(s, 64)
+	return v.printer().Sprint(number.Decimal(x))
 }
 
 // RolesText lists roles as this person reads them.
