@@ -253,7 +253,7 @@ func (r *reader) questionType(n int, row []string, kind []string) (domain.Questi
 		r.refuseColumns(s, n, row, "constraint", "parameters")
 		return q, l
 	case "integer", "decimal":
-		q.Type = domain.Number
+		q.Type, q.Whole = domain.Number, kind[0] == "integer"
 		r.refuseColumns(s, n, row, "parameters")
 	case "text":
 		q.Type = domain.Text

@@ -2,7 +2,6 @@ package xlsform
 
 import (
 	"io"
-	"math"
 	"slices"
 
 	"github.com/xuri/excelize/v2"
@@ -73,7 +72,10 @@ func write(w io.Writer, sv *domain.Survey, langs map[string]Language, icons []st
 		case domain.Scale:
 			typ, params = "range", "start=1 end=5 step=1"
 		case domain.Number:
-			typ = numberType(q)
+			typ = "decimal"
+			if q.Whole {
+				typ = "integer"
+			}
 		case domain.Text:
 			typ = "text"
 		}
@@ -118,16 +120,6 @@ func write(w io.Writer, sv *domain.Survey, langs map[string]Language, icons []st
 	}
 	_, err := b.f.WriteTo(w)
 	return err
-}
-
-// numberType is integer when the bounds are whole, as most counts are:
-// ODK then offers the keypad without a decimal point, as Sova does.
-func numberType(q *domain.Question) string {
-	lo, hi := q.Bounds()
-	if lo == math.Trunc(lo) && hi == math.Trunc(hi) {
-		return "integer"
-	}
-	return "decimal"
 }
 
 func yesNoWord(l Language, v string) string {
@@ -194,7 +186,7 @@ func example() *domain.Survey {
 			{ID: "apps_safe", Type: domain.Scale, Text: "example.apps_safe", Icon: "safety",
 				ShowIf: &domain.ShowIf{Question: "find_clients", AnyOf: []any{"apps"}}},
 			{ID: "police", Type: domain.YesNo, Text: "example.police", Icon: "police", Required: true},
-			{ID: "police_times", Type: domain.Number, Text: "example.police_times", Icon: "count", Min: f(1), Max: f(100),
+			{ID: "police_times", Type: domain.Number, Text: "example.police_times", Icon: "count", Min: f(1), Max: f(100), Whole: true,
 				ShowIf: &domain.ShowIf{Question: "police", AnyOf: []any{true}}},
 			{ID: "comments", Type: domain.Text, Text: "example.comments", Icon: "write"},
 		},

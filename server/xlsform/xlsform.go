@@ -18,7 +18,9 @@
 //   - a select_one whose list holds exactly the choices yes and no is a
 //     Sova yes/no question: Sova says "yes" and "no" itself, with its icons
 //     and voice, in every language;
-//   - range with start=1 end=5 step=1 is Sova's 1–5 scale of faces.
+//   - range with start=1 end=5 step=1 is Sova's 1–5 scale of faces;
+//   - integer is a number question of whole numbers ("whole"), decimal one
+//     that takes fractions too.
 package xlsform
 
 import (

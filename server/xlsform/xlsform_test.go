@@ -151,6 +151,9 @@ func TestRead_KoboFormBecomesTheSurveyItSays(t *testing.T) {
 	var got []string
 	for _, q := range sv.Questions {
 		line := fmt.Sprintf("%s %s required=%v", q.ID, q.Type, q.Required)
+		if q.Whole {
+			line += " whole"
+		}
 		if q.Min != nil || q.Max != nil {
 			lo, hi := q.Bounds()
 			line += fmt.Sprintf(" %g..%g", lo, hi)
@@ -165,7 +168,7 @@ func TestRead_KoboFormBecomesTheSurveyItSays(t *testing.T) {
 	}
 	want := []string{
 		"find_clients multiple required=true street:road apps:apps websites:websites",
-		"work_days number required=true 0..7",
+		"work_days number required=true whole 0..7",
 		"police yesno required=true",
 		"police_times number required=true 1..1000 if police in [true]",
 		"police_help single required=false if police in [true] friend:friends lawyer:lawyer nobody:none",
@@ -296,6 +299,9 @@ func TestRead_RefusesWhatSovaCannotSayCellByCell(t *testing.T) {
 		{"a constraint beyond a range", func(f form) form {
 			return f.set("survey", 5, "constraint", ". >= 0 and . <= 7 and . != 3")
 		}, []want{{"survey", 5, "constraint", `". != 3" is more than Sova can say`}}},
+		{"an integer no whole number answers", func(f form) form {
+			return f.set("survey", 5, "constraint", ". >= 0.2 and . <= 0.8")
+		}, []want{{"survey", 5, "constraint", "no whole number lies between min (0.2) and max (0.8)"}}},
 		{"a range that is not 1 to 5", func(f form) form {
 			return f.set("survey", 12, "parameters", "start=0 end=10")
 		}, []want{{"survey", 12, "parameters", "start=1 end=5 step=1"}}},
