@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -45,7 +46,7 @@ func Read(name string, data []byte, assets domain.Assets) (*Form, error) {
 		return nil, err
 	}
 	defer book.Close()
-	r := &reader{assets: assets, book: book, media: media, refused: map[string]map[int]bool{}, broken: map[string]bool{}}
+	r := &reader{assets: assets, book: book, media: media, refused: map[string]map[int]bool{}, broken: map[string]bool{}, said: map[string]phrase{}, voiced: map[string]string{}}
 	sv, audio := r.read()
 	if !r.unreadable {
 		// Even beside other problems, the survey's own rules may find
@@ -175,6 +176,17 @@ type reader struct {
 	listOf  map[string]*list // question id → its choices
 	refused map[string]map[int]bool
 	broken  map[string]bool // names of questions refused
+	// Every text key read, where its words came from, and each recording's
+	// file by language and key: two phrases may share a key only saying
+	// the same.
+	said   map[string]phrase
+	voiced map[string]string
+}
+
+type phrase struct {
+	sheet string
+	row   int
+	words map[string]string
 }
 
 // add refuses a cell. code is a literal (a test finds every one in the
@@ -198,10 +210,15 @@ func because(code, format string, pairs ...any) reason {
 	return reason{code: "xlsform." + code, msg: msg, args: args}
 }
 
+// put refuses a cell, once however many times it is read (a choice list
+// two questions ask is read for each).
 func (r *reader) put(sh string, row int, c column, why reason) {
 	p := Problem{Sheet: sh, Row: row, Column: c.head, Code: why.code, Args: why.args, Message: why.msg}
 	if c.index >= 0 {
 		p.Cell = letter(c.index) + strconv.Itoa(row)
+	}
+	if slices.ContainsFunc(r.probs, func(q Problem) bool { return q.String() == p.String() }) {
+		return
 	}
 	r.probs = append(r.probs, p)
 	if r.refused[sh] == nil {
@@ -354,19 +371,53 @@ func (r *reader) readSettings(sv *domain.Survey) {
 
 // readTitle takes form_title in each language.
 func (r *reader) readTitle(sv *domain.Survey) {
-	sv.Title = sv.ID + ".title"
-	cols := map[string]column{}
-	if r.settings != nil {
-		cols = r.langCols(r.settings, "form_title")
+	s := r.settings
+	if s == nil {
+		s = &sheet{name: sheetSettings} // its absence is said already
 	}
+	cols := r.langCols(s, "form_title")
+	sv.Title = textKey(s, r.settingsRow, titleKey(sv.ID))
+	words := map[string]string{}
 	for _, l := range r.langs {
 		c, ok := cols[l]
 		if !ok {
 			c = lacking("form_title::" + l)
 		}
-		if sv.Texts[l][sv.Title] = cell(r.settingsRow, c); sv.Texts[l][sv.Title] == "" {
+		if words[l] = cell(r.settingsRow, c); words[l] == "" {
 			r.add(sheetSettings, 2, c, "settings.no_title", "the survey's title has no words in %s: its tile needs them in every language", "lang", l)
 		}
+	}
+	r.say(sv, s, 2, sv.Title, words)
+}
+
+// The text keys of a form's phrases where its sova_text cells name none.
+// A survey uploaded as JSON may have others, which a written form keeps in
+// sova_text so that reading it back keeps them too.
+func titleKey(id string) string               { return id + ".title" }
+func questionKey(id, name string) string      { return id + "." + name }
+func choiceKey(question, value string) string { return question + "." + value }
+
+// textKey is a row's sova_text, or def where it names none.
+func textKey(s *sheet, row []string, def string) string {
+	if key := cell(row, s.col("sova_text")); key != "" {
+		return key
+	}
+	return def
+}
+
+// say files a phrase's words under its key. Two phrases may share a key (a
+// choice list that two questions ask, one sova_text given twice) only with
+// the same words, or one would say the other's.
+func (r *reader) say(sv *domain.Survey, s *sheet, n int, key string, words map[string]string) {
+	was, ok := r.said[key]
+	switch {
+	case !ok:
+		r.said[key] = phrase{sheet: s.name, row: n, words: words}
+		for lang, text := range words {
+			sv.Texts[lang][key] = text
+		}
+	case !maps.Equal(was.words, words) && !r.refused[s.name][n]:
+		r.add(s.name, n, s.col("sova_text"), "text.twice", "the text key %q is also on sheet %s, row %d, with other words: give each its own key in sova_text, or the same words", "key", key, "sheet", was.sheet, "row", was.row)
 	}
 }
 

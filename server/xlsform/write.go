@@ -13,26 +13,39 @@ import (
 // it from meeting a list named after a question.
 const yesNoList = "yes-no"
 
+// Options is what a written form says besides the survey.
+type Options struct {
+	// Langs names each language in the headers and gives the yes/no words.
+	Langs map[string]Language
+	// Icons, when given, are listed on a sheet of their own for whoever
+	// edits the form.
+	Icons []string
+	// Audio names the file of each phrase's recording, by language and
+	// text key, in media::audio columns: for a form that travels with its
+	// recordings (WriteZip), since Read refuses a bare form naming files.
+	Audio map[string]map[string]string
+}
+
 // Write writes sv as an XLSForm that Read reads back as the same survey.
-// langs names each language in the headers and gives the yes/no words;
-// icons, when given, are listed on a sheet of their own for whoever edits
-// the form.
-func Write(w io.Writer, sv *domain.Survey, langs map[string]Language, icons []string) error {
-	return write(w, sv, langs, icons, false)
+func Write(w io.Writer, sv *domain.Survey, o Options) error {
+	return write(w, sv, o, false)
 }
 
 // Template writes a small example form with every column Sova reads,
-// media::audio included, and the icons there are.
+// media::audio and sova_text included, and the icons there are.
 func Template(w io.Writer, icons []string) error {
 	langs := map[string]Language{"en": {Name: "English", Yes: "Yes", No: "No"}}
-	return write(w, example(), langs, icons, true)
+	return write(w, example(), Options{Langs: langs, Icons: icons}, true)
 }
 
-func write(w io.Writer, sv *domain.Survey, langs map[string]Language, icons []string, media bool) error {
+// write writes the form; every optional column is there in a template, and
+// elsewhere only where the survey has something to put in it.
+func write(w io.Writer, sv *domain.Survey, o Options, template bool) error {
+	row := func(parts ...[]any) []any { return slices.Concat(parts...) }
 	words := func(base string) []any {
 		var out []any
 		for _, l := range sv.Languages {
-			out = append(out, langHead(base, l, langs))
+			out = append(out, langHead(base, l, o.Langs))
 		}
 		return out
 	}
@@ -43,21 +56,43 @@ func write(w io.Writer, sv *domain.Survey, langs map[string]Language, icons []st
 		}
 		return out
 	}
-	var audio []any // empty cells under media::audio, in the template
-	if media {
-		audio = make([]any, len(sv.Languages))
+	// media::audio columns, when the form names recordings.
+	var audioHead []any
+	if template || len(o.Audio) > 0 {
+		audioHead = words("media::audio")
 	}
-	row := func(parts ...[]any) []any { return slices.Concat(parts...) }
+	audio := func(key string) []any {
+		if audioHead == nil {
+			return nil
+		}
+		out := make([]any, len(sv.Languages))
+		for i, l := range sv.Languages {
+			if f, ok := o.Audio[l][key]; ok {
+				out[i] = f
+			}
+		}
+		return out
+	}
+	// sova_text columns, for text keys other than those Read gives.
+	keys := keyColumns(sv, template)
+	keyHead := func(sheet string) []any {
+		if keys[sheet] {
+			return []any{"sova_text"}
+		}
+		return nil
+	}
+	key := func(sheet, key, def string) []any {
+		switch {
+		case !keys[sheet]:
+			return nil
+		case key == def:
+			return []any{nil}
+		}
+		return []any{key}
+	}
 
-	head := row([]any{"type", "name"}, words("label"), []any{"required", "relevant", "constraint", "parameters", "sova_icon"})
-	if media {
-		head = append(head, words("media::audio")...)
-	}
-	survey := [][]any{head}
-	choices := [][]any{row([]any{"list_name", "name"}, words("label"), []any{"sova_icon"})}
-	if media {
-		choices[0] = append(choices[0], words("media::audio")...)
-	}
+	survey := [][]any{row([]any{"type", "name"}, words("label"), []any{"required", "relevant", "constraint", "parameters", "sova_icon"}, keyHead(sheetSurvey), audioHead)}
+	choices := [][]any{row([]any{"list_name", "name"}, words("label"), []any{"sova_icon"}, keyHead(sheetChoices), audioHead)}
 	yesNo := false
 	for i := range sv.Questions {
 		q := &sv.Questions[i]
@@ -84,23 +119,25 @@ func write(w io.Writer, sv *domain.Survey, langs map[string]Language, icons []st
 			required = "yes"
 		}
 		survey = append(survey, row([]any{typ, q.ID}, texts(q.Text),
-			[]any{required, writeRelevant(sv, q), writeConstraint(q), params, q.Icon}, audio))
+			[]any{required, writeRelevant(sv, q), writeConstraint(q), params, q.Icon},
+			key(sheetSurvey, q.Text, questionKey(sv.ID, q.ID)), audio(q.Text)))
 		for _, c := range q.Choices {
-			choices = append(choices, row([]any{q.ID, c.Value}, texts(c.Text), []any{c.Icon}, audio))
+			choices = append(choices, row([]any{q.ID, c.Value}, texts(c.Text), []any{c.Icon},
+				key(sheetChoices, c.Text, choiceKey(q.Text, c.Value)), audio(c.Text)))
 		}
 	}
 	if yesNo {
 		for _, v := range []string{"yes", "no"} {
 			r := []any{yesNoList, v}
 			for _, l := range sv.Languages {
-				r = append(r, yesNoWord(langs[l], v))
+				r = append(r, yesNoWord(o.Langs[l], v))
 			}
 			choices = append(choices, append(r, v)) // Sova's icons are named yes and no
 		}
 	}
 	settings := [][]any{
-		row([]any{"form_id", "version"}, words("form_title"), []any{"default_language", "sova_icon"}),
-		row([]any{sv.ID, sv.Version}, texts(sv.Title), []any{langName(sv.Languages[0], langs), sv.Icon}),
+		row([]any{"form_id", "version"}, words("form_title"), []any{"default_language", "sova_icon"}, keyHead(sheetSettings)),
+		row([]any{sv.ID, sv.Version}, texts(sv.Title), []any{langName(sv.Languages[0], o.Langs), sv.Icon}, key(sheetSettings, sv.Title, titleKey(sv.ID))),
 	}
 
 	b := &book{f: excelize.NewFile()}
@@ -108,9 +145,9 @@ func write(w io.Writer, sv *domain.Survey, langs map[string]Language, icons []st
 	b.sheet(sheetSurvey, survey)
 	b.sheet(sheetChoices, choices)
 	b.sheet(sheetSettings, settings)
-	if len(icons) > 0 {
+	if len(o.Icons) > 0 {
 		list := [][]any{{"sova_icon"}}
-		for _, ic := range icons {
+		for _, ic := range o.Icons {
 			list = append(list, []any{ic})
 		}
 		b.sheet(sheetIcons, list)
@@ -120,6 +157,19 @@ func write(w io.Writer, sv *domain.Survey, langs map[string]Language, icons []st
 	}
 	_, err := b.f.WriteTo(w)
 	return err
+}
+
+// keyColumns says which sheets need a sova_text column: those with a text
+// key other than the one Read gives where the cell is empty.
+func keyColumns(sv *domain.Survey, template bool) map[string]bool {
+	has := map[string]bool{sheetSurvey: template, sheetChoices: template, sheetSettings: template || sv.Title != titleKey(sv.ID)}
+	for _, q := range sv.Questions {
+		has[sheetSurvey] = has[sheetSurvey] || q.Text != questionKey(sv.ID, q.ID)
+		for _, c := range q.Choices {
+			has[sheetChoices] = has[sheetChoices] || c.Text != choiceKey(q.Text, c.Value)
+		}
+	}
+	return has
 }
 
 func yesNoWord(l Language, v string) string {

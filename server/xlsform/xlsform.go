@@ -15,6 +15,11 @@
 //     for the survey's tile;
 //   - form_title::<Language> (<code>) in settings, the title in each
 //     language;
+//   - a sova_text column on the survey, choices and settings sheets: the
+//     text key of the row's words (by which the studio finds their voice),
+//     where it is not the one Sova gives (<form_id>.<name>,
+//     <question's key>.<choice>, <form_id>.title), so that a survey
+//     uploaded as JSON keeps its keys through a form;
 //   - a select_one whose list holds exactly the choices yes and no is a
 //     Sova yes/no question: Sova says "yes" and "no" itself, with its icons
 //     and voice, in every language;

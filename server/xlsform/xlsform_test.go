@@ -1,7 +1,6 @@
 package xlsform_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"sova/assets"
+	"sova/internal/testapp"
 	"sova/server/domain"
 	"sova/server/xlsform"
 )
@@ -334,6 +334,13 @@ func TestRead_RefusesWhatSovaCannotSayCellByCell(t *testing.T) {
 		{"an answer piped into the words", func(f form) form {
 			return f.set("survey", 9, "label::English (en)", "You said ${police}. How many times?")
 		}, []want{{"survey", 9, "label::English (en)", "earlier answer"}}},
+		{"one text key for other words", func(f form) form {
+			f.set("survey", 3, "sova_text", "common.clients")
+			return f.set("survey", 5, "sova_text", "common.clients")
+		}, []want{{"survey", 5, "sova_text", `the text key "common.clients" is also on sheet survey, row 3, with other words`}}},
+		{"a choice's text key that is a question's", func(f form) form {
+			return f.set("choices", 2, "sova_text", "needs2025.comments")
+		}, []want{{"survey", 14, "sova_text", `the text key "needs2025.comments" is also on sheet choices, row 2`}}},
 		{"audio named but not sent", func(f form) form {
 			return f.set("survey", 14, "media::audio::Русский (ru)", "comments_ru.mp3")
 		}, []want{{"survey", 14, "media::audio::Русский (ru)", "upload a .zip"}}},
@@ -412,17 +419,10 @@ func TestRead_ZipBringsItsRecordings(t *testing.T) {
 	f := kobo()
 	f.set("survey", 14, "media::audio::Русский (ru)", "comments_ru.mp3")
 	f.set("choices", 2, "media::audio::English (en)", "street.mp3")
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, data := range map[string][]byte{
+	got, err := xlsform.Read("needs.zip", testapp.Zip(t, map[string][]byte{
 		"needs/form.xlsx": f.xlsx(t), "needs/comments_ru.mp3": []byte("ID3 ru"), "needs/street.mp3": []byte("ID3 en"),
 		"__MACOSX/needs/._form.xlsx": []byte("junk"),
-	} {
-		w, _ := zw.Create(name)
-		w.Write(data)
-	}
-	zw.Close()
-	got, err := xlsform.Read("needs.zip", buf.Bytes(), icons{})
+	}), icons{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,12 +466,21 @@ func TestWrite_BuiltInSurveysComeBackTheSame(t *testing.T) {
 		}
 		var buf bytes.Buffer
 		langs := map[string]xlsform.Language{"ru": {Name: "Русский", Yes: "Да", No: "Нет"}}
-		if err := xlsform.Write(&buf, sv, langs, []string{"survey", "yes"}); err != nil {
+		if err := xlsform.Write(&buf, sv, xlsform.Options{Langs: langs, Icons: []string{"survey", "yes"}}); err != nil {
 			t.Fatal(err)
 		}
 		back, err := xlsform.Read(name+".xlsx", buf.Bytes(), icons{})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
+		}
+		// Its keys are those a form gives, and no recordings go with it:
+		// the form has no column for either.
+		book, _ := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+		for _, sheet := range []string{"survey", "choices", "settings"} {
+			rows, _ := book.GetRows(sheet)
+			if slices.ContainsFunc(rows[0], func(h string) bool { return h == "sova_text" || strings.HasPrefix(h, "media::") }) {
+				t.Errorf("%s: the %s sheet has a column it needs not: %q", name, sheet, rows[0])
+			}
 		}
 		if !reflect.DeepEqual(back.Survey, sv) {
 			a, b := fmt.Sprintf("%#v", sv), fmt.Sprintf("%#v", back.Survey)
@@ -482,6 +491,102 @@ func TestWrite_BuiltInSurveysComeBackTheSame(t *testing.T) {
 			t.Errorf("%s came back otherwise, from …%s\nnot …%s", name, b[max(0, i-80):min(len(b), i+200)], a[max(0, i-80):min(len(a), i+200)])
 		}
 	}
+}
+
+// clinicJSON is a survey as staff upload it in Sova's JSON format, its
+// text keys named as its writer chose, one shared by two questions' choices.
+const clinicJSON = `{
+  "id": "clinic", "version": 3, "languages": ["en", "es"], "title": "clinic_title", "icon": "clinic",
+  "questions": [
+    {"id": "visits", "type": "number", "text": "q_visits", "icon": "count", "required": true, "min": 0, "max": 52, "whole": true},
+    {"id": "spend", "type": "number", "text": "q_spend", "icon": "money", "min": 0, "max": 99.5},
+    {"id": "treated", "type": "single", "text": "q_treated", "icon": "clinic", "choices": [
+      {"value": "well", "text": "a_well", "icon": "face-5"},
+      {"value": "badly", "text": "a_badly", "icon": "face-1"},
+      {"value": "other", "text": "a_other", "icon": "other"}]},
+    {"id": "again", "type": "multiple", "text": "q_again", "icon": "hiv", "showIf": {"question": "treated", "anyOf": ["well"]}, "choices": [
+      {"value": "testing", "text": "a_testing", "icon": "hiv"},
+      {"value": "other", "text": "a_other", "icon": "other"}]},
+    {"id": "late", "type": "yesno", "text": "clinic.late", "icon": "clock"}
+  ],
+  "texts": {
+    "en": {"clinic_title": "The clinic", "q_visits": "How many times did you go this year?", "q_spend": "How much did you pay, in dollars?",
+      "q_treated": "How were you treated?", "a_well": "Well", "a_badly": "Badly", "a_other": "Something else",
+      "q_again": "What would you go back for?", "a_testing": "Testing", "clinic.late": "Did you wait long?"},
+    "es": {"clinic_title": "La clínica", "q_visits": "¿Cuántas veces fue este año?", "q_spend": "¿Cuánto pagó, en dólares?",
+      "q_treated": "¿Cómo la trataron?", "a_well": "Bien", "a_badly": "Mal", "a_other": "Otra cosa",
+      "q_again": "¿Para qué volvería?", "a_testing": "Pruebas", "clinic.late": "¿Esperó mucho?"}
+  }
+}`
+
+// A survey uploaded as JSON goes out as XLSForm and comes back the same:
+// its own text keys (in sova_text, only where they are not the ones a form
+// gives), its whole numbers (integer) and its fractions (decimal).
+func TestWrite_JSONSurveyKeepsItsTextKeysAndWholeNumbers(t *testing.T) {
+	t.Parallel()
+	sv, err := domain.ParseSurvey("clinic.json", []byte(clinicJSON), icons{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := xlsform.Write(&buf, sv, xlsform.Options{Langs: map[string]xlsform.Language{"es": {Name: "Español", Yes: "Sí", No: "No"}}}); err != nil {
+		t.Fatal(err)
+	}
+	back, err := xlsform.Read("clinic.xlsx", buf.Bytes(), icons{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Survey, sv) {
+		t.Errorf("came back otherwise:\n%+v\nnot\n%+v", back.Survey, sv)
+	}
+	book, _ := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	column := func(sheet, head string) []string {
+		rows, _ := book.GetRows(sheet)
+		j := slices.Index(rows[0], head)
+		if j < 0 {
+			t.Fatalf("%s has no %s column: %q", sheet, head, rows[0])
+		}
+		var out []string
+		for _, r := range rows[1:] {
+			out = append(out, strings.Join(r[j:min(j+1, len(r))], ""))
+		}
+		return out
+	}
+	if got, want := column("survey", "type"), []string{"integer", "decimal", "select_one treated", "select_multiple again", "select_one yes-no"}; !slices.Equal(got, want) {
+		t.Errorf("types %q, want %q", got, want)
+	}
+	if got, want := column("survey", "sova_text"), []string{"q_visits", "q_spend", "q_treated", "q_again", ""}; !slices.Equal(got, want) {
+		t.Errorf("survey's sova_text %q, want %q: the yes/no question's key is the one a form gives", got, want)
+	}
+	if got := column("settings", "sova_text"); !slices.Equal(got, []string{"clinic_title"}) {
+		t.Errorf("settings' sova_text %q", got)
+	}
+}
+
+func TestRead_ASharedListWithItsOwnKeysIsOnePhrase(t *testing.T) {
+	t.Parallel()
+	f := kobo()
+	f.set("choices", 9, "sova_text", "common.lawyer")
+	f.set("choices", 9, "media::audio::English (en)", "lawyer.mp3")
+	data := testapp.Zip(t, map[string][]byte{"needs.xlsx": f.xlsx(t), "lawyer.mp3": []byte("ID3 lawyer")})
+	got, err := xlsform.Read("needs.zip", data, icons{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"police_help", "help_who"} {
+		if c := got.Survey.Question(id).Choices[1]; c.Text != "common.lawyer" {
+			t.Errorf("%s's lawyer says %q", id, c.Text)
+		}
+	}
+	if len(got.Audio) != 1 || got.Audio[0].Key != "common.lawyer" || got.Survey.Texts["ru"]["common.lawyer"] != "Юрист" {
+		t.Errorf("audio %+v, words %q", got.Audio, got.Survey.Texts["ru"]["common.lawyer"])
+	}
+	f.set("choices", 8, "sova_text", "common.lawyer")
+	f.set("choices", 8, "label::English (en)", "A lawyer")
+	f.set("choices", 8, "label::Русский (ru)", "Юрист")
+	f.set("choices", 8, "media::audio::English (en)", "friend.mp3")
+	_, err = xlsform.Read("needs.zip", testapp.Zip(t, map[string][]byte{"needs.xlsx": f.xlsx(t), "lawyer.mp3": nil, "friend.mp3": nil}), icons{})
+	assertProblems(t, err, []want{{"choices", 9, "media::audio::English (en)", "recorded in friend.mp3 already"}})
 }
 
 func TestTemplate_IsAFormSovaTakes(t *testing.T) {
@@ -503,7 +608,7 @@ func TestTemplate_IsAFormSovaTakes(t *testing.T) {
 	}
 	book, _ := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
 	rows, _ := book.GetRows("survey")
-	for _, col := range []string{"type", "name", "label::English (en)", "required", "relevant", "constraint", "parameters", "sova_icon", "media::audio::English (en)"} {
+	for _, col := range []string{"type", "name", "label::English (en)", "required", "relevant", "constraint", "parameters", "sova_icon", "sova_text", "media::audio::English (en)"} {
 		if !slices.Contains(rows[0], col) {
 			t.Errorf("the template has no %s column: %q", col, rows[0])
 		}

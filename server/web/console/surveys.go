@@ -216,7 +216,7 @@ func (s *Console) ExportXLSForm(c echo.Context) error {
 		langs[cat.Lang] = xlsform.Language{Name: cat.Name, Yes: cat.T("answer.yes"), No: cat.T("answer.no")}
 	}
 	var buf bytes.Buffer
-	if err := xlsform.Write(&buf, sv, langs, s.iconNames()); err != nil {
+	if err := xlsform.Write(&buf, sv, xlsform.Options{Langs: langs, Icons: s.iconNames()}); err != nil {
 		return err
 	}
 	return sendXLSX(c, sv.ID+"-v"+strconv.Itoa(sv.Version)+".xlsx", buf.Bytes())

@@ -31,7 +31,7 @@ func needsForm(t testing.TB, edit func(b *excelize.File)) []byte {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := xlsform.Write(&buf, sv, nil, nil); err != nil {
+	if err := xlsform.Write(&buf, sv, xlsform.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	return editForm(t, buf.Bytes(), func(b *excelize.File) {
