@@ -3,7 +3,6 @@ package xlsform
 import (
 	"archive/zip"
 	"bytes"
-	"errors"
 	"io"
 	"maps"
 	"path"
@@ -41,7 +40,7 @@ type Audio struct {
 // that reads but breaks a survey rule, with those rules' problems placed on
 // the cells they came from.
 func Read(name string, data []byte, assets domain.Assets) (*Form, error) {
-	book, media, err := open(data)
+	book, media, err := open(name, data)
 	if err != nil {
 		return nil, err
 	}
@@ -59,14 +58,15 @@ func Read(name string, data []byte, assets domain.Assets) (*Form, error) {
 	return &Form{Survey: sv, Audio: audio}, nil
 }
 
-// open finds the workbook, alone or in a zip with its media.
-func open(data []byte) (*excelize.File, map[string][]byte, error) {
+// open finds the workbook, alone or in a zip with its media. name is the
+// upload's, for messages.
+func open(name string, data []byte) (*excelize.File, map[string][]byte, error) {
 	if bytes.HasPrefix(data, []byte{0xd0, 0xcf, 0x11, 0xe0}) {
-		return nil, nil, domain.Errorf(domain.CodeInvalid, "this is an old Excel file (.xls): save it as .xlsx and upload that")
+		return nil, nil, refuseFile(name, "file.xls", "this is an old Excel file (.xls): save it as .xlsx and upload that")
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, nil, domain.Errorf(domain.CodeInvalid, "this is not an .xlsx file, nor a .zip holding one")
+		return nil, nil, refuseFile(name, "file.kind", "this is not an .xlsx file, nor a .zip holding one")
 	}
 	xlsx, media := data, map[string][]byte(nil)
 	if !slices.ContainsFunc(zr.File, func(f *zip.File) bool { return f.Name == "xl/workbook.xml" }) {
@@ -76,13 +76,13 @@ func open(data []byte) (*excelize.File, map[string][]byte, error) {
 			if f.FileInfo().IsDir() || strings.HasPrefix(f.Name, "__MACOSX/") || strings.HasPrefix(base, ".") {
 				continue // what macOS adds when it zips a folder
 			}
-			b, err := readZipped(f)
+			b, err := readZipped(name, f)
 			if err != nil {
 				return nil, nil, err
 			}
 			switch {
 			case strings.EqualFold(path.Ext(base), ".xlsx") && xlsx != nil:
-				return nil, nil, domain.Errorf(domain.CodeInvalid, "the zip holds more than one .xlsx file; put one form in it")
+				return nil, nil, refuseFile(name, "file.zip_forms", "the zip holds more than one .xlsx file; put one form in it")
 			case strings.EqualFold(path.Ext(base), ".xlsx"):
 				xlsx = b
 			default:
@@ -90,30 +90,37 @@ func open(data []byte) (*excelize.File, map[string][]byte, error) {
 			}
 		}
 		if xlsx == nil {
-			return nil, nil, domain.Errorf(domain.CodeInvalid, "the zip holds no .xlsx form")
+			return nil, nil, refuseFile(name, "file.zip_no_form", "the zip holds no .xlsx form")
 		}
 	}
 	book, err := excelize.OpenReader(bytes.NewReader(xlsx), excelize.Options{UnzipSizeLimit: maxUnzip})
 	if err != nil {
-		return nil, nil, domain.Errorf(domain.CodeInvalid, "the spreadsheet cannot be read (%v); save it again as .xlsx", err)
+		return nil, nil, refuseFile(name, "file.unreadable", "the spreadsheet cannot be read (%v); save it again as .xlsx", "detail", err)
 	}
 	return book, media, nil
 }
 
-func readZipped(f *zip.File) ([]byte, error) {
+func readZipped(name string, f *zip.File) ([]byte, error) {
 	rc, err := f.Open()
 	if err != nil {
-		return nil, domain.Errorf(domain.CodeInvalid, "%s in the zip cannot be read: %v", f.Name, err)
+		return nil, refuseFile(name, "file.zipped", "%s in the zip cannot be read (%v): make the zip again", "file", f.Name, "detail", err)
 	}
 	defer rc.Close()
 	b, err := io.ReadAll(io.LimitReader(rc, maxUnzip+1))
-	if err == nil && len(b) > maxUnzip {
-		err = errors.New("too large")
-	}
-	if err != nil {
-		return nil, domain.Errorf(domain.CodeInvalid, "%s in the zip cannot be read: %v", f.Name, err)
+	switch {
+	case err != nil:
+		return nil, refuseFile(name, "file.zipped", "%s in the zip cannot be read (%v): make the zip again", "file", f.Name, "detail", err)
+	case len(b) > maxUnzip:
+		return nil, refuseFile(name, "file.zipped_large", "%s in the zip is larger than %d MB: a form and its recordings are much smaller", "file", f.Name, "mb", maxUnzip>>20)
 	}
 	return b, nil
+}
+
+// refuseFile refuses an upload as a whole: it holds no form Sova can read,
+// so there is no cell to name. Its code is a literal, as add's.
+func refuseFile(name, code, format string, pairs ...any) *Error {
+	why := because(code, format, pairs...)
+	return &Error{File: name, Problems: []Problem{{Code: why.code, Args: why.args, Message: why.msg}}}
 }
 
 // sheet is one sheet's cells. rows[i] is the spreadsheet's row i+1, so

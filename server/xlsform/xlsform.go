@@ -46,7 +46,9 @@ const (
 
 // Problem is one cell Sova cannot take, said so that the person who wrote
 // the form finds it: the sheet, the row as the spreadsheet numbers it, and
-// the column by its header and letter.
+// the column by its header and letter. An upload that holds no form Sova
+// can read (an old .xls, a zip without a form) has one Problem, with no
+// sheet: it is the whole file.
 type Problem struct {
 	Sheet   string
 	Row     int
@@ -64,6 +66,9 @@ type Problem struct {
 }
 
 func (p Problem) String() string {
+	if p.Sheet == "" {
+		return p.Message
+	}
 	where := fmt.Sprintf("sheet %s, row %d, column %s", p.Sheet, p.Row, p.Column)
 	if p.Cell != "" {
 		where += " (" + p.Cell + ")"

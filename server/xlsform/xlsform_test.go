@@ -1,6 +1,7 @@
 package xlsform_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -436,17 +437,36 @@ func TestRead_ZipBringsItsRecordings(t *testing.T) {
 	}
 }
 
+// An upload that holds no form Sova can read is refused as a whole, with a
+// code the console says in the staffer's language.
 func TestRead_RefusesWhatIsNoForm(t *testing.T) {
 	t.Parallel()
-	for name, data := range map[string][]byte{
-		"notes.txt":  []byte("type,name,label\ntext,a,A\n"),
-		"old.xls":    {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1},
-		"empty.xlsx": nil,
+	form := kobo().xlsx(t)
+	// A zip whose one file was damaged after zipping: its checksum fails.
+	var damaged bytes.Buffer
+	zw := zip.NewWriter(&damaged)
+	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "needs.xlsx", Method: zip.Store})
+	w.Write(form)
+	zw.Close()
+	broken := damaged.Bytes()
+	broken[len(broken)/2] ^= 0xff
+	for _, c := range []struct {
+		name string
+		data []byte
+		code string
+	}{
+		{"notes.txt", []byte("type,name,label\ntext,a,A\n"), "xlsform.file.kind"},
+		{"empty.xlsx", nil, "xlsform.file.kind"},
+		{"old.xls", []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}, "xlsform.file.xls"},
+		{"two.zip", testapp.Zip(t, map[string][]byte{"needs.xlsx": form, "needs (1).xlsx": form}), "xlsform.file.zip_forms"},
+		{"audio.zip", testapp.Zip(t, map[string][]byte{"media/street.mp3": []byte("ID3")}), "xlsform.file.zip_no_form"},
+		{"saved-badly.xlsx", testapp.Zip(t, map[string][]byte{"xl/workbook.xml": []byte("<workbook")}), "xlsform.file.unreadable"},
+		{"damaged.zip", broken, "xlsform.file.zipped"},
 	} {
-		_, err := xlsform.Read(name, data, icons{})
-		var de *domain.Error
-		if !errors.As(err, &de) || de.Code != domain.CodeInvalid {
-			t.Errorf("%s: err = %v, want an invalid-input error", name, err)
+		_, err := xlsform.Read(c.name, c.data, icons{})
+		var xe *xlsform.Error
+		if !errors.As(err, &xe) || len(xe.Problems) != 1 || xe.Problems[0].Code != c.code || xe.Problems[0].Sheet != "" || xe.File != c.name {
+			t.Errorf("%s: err = %#v, want the whole file refused with %s", c.name, err, c.code)
 		}
 	}
 }

@@ -101,6 +101,9 @@ func (s *Console) UploadSurvey(c echo.Context) error {
 	switch {
 	case errors.As(err, &de):
 		return fail(refusal{Problems: de.Problems})
+	case errors.As(err, &xe) && xe.Problems[0].Sheet == "":
+		p := xe.Problems[0] // the whole file: no form in it to place a cell in
+		return fail(refusal{Message: v.problem(p.Code, p.Args, p.Message)})
 	case errors.As(err, &xe):
 		return fail(refusal{Cells: xe.Problems})
 	case err == nil:

@@ -194,6 +194,10 @@ func TestSurveys_RefusalsSpeakTheStaffersLanguage(t *testing.T) {
 			if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), want) {
 				t.Errorf("XLSForm: %d, the reply lacks %s:\n%s", rec.Code, want, rec.Body.String())
 			}
+			rec = admin.PostFile(t, "/staff/surveys", url.Values{"csrf": {admin.CSRF(t)}}, "definition", "old.xls", []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1})
+			if want := htmlesc.EscapeString(cw.T("problem.xlsform.file.xls")); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), want) {
+				t.Errorf("an old .xls: %d, the reply lacks %s:\n%s", rec.Code, want, rec.Body.String())
+			}
 			rec = admin.PostFile(t, "/staff/surveys", url.Values{"csrf": {admin.CSRF(t)}}, "definition", "bad.json", definition)
 			for _, want := range []string{
 				"bad.json: " + strings.ReplaceAll(cw.T("problem.survey.id"), "{id}", "Bad"),
