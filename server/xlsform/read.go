@@ -119,8 +119,8 @@ func readZipped(name string, f *zip.File) ([]byte, error) {
 // refuseFile refuses an upload as a whole: it holds no form Sova can read,
 // so there is no cell to name. Its code is a literal, as add's.
 func refuseFile(name, code, format string, pairs ...any) *Error {
-	why := because(code, format, pairs...)
-	return &Error{File: name, Problems: []Problem{{Code: why.code, Args: why.args, Message: why.msg}}}
+	msg, args := domain.Worded(format, pairs...)
+	return &Error{File: name, Problems: []Problem{{Code: "xlsform." + code, Args: args, Message: msg}}}
 }
 
 // sheet is one sheet's cells. rows[i] is the spreadsheet's row i+1, so
@@ -334,9 +334,9 @@ func (r *reader) read() (*domain.Survey, []Audio) {
 	for _, l := range r.langs {
 		sv.Texts[l] = map[string]string{}
 	}
-	r.readTitle(sv)
+	title := r.readTitle(sv)
 	r.readChoices()
-	return sv, r.readQuestions(sv)
+	return sv, append(title, r.readQuestions(sv)...)
 }
 
 func (r *reader) readSettings(sv *domain.Survey) {
@@ -376,8 +376,8 @@ func (r *reader) readSettings(sv *domain.Survey) {
 	sv.Icon = r.icon(s, 2, row, "")
 }
 
-// readTitle takes form_title in each language.
-func (r *reader) readTitle(sv *domain.Survey) {
+// readTitle takes form_title in each language, and its recordings.
+func (r *reader) readTitle(sv *domain.Survey) []Audio {
 	s := r.settings
 	if s == nil {
 		s = &sheet{name: sheetSettings} // its absence is said already
@@ -395,6 +395,8 @@ func (r *reader) readTitle(sv *domain.Survey) {
 		}
 	}
 	r.say(sv, s, 2, sv.Title, words)
+	audio := r.langCols(s, "media::audio")
+	return r.keyed(r.recordings(s, 2, r.settingsRow, audio), sv.Title, s, 2, audio)
 }
 
 // The text keys of a form's phrases where its sova_text cells name none.

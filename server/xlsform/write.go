@@ -1,8 +1,11 @@
 package xlsform
 
 import (
+	"archive/zip"
+	"bytes"
 	"io"
 	"slices"
+	"strconv"
 
 	"github.com/xuri/excelize/v2"
 
@@ -29,6 +32,57 @@ type Options struct {
 // Write writes sv as an XLSForm that Read reads back as the same survey.
 func Write(w io.Writer, sv *domain.Survey, o Options) error {
 	return write(w, sv, o, false)
+}
+
+// Recording is one phrase's recording to go with a written form: lang's
+// voice of the text key, a file ending in Ext (".webm"), read as it is
+// written.
+type Recording struct {
+	Lang, Key, Ext string
+	Read           func() ([]byte, error)
+}
+
+// WriteZip writes sv as a form in a zip, with its recordings in the folder
+// beside it that ODK keeps a form's media in, each named in the form's
+// media::audio columns: what Read takes back, recordings and all, and what
+// ODK and Kobo take as a form with its media. A recording is named after its
+// phrase and language, one folder holding every language's, as ODK's does.
+func WriteZip(w io.Writer, sv *domain.Survey, o Options, recs []Recording) error {
+	name := sv.ID + "-v" + strconv.Itoa(sv.Version)
+	o.Audio = map[string]map[string]string{}
+	files := make([]string, len(recs))
+	for i, r := range recs {
+		if o.Audio[r.Lang] == nil {
+			o.Audio[r.Lang] = map[string]string{}
+		}
+		files[i] = r.Key + "." + r.Lang + r.Ext
+		o.Audio[r.Lang][r.Key] = files[i]
+	}
+	var form bytes.Buffer
+	if err := Write(&form, sv, o); err != nil {
+		return err
+	}
+	zw := zip.NewWriter(w)
+	put := func(name string, method uint16, data []byte) error {
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method})
+		if err == nil {
+			_, err = f.Write(data)
+		}
+		return err
+	}
+	if err := put(name+".xlsx", zip.Store, form.Bytes()); err != nil { // an .xlsx is a zip already
+		return err
+	}
+	for i, r := range recs {
+		data, err := r.Read()
+		if err == nil {
+			err = put(name+"-media/"+files[i], zip.Store, data) // audio does not compress
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return zw.Close()
 }
 
 // Template writes a small example form with every column Sova reads,
@@ -136,8 +190,8 @@ func write(w io.Writer, sv *domain.Survey, o Options, template bool) error {
 		}
 	}
 	settings := [][]any{
-		row([]any{"form_id", "version"}, words("form_title"), []any{"default_language", "sova_icon"}, keyHead(sheetSettings)),
-		row([]any{sv.ID, sv.Version}, texts(sv.Title), []any{langName(sv.Languages[0], o.Langs), sv.Icon}, key(sheetSettings, sv.Title, titleKey(sv.ID))),
+		row([]any{"form_id", "version"}, words("form_title"), []any{"default_language", "sova_icon"}, keyHead(sheetSettings), audioHead),
+		row([]any{sv.ID, sv.Version}, texts(sv.Title), []any{langName(sv.Languages[0], o.Langs), sv.Icon}, key(sheetSettings, sv.Title, titleKey(sv.ID)), audio(sv.Title)),
 	}
 
 	b := &book{f: excelize.NewFile()}

@@ -14,7 +14,7 @@
 //   - a sova_icon column on the survey and choices sheets, and in settings
 //     for the survey's tile;
 //   - form_title::<Language> (<code>) in settings, the title in each
-//     language;
+//     language, and media::audio::<Language> (<code>) there, its recording;
 //   - a sova_text column on the survey, choices and settings sheets: the
 //     text key of the row's words (by which the studio finds their voice),
 //     where it is not the one Sova gives (<form_id>.<name>,

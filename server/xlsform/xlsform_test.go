@@ -583,6 +583,68 @@ func TestWrite_JSONSurveyKeepsItsTextKeysAndWholeNumbers(t *testing.T) {
 	}
 }
 
+// A survey goes out with its recordings as a zip, the form's media::audio
+// columns naming each file, and comes back as the same survey with the
+// same recordings, each of its phrase and language.
+func TestWriteZip_FormAndRecordingsComeBackTogether(t *testing.T) {
+	t.Parallel()
+	sv, err := domain.ParseSurvey("clinic.json", []byte(clinicJSON), icons{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []xlsform.Recording
+	for _, r := range [][2]string{{"en", "q_visits"}, {"es", "q_visits"}, {"en", "a_other"}, {"es", "clinic_title"}} {
+		data := []byte("webm " + r[0] + " " + r[1])
+		recs = append(recs, xlsform.Recording{Lang: r[0], Key: r[1], Ext: ".webm", Read: func() ([]byte, error) { return data, nil }})
+	}
+	var buf bytes.Buffer
+	if err := xlsform.WriteZip(&buf, sv, xlsform.Options{}, recs); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	if want := []string{"clinic-v3.xlsx", "clinic-v3-media/q_visits.en.webm", "clinic-v3-media/q_visits.es.webm", "clinic-v3-media/a_other.en.webm", "clinic-v3-media/clinic_title.es.webm"}; !slices.Equal(names, want) {
+		t.Errorf("the zip holds %q, want %q", names, want)
+	}
+	back, err := xlsform.Read("clinic-v3.zip", buf.Bytes(), icons{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Survey, sv) {
+		t.Errorf("came back otherwise:\n%+v\nnot\n%+v", back.Survey, sv)
+	}
+	var got []string
+	for _, a := range back.Audio {
+		got = append(got, a.Lang+" "+a.Key+" "+a.File+": "+string(a.Data))
+	}
+	slices.Sort(got)
+	want := []string{
+		"en a_other a_other.en.webm: webm en a_other",
+		"en q_visits q_visits.en.webm: webm en q_visits",
+		"es clinic_title clinic_title.es.webm: webm es clinic_title",
+		"es q_visits q_visits.es.webm: webm es q_visits",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("recordings:\n%q\nwant\n%q", got, want)
+	}
+	// The form alone names them too, in Kobo's headers.
+	form, _ := zr.File[0].Open()
+	book, err := excelize.OpenReader(form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := book.GetRows("survey")
+	if j := slices.Index(rows[0], "media::audio::es (es)"); j < 0 || rows[1][j] != "q_visits.es.webm" {
+		t.Errorf("the survey sheet does not name q_visits's Spanish recording: %q %q", rows[0], rows[1])
+	}
+}
+
 func TestRead_ASharedListWithItsOwnKeysIsOnePhrase(t *testing.T) {
 	t.Parallel()
 	f := kobo()

@@ -32,7 +32,7 @@ func TestSurveysAndResults_SpeakTheStaffersLanguage(t *testing.T) {
 	// Words that are no language's: the survey's ids and codes, names, and
 	// the settings column a new version raises.
 	own := []string{"needs", "XLSForm", "KoboToolbox", "ODK", "Excel", "XLSX", "CSV", "JSON", "Sova",
-		"results.json", "assets/surveys/README.md", "media::audio", "English", "xlsx", "json", "«version»"}
+		"results.json", "assets/surveys/README.md", "media::audio", "English", "xlsx", "zip", "json", "«version»"}
 	for _, q := range s.Questions {
 		own = append(own, q.ID)
 	}
