@@ -183,6 +183,18 @@ func TestRead_KoboFormBecomesTheSurveyItSays(t *testing.T) {
 	if w := sv.Texts["ru"]["needs2025.police_help.lawyer"]; w != "Юрист" {
 		t.Errorf("a choice's Russian words = %q", w)
 	}
+	// integer takes whole numbers only, as in ODK; decimal fractions too.
+	answers := func(a string) error {
+		_, err := sv.Check([]byte(`{"lang":"ru","answers":{"find_clients":["street"],` + a + `}}`))
+		return err
+	}
+	var de *domain.Error
+	if err := answers(`"work_days":2.5,"police":false`); !errors.As(err, &de) || de.Question != "work_days" || de.Code != domain.CodeInvalidAnswer {
+		t.Errorf("2.5 days a week: %v, want refused", err)
+	}
+	if err := answers(`"work_days":3,"police":true,"police_times":2.5`); err != nil {
+		t.Errorf("3 days a week, stopped 2.5 times: %v", err)
+	}
 }
 
 // want is one problem a bad form must be refused with.
