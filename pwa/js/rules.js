@@ -1,7 +1,8 @@
 // Rules the phone shares with the server (server/domain): a question's
-// showIf, and how a tapped option's value is read. The server checks every
-// sealed answer by its own copy; both are run against one fixture
-// (server/domain/testdata/showif.json) so they cannot drift apart.
+// showIf, what a typed number may be, and how a tapped option's value is
+// read. The server checks every sealed answer by its own copy; both are run
+// against the same fixtures (server/domain/testdata/showif.json and
+// number.json) so they cannot drift apart.
 
 // shown evaluates a showIf condition on the answers so far: a condition on
 // a question hidden, unanswered or declined ("prefer not to say") is false.
@@ -10,6 +11,15 @@ export function shown(cond, answers) {
   const got = answers[cond.question];
   if (got === undefined || got === null) return false;
   return cond.anyOf.some((w) => (Array.isArray(got) ? got.includes(w) : got === w));
+}
+
+// numberAnswer is what she typed into a number question as her answer, or
+// undefined where the server would refuse it: outside min to max, or a
+// fraction where the question takes whole numbers only.
+export function numberAnswer(typed, { min, max, whole }) {
+  const n = Number(typed);
+  if (typed.trim() === '' || !Number.isFinite(n) || n < min || n > max || (whole && !Number.isInteger(n))) return undefined;
+  return n;
 }
 
 // parseChoice reads an option button's data-v as its answer value.

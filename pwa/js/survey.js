@@ -7,7 +7,7 @@
 // reading and chooses. A question with many options is shown over several
 // screens of at most PAGE, so that she can hear every option on a screen.
 import { say } from './voice.js';
-import { shown, parseChoice } from './rules.js';
+import { shown, parseChoice, numberAnswer } from './rules.js';
 
 export const PAGE = 5;
 
@@ -170,9 +170,9 @@ export function runSurvey(main, submit) {
     const { id, type } = q(el);
     const raw = e.target.value.trim();
     if (type === 'number') {
-      const n = Number(raw);
-      const ok = raw !== '' && Number.isFinite(n) && n >= Number(e.target.min) && n <= Number(e.target.max);
-      if (ok) answers[id] = n; else delete answers[id];
+      const t = e.target;
+      const n = numberAnswer(raw, { min: Number(t.min), max: Number(t.max), whole: t.step === '1' });
+      if (n !== undefined) answers[id] = n; else delete answers[id];
     } else if (raw) {
       answers[id] = raw.slice(0, Number(e.target.maxLength) > 0 ? Number(e.target.maxLength) : 500);
     } else {

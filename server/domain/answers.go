@@ -178,7 +178,10 @@ func (q *Question) normalize(v any) (any, *Error) {
 	case Number:
 		f, ok := number(v)
 		lo, hi := q.Bounds()
-		if !ok || f < lo || f > hi {
+		switch {
+		case q.Whole && (!ok || f != math.Trunc(f) || f < lo || f > hi):
+			return bad("must be a whole number from %g to %g", lo, hi)
+		case !ok || f < lo || f > hi:
 			return bad("must be a number from %g to %g", lo, hi)
 		}
 		return f, nil

@@ -149,6 +149,28 @@ func TestCheck_RefusalNamesTheQuestion(t *testing.T) {
 	}
 }
 
+// A question of whole numbers refuses a fraction however it is spelt, and
+// takes a whole one however it is spelt; one without takes both, as every
+// survey written before whole did.
+func TestCheck_WholeNumberRefusesFractions(t *testing.T) {
+	s := needsSurvey(t)
+	s.Question("work_days").Whole = true
+	for _, v := range []string{"2.5", "25e-1", "0.0001"} {
+		_, err := s.Check([]byte(plain("en", `"find_clients":["apps"],"work_days":`+v)))
+		var de *domain.Error
+		if !errors.As(err, &de) || de.Code != domain.CodeInvalidAnswer || de.Question != "work_days" || !strings.Contains(de.Message, "whole number") {
+			t.Errorf("work_days %s: got %v, want a refusal saying whole number", v, err)
+		}
+	}
+	for _, v := range []string{"3", "3.0", "30e-1"} {
+		if c := check(t, s, plain("en", `"find_clients":["apps"],"work_days":`+v)); c.Answers["work_days"] != 3.0 {
+			t.Errorf("work_days %s = %v, want 3", v, c.Answers["work_days"])
+		}
+	}
+	s.Question("work_days").Whole = false
+	check(t, s, plain("en", `"find_clients":["apps"],"work_days":2.5`))
+}
+
 func TestValidResponseID_AcceptsOnlyCanonicalUUIDv4(t *testing.T) {
 	for id, want := range map[string]bool{
 		"0b7e2a0c-4f6d-4c1e-9a3b-5d2f8e6c1a01":   true,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"regexp"
 	"slices"
@@ -286,8 +287,15 @@ func (c *checker) question(s *Survey, q *Question, earlier map[string]*Question,
 	if q.Type != Number && (q.Min != nil || q.Max != nil) {
 		c.add(name, "question.minmax_type", "min and max apply to number questions only")
 	}
-	if lo, hi := q.Bounds(); lo > hi {
+	if q.Type != Number && q.Whole {
+		c.add(name, "question.whole_type", "whole applies to number questions only")
+	}
+	switch lo, hi := q.Bounds(); {
+	case lo > hi:
 		c.add(name, "question.minmax_order", "min (%g) is greater than max (%g)", "min", lo, "max", hi)
+	case q.Whole && math.Ceil(lo) > math.Floor(hi):
+		// Only "prefer not to say" could answer it.
+		c.add(name, "question.whole_range", "no whole number lies between min (%g) and max (%g)", "min", lo, "max", hi)
 	}
 	if q.ShowIf != nil {
 		c.showIf(q, earlier)

@@ -138,6 +138,11 @@ func TestParseSurvey_NamesFileQuestionAndProblem(t *testing.T) {
 		{"bad choice value", func(s *domain.Survey) { q(s, "what").Choices[1].Value = "B b" }, "what", `choice value "B b" must be`},
 		{"min on a scale", func(s *domain.Survey) { one := 1.0; q(s, "feel").Min = &one }, "feel", "min and max apply to number questions only"},
 		{"min above max", func(s *domain.Survey) { lo := 20.0; q(s, "count").Min = &lo }, "count", "min (20) is greater than max (10)"},
+		{"whole on a scale", func(s *domain.Survey) { q(s, "feel").Whole = true }, "feel", "whole applies to number questions only"},
+		{"whole with no whole number in range", func(s *domain.Survey) {
+			lo, hi := 0.2, 0.8
+			q(s, "count").Min, q(s, "count").Max, q(s, "count").Whole = &lo, &hi, true
+		}, "count", "no whole number lies between min (0.2) and max (0.8)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

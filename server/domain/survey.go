@@ -56,7 +56,11 @@ type Question struct {
 	Choices  []Choice     `json:"choices,omitempty"`
 	Min      *float64     `json:"min,omitempty"`
 	Max      *float64     `json:"max,omitempty"`
-	ShowIf   *ShowIf      `json:"showIf,omitempty"`
+	// Whole takes whole numbers only (a count of days, of times): the
+	// phone offers a keypad without a decimal point. Omitted, a number
+	// question takes fractions too, as every survey did before it.
+	Whole  bool    `json:"whole,omitempty"`
+	ShowIf *ShowIf `json:"showIf,omitempty"`
 }
 
 // Choice is one answer a member can tap.

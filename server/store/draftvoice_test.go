@@ -9,8 +9,8 @@ import (
 	"sova/server/voice"
 )
 
-// recorded is a converted recording of key, whose one file holds data.
-func recorded(key, data string) store.DraftRecording {
+// draftRec is a converted recording of key, whose one file holds data.
+func draftRec(key, data string) store.DraftRecording {
 	file := key + ".webm"
 	return store.DraftRecording{Lang: "en", Key: key, Recording: &store.Recording{
 		Phrase: voice.Phrase{Source: voice.SourceRecorded, TextSha256: voice.TextSha256(data), Files: []voice.File{{File: file}}},
@@ -43,7 +43,7 @@ func TestSetState_PublishingMakesTheDraftsVoiceMembersAtOnce(t *testing.T) {
 	if err := db.PutSurvey(survey("needs", 1)); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.PutDraftWithVoice(survey("needs", 2), []store.DraftRecording{recorded("t.title", "v2 title"), recorded("t.police", "v2 police")}); err != nil {
+	if err := db.PutDraftWithVoice(survey("needs", 2), []store.DraftRecording{draftRec("t.title", "v2 title"), draftRec("t.police", "v2 police")}); err != nil {
 		t.Fatal(err)
 	}
 	// Reading is not publishing: what waits, waits.
@@ -76,8 +76,8 @@ func TestDraftVoice_GoesWithADraftReplacedOrPassedOver(t *testing.T) {
 
 	// The same draft uploaded again keeps the recordings of that upload
 	// only, none if it brings none.
-	put(1, recorded("t.title", "first"), recorded("t.police", "first"))
-	put(1, recorded("t.title", "second"))
+	put(1, draftRec("t.title", "first"), draftRec("t.police", "first"))
+	put(1, draftRec("t.title", "second"))
 	if waiting(t, db, 1) != 1 {
 		t.Errorf("uploaded again with one recording: %d waiting", waiting(t, db, 1))
 	}
@@ -89,7 +89,7 @@ func TestDraftVoice_GoesWithADraftReplacedOrPassedOver(t *testing.T) {
 	}
 
 	// A draft retired without being published never speaks.
-	put(1, recorded("t.title", "v1"))
+	put(1, draftRec("t.title", "v1"))
 	if err := db.SetState("needs", 1, domain.SurveyRetired); err != nil {
 		t.Fatal(err)
 	}
@@ -100,8 +100,8 @@ func TestDraftVoice_GoesWithADraftReplacedOrPassedOver(t *testing.T) {
 	// Publishing version 3 passes over the draft of version 2: members
 	// get the newest published version, so version 2's recordings could
 	// only speak for version 3's words.
-	put(2, recorded("t.title", "v2"))
-	put(3, recorded("t.police", "v3"))
+	put(2, draftRec("t.title", "v2"))
+	put(3, draftRec("t.police", "v3"))
 	if err := db.SetState("needs", 3, domain.SurveyPublished); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestDraftVoice_GoesWithADraftReplacedOrPassedOver(t *testing.T) {
 	}
 
 	// A version members may have met never changes, its voice included.
-	if err := db.PutDraftWithVoice(survey("needs", 3), []store.DraftRecording{recorded("t.title", "late")}); !errors.Is(err, domain.ErrVersionExists) {
+	if err := db.PutDraftWithVoice(survey("needs", 3), []store.DraftRecording{draftRec("t.title", "late")}); !errors.Is(err, domain.ErrVersionExists) {
 		t.Errorf("recordings for a published version: %v, want ErrVersionExists", err)
 	}
 	if waiting(t, db, 3) != 0 || heard(t, db, "t.title") != "" {
@@ -132,7 +132,7 @@ func TestSettleDraftVoice_DropsWhatCanNeverSpeak(t *testing.T) {
 	if err := db.PutSurvey(survey("needs", 2)); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.PutDraftWithVoice(survey("needs", 1), []store.DraftRecording{recorded("t.title", "v1")}); err != nil {
+	if err := db.PutDraftWithVoice(survey("needs", 1), []store.DraftRecording{draftRec("t.title", "v1")}); err != nil {
 		t.Fatal(err)
 	}
 	if taken, dropped, err := db.SettleDraftVoice(); err != nil || taken != 0 || dropped != 1 {

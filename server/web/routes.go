@@ -93,6 +93,7 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/staff/surveys/:id/:v/retire", con.SetSurveyState(domain.SurveyRetired), admin)
 	get(e, "/staff/surveys/:id/:v/preview/:lang", con.PreviewSurvey, admin)
 	get(e, "/staff/surveys/:id/:v/xlsform.xlsx", con.ExportXLSForm, admin)
+	get(e, "/staff/surveys/:id/:v/xlsform.zip", con.ExportXLSFormZip, admin)
 	get(e, "/staff/surveys/template.xlsx", con.SurveyTemplate, admin)
 	fieldworker := con.RequireRole(domain.RoleFieldWorker)
 	get(e, "/staff/outreach", con.Outreach, fieldworker)

@@ -25,7 +25,7 @@ func problemCodes(t *testing.T) []string {
 		prefix string
 	}{
 		{"../domain", map[string]int{"add": 1}, ""},
-		{".", map[string]int{"add": 3, "because": 0}, "xlsform."},
+		{".", map[string]int{"add": 3, "because": 0, "refuseFile": 1}, "xlsform."},
 	}
 	var codes []string
 	for _, src := range sources {

@@ -1,6 +1,7 @@
 package xlsform
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"regexp"
@@ -23,6 +24,7 @@ type choice struct {
 	n     int // the spreadsheet's row
 	row   []string
 	value string
+	key   string // its sova_text; "" for the key each question gives it
 	texts map[string]string
 	icon  string
 	audio []Audio // Key set per question
@@ -84,6 +86,7 @@ func (r *reader) checkList(l *list) {
 			}
 			seen[c.value] = c.n
 		}
+		c.key = textKey(r.choices, c.row, "")
 		c.texts = r.words(r.choices, c.n, c.row, r.choiceLabels)
 		c.icon = r.icon(r.choices, c.n, c.row, "choice")
 		c.audio = r.recordings(r.choices, c.n, c.row, r.choiceAudio)
@@ -154,17 +157,15 @@ func (r *reader) question(sv *domain.Survey, n int, row []string, kind []string,
 		r.broken[q.ID] = true // a condition on it says nothing new
 		return nil
 	}
+	q.Text = textKey(s, row, questionKey(sv.ID, q.ID))
 	switch was, dup := r.rowOf[q.ID]; {
 	case dup:
 		r.add(sheetSurvey, n, name, "name.twice", "the name %q is also on row %d: each question needs its own", "name", q.ID, "row", was)
-	case q.ID == "title":
+	case q.Text == questionKey(sv.ID, q.ID) && q.Text == sv.Title:
 		r.add(sheetSurvey, n, name, "name.title", "the survey's title goes by this name: choose another")
 	}
 	r.rowOf[q.ID], r.listOf[q.ID] = n, l
-	q.Text = sv.ID + "." + q.ID
-	for lang, text := range r.words(s, n, row, r.labels) {
-		sv.Texts[lang][q.Text] = text
-	}
+	r.say(sv, s, n, q.Text, r.words(s, n, row, r.labels))
 	q.Icon = r.icon(s, n, row, "question")
 	q.Required = r.required(n, row)
 	if c := s.col("constraint"); q.Type == domain.Number && cell(row, c) != "" {
@@ -174,25 +175,33 @@ func (r *reader) question(sv *domain.Survey, n int, row []string, kind []string,
 		}
 	}
 	q.ShowIf = r.relevant(n, row, groups, earlier)
-	audio := keyed(r.recordings(s, n, row, r.audioCols), q.Text)
+	audio := r.keyed(r.recordings(s, n, row, r.audioCols), q.Text, s, n, r.audioCols)
 	if l != nil && q.Type != domain.YesNo {
 		for _, c := range l.rows {
-			key := q.Text + "." + c.value
+			key := cmp.Or(c.key, choiceKey(q.Text, c.value))
 			q.Choices = append(q.Choices, domain.Choice{Value: c.value, Text: key, Icon: c.icon})
-			for lang, text := range c.texts {
-				sv.Texts[lang][key] = text
-			}
-			audio = append(audio, keyed(c.audio, key)...)
+			r.say(sv, r.choices, c.n, key, c.texts)
+			audio = append(audio, r.keyed(c.audio, key, r.choices, c.n, r.choiceAudio)...)
 		}
 	}
 	sv.Questions = append(sv.Questions, q)
 	return audio
 }
 
-func keyed(audio []Audio, key string) []Audio {
-	out := slices.Clone(audio)
-	for i := range out {
-		out[i].Key = key
+// keyed gives a row's recordings their phrase's key. A phrase said in two
+// places (a shared sova_text) has one recording in each language: the same
+// file again is that one, and another file is refused.
+func (r *reader) keyed(audio []Audio, key string, s *sheet, n int, cols map[string]column) []Audio {
+	var out []Audio
+	for _, a := range audio {
+		switch was, ok := r.voiced[a.Lang+"/"+key]; {
+		case !ok:
+			r.voiced[a.Lang+"/"+key] = a.File
+			a.Key = key
+			out = append(out, a)
+		case was != a.File:
+			r.add(s.name, n, cols[a.Lang], "audio.twice", "these words are recorded in %s already: name that file here too, or give the words their own key in sova_text", "file", was)
+		}
 	}
 	return out
 }
@@ -253,7 +262,7 @@ func (r *reader) questionType(n int, row []string, kind []string) (domain.Questi
 		r.refuseColumns(s, n, row, "constraint", "parameters")
 		return q, l
 	case "integer", "decimal":
-		q.Type = domain.Number
+		q.Type, q.Whole = domain.Number, kind[0] == "integer"
 		r.refuseColumns(s, n, row, "parameters")
 	case "text":
 		q.Type = domain.Text

@@ -3,8 +3,8 @@ package xlsform
 import (
 	"archive/zip"
 	"bytes"
-	"errors"
 	"io"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -40,12 +40,12 @@ type Audio struct {
 // that reads but breaks a survey rule, with those rules' problems placed on
 // the cells they came from.
 func Read(name string, data []byte, assets domain.Assets) (*Form, error) {
-	book, media, err := open(data)
+	book, media, err := open(name, data)
 	if err != nil {
 		return nil, err
 	}
 	defer book.Close()
-	r := &reader{assets: assets, book: book, media: media, refused: map[string]map[int]bool{}, broken: map[string]bool{}}
+	r := &reader{assets: assets, book: book, media: media, refused: map[string]map[int]bool{}, broken: map[string]bool{}, said: map[string]phrase{}, voiced: map[string]string{}}
 	sv, audio := r.read()
 	if !r.unreadable {
 		// Even beside other problems, the survey's own rules may find
@@ -58,14 +58,15 @@ func Read(name string, data []byte, assets domain.Assets) (*Form, error) {
 	return &Form{Survey: sv, Audio: audio}, nil
 }
 
-// open finds the workbook, alone or in a zip with its media.
-func open(data []byte) (*excelize.File, map[string][]byte, error) {
+// open finds the workbook, alone or in a zip with its media. name is the
+// upload's, for messages.
+func open(name string, data []byte) (*excelize.File, map[string][]byte, error) {
 	if bytes.HasPrefix(data, []byte{0xd0, 0xcf, 0x11, 0xe0}) {
-		return nil, nil, domain.Errorf(domain.CodeInvalid, "this is an old Excel file (.xls): save it as .xlsx and upload that")
+		return nil, nil, refuseFile(name, "file.xls", "this is an old Excel file (.xls): save it as .xlsx and upload that")
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, nil, domain.Errorf(domain.CodeInvalid, "this is not an .xlsx file, nor a .zip holding one")
+		return nil, nil, refuseFile(name, "file.kind", "this is not an .xlsx file, nor a .zip holding one")
 	}
 	xlsx, media := data, map[string][]byte(nil)
 	if !slices.ContainsFunc(zr.File, func(f *zip.File) bool { return f.Name == "xl/workbook.xml" }) {
@@ -75,13 +76,13 @@ func open(data []byte) (*excelize.File, map[string][]byte, error) {
 			if f.FileInfo().IsDir() || strings.HasPrefix(f.Name, "__MACOSX/") || strings.HasPrefix(base, ".") {
 				continue // what macOS adds when it zips a folder
 			}
-			b, err := readZipped(f)
+			b, err := readZipped(name, f)
 			if err != nil {
 				return nil, nil, err
 			}
 			switch {
 			case strings.EqualFold(path.Ext(base), ".xlsx") && xlsx != nil:
-				return nil, nil, domain.Errorf(domain.CodeInvalid, "the zip holds more than one .xlsx file; put one form in it")
+				return nil, nil, refuseFile(name, "file.zip_forms", "the zip holds more than one .xlsx file; put one form in it")
 			case strings.EqualFold(path.Ext(base), ".xlsx"):
 				xlsx = b
 			default:
@@ -89,30 +90,37 @@ func open(data []byte) (*excelize.File, map[string][]byte, error) {
 			}
 		}
 		if xlsx == nil {
-			return nil, nil, domain.Errorf(domain.CodeInvalid, "the zip holds no .xlsx form")
+			return nil, nil, refuseFile(name, "file.zip_no_form", "the zip holds no .xlsx form")
 		}
 	}
 	book, err := excelize.OpenReader(bytes.NewReader(xlsx), excelize.Options{UnzipSizeLimit: maxUnzip})
 	if err != nil {
-		return nil, nil, domain.Errorf(domain.CodeInvalid, "the spreadsheet cannot be read (%v); save it again as .xlsx", err)
+		return nil, nil, refuseFile(name, "file.unreadable", "the spreadsheet cannot be read (%v); save it again as .xlsx", "detail", err)
 	}
 	return book, media, nil
 }
 
-func readZipped(f *zip.File) ([]byte, error) {
+func readZipped(name string, f *zip.File) ([]byte, error) {
 	rc, err := f.Open()
 	if err != nil {
-		return nil, domain.Errorf(domain.CodeInvalid, "%s in the zip cannot be read: %v", f.Name, err)
+		return nil, refuseFile(name, "file.zipped", "%s in the zip cannot be read (%v): make the zip again", "file", f.Name, "detail", err)
 	}
 	defer rc.Close()
 	b, err := io.ReadAll(io.LimitReader(rc, maxUnzip+1))
-	if err == nil && len(b) > maxUnzip {
-		err = errors.New("too large")
-	}
-	if err != nil {
-		return nil, domain.Errorf(domain.CodeInvalid, "%s in the zip cannot be read: %v", f.Name, err)
+	switch {
+	case err != nil:
+		return nil, refuseFile(name, "file.zipped", "%s in the zip cannot be read (%v): make the zip again", "file", f.Name, "detail", err)
+	case len(b) > maxUnzip:
+		return nil, refuseFile(name, "file.zipped_large", "%s in the zip is larger than %d MB: a form and its recordings are much smaller", "file", f.Name, "mb", maxUnzip>>20)
 	}
 	return b, nil
+}
+
+// refuseFile refuses an upload as a whole: it holds no form Sova can read,
+// so there is no cell to name. Its code is a literal, as add's.
+func refuseFile(name, code, format string, pairs ...any) *Error {
+	msg, args := domain.Worded(format, pairs...)
+	return &Error{File: name, Problems: []Problem{{Code: "xlsform." + code, Args: args, Message: msg}}}
 }
 
 // sheet is one sheet's cells. rows[i] is the spreadsheet's row i+1, so
@@ -175,6 +183,17 @@ type reader struct {
 	listOf  map[string]*list // question id → its choices
 	refused map[string]map[int]bool
 	broken  map[string]bool // names of questions refused
+	// Every text key read, where its words came from, and each recording's
+	// file by language and key: two phrases may share a key only saying
+	// the same.
+	said   map[string]phrase
+	voiced map[string]string
+}
+
+type phrase struct {
+	sheet string
+	row   int
+	words map[string]string
 }
 
 // add refuses a cell. code is a literal (a test finds every one in the
@@ -198,10 +217,15 @@ func because(code, format string, pairs ...any) reason {
 	return reason{code: "xlsform." + code, msg: msg, args: args}
 }
 
+// put refuses a cell, once however many times it is read (a choice list
+// two questions ask is read for each).
 func (r *reader) put(sh string, row int, c column, why reason) {
 	p := Problem{Sheet: sh, Row: row, Column: c.head, Code: why.code, Args: why.args, Message: why.msg}
 	if c.index >= 0 {
 		p.Cell = letter(c.index) + strconv.Itoa(row)
+	}
+	if slices.ContainsFunc(r.probs, func(q Problem) bool { return q.String() == p.String() }) {
+		return
 	}
 	r.probs = append(r.probs, p)
 	if r.refused[sh] == nil {
@@ -310,9 +334,9 @@ func (r *reader) read() (*domain.Survey, []Audio) {
 	for _, l := range r.langs {
 		sv.Texts[l] = map[string]string{}
 	}
-	r.readTitle(sv)
+	title := r.readTitle(sv)
 	r.readChoices()
-	return sv, r.readQuestions(sv)
+	return sv, append(title, r.readQuestions(sv)...)
 }
 
 func (r *reader) readSettings(sv *domain.Survey) {
@@ -352,21 +376,57 @@ func (r *reader) readSettings(sv *domain.Survey) {
 	sv.Icon = r.icon(s, 2, row, "")
 }
 
-// readTitle takes form_title in each language.
-func (r *reader) readTitle(sv *domain.Survey) {
-	sv.Title = sv.ID + ".title"
-	cols := map[string]column{}
-	if r.settings != nil {
-		cols = r.langCols(r.settings, "form_title")
+// readTitle takes form_title in each language, and its recordings.
+func (r *reader) readTitle(sv *domain.Survey) []Audio {
+	s := r.settings
+	if s == nil {
+		s = &sheet{name: sheetSettings} // its absence is said already
 	}
+	cols := r.langCols(s, "form_title")
+	sv.Title = textKey(s, r.settingsRow, titleKey(sv.ID))
+	words := map[string]string{}
 	for _, l := range r.langs {
 		c, ok := cols[l]
 		if !ok {
 			c = lacking("form_title::" + l)
 		}
-		if sv.Texts[l][sv.Title] = cell(r.settingsRow, c); sv.Texts[l][sv.Title] == "" {
+		if words[l] = cell(r.settingsRow, c); words[l] == "" {
 			r.add(sheetSettings, 2, c, "settings.no_title", "the survey's title has no words in %s: its tile needs them in every language", "lang", l)
 		}
+	}
+	r.say(sv, s, 2, sv.Title, words)
+	audio := r.langCols(s, "media::audio")
+	return r.keyed(r.recordings(s, 2, r.settingsRow, audio), sv.Title, s, 2, audio)
+}
+
+// The text keys of a form's phrases where its sova_text cells name none.
+// A survey uploaded as JSON may have others, which a written form keeps in
+// sova_text so that reading it back keeps them too.
+func titleKey(id string) string               { return id + ".title" }
+func questionKey(id, name string) string      { return id + "." + name }
+func choiceKey(question, value string) string { return question + "." + value }
+
+// textKey is a row's sova_text, or def where it names none.
+func textKey(s *sheet, row []string, def string) string {
+	if key := cell(row, s.col("sova_text")); key != "" {
+		return key
+	}
+	return def
+}
+
+// say files a phrase's words under its key. Two phrases may share a key (a
+// choice list that two questions ask, one sova_text given twice) only with
+// the same words, or one would say the other's.
+func (r *reader) say(sv *domain.Survey, s *sheet, n int, key string, words map[string]string) {
+	was, ok := r.said[key]
+	switch {
+	case !ok:
+		r.said[key] = phrase{sheet: s.name, row: n, words: words}
+		for lang, text := range words {
+			sv.Texts[lang][key] = text
+		}
+	case !maps.Equal(was.words, words) && !r.refused[s.name][n]:
+		r.add(s.name, n, s.col("sova_text"), "text.twice", "the text key %q is also on sheet %s, row %d, with other words: give each its own key in sova_text, or the same words", "key", key, "sheet", was.sheet, "row", was.row)
 	}
 }
 

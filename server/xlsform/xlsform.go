@@ -14,11 +14,18 @@
 //   - a sova_icon column on the survey and choices sheets, and in settings
 //     for the survey's tile;
 //   - form_title::<Language> (<code>) in settings, the title in each
-//     language;
+//     language, and media::audio::<Language> (<code>) there, its recording;
+//   - a sova_text column on the survey, choices and settings sheets: the
+//     text key of the row's words (by which the studio finds their voice),
+//     where it is not the one Sova gives (<form_id>.<name>,
+//     <question's key>.<choice>, <form_id>.title), so that a survey
+//     uploaded as JSON keeps its keys through a form;
 //   - a select_one whose list holds exactly the choices yes and no is a
 //     Sova yes/no question: Sova says "yes" and "no" itself, with its icons
 //     and voice, in every language;
-//   - range with start=1 end=5 step=1 is Sova's 1–5 scale of faces.
+//   - range with start=1 end=5 step=1 is Sova's 1–5 scale of faces;
+//   - integer is a number question of whole numbers ("whole"), decimal one
+//     that takes fractions too.
 package xlsform
 
 import (
@@ -39,7 +46,9 @@ const (
 
 // Problem is one cell Sova cannot take, said so that the person who wrote
 // the form finds it: the sheet, the row as the spreadsheet numbers it, and
-// the column by its header and letter.
+// the column by its header and letter. An upload that holds no form Sova
+// can read (an old .xls, a zip without a form) has one Problem, with no
+// sheet: it is the whole file.
 type Problem struct {
 	Sheet   string
 	Row     int
@@ -57,6 +66,9 @@ type Problem struct {
 }
 
 func (p Problem) String() string {
+	if p.Sheet == "" {
+		return p.Message
+	}
 	where := fmt.Sprintf("sheet %s, row %d, column %s", p.Sheet, p.Row, p.Column)
 	if p.Cell != "" {
 		where += " (" + p.Cell + ")"

@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"sova/assets"
+	"sova/internal/testapp"
 	"sova/server/domain"
 	"sova/server/xlsform"
 )
@@ -151,6 +152,9 @@ func TestRead_KoboFormBecomesTheSurveyItSays(t *testing.T) {
 	var got []string
 	for _, q := range sv.Questions {
 		line := fmt.Sprintf("%s %s required=%v", q.ID, q.Type, q.Required)
+		if q.Whole {
+			line += " whole"
+		}
 		if q.Min != nil || q.Max != nil {
 			lo, hi := q.Bounds()
 			line += fmt.Sprintf(" %g..%g", lo, hi)
@@ -165,7 +169,7 @@ func TestRead_KoboFormBecomesTheSurveyItSays(t *testing.T) {
 	}
 	want := []string{
 		"find_clients multiple required=true street:road apps:apps websites:websites",
-		"work_days number required=true 0..7",
+		"work_days number required=true whole 0..7",
 		"police yesno required=true",
 		"police_times number required=true 1..1000 if police in [true]",
 		"police_help single required=false if police in [true] friend:friends lawyer:lawyer nobody:none",
@@ -178,6 +182,18 @@ func TestRead_KoboFormBecomesTheSurveyItSays(t *testing.T) {
 	}
 	if w := sv.Texts["ru"]["needs2025.police_help.lawyer"]; w != "Юрист" {
 		t.Errorf("a choice's Russian words = %q", w)
+	}
+	// integer takes whole numbers only, as in ODK; decimal fractions too.
+	answers := func(a string) error {
+		_, err := sv.Check([]byte(`{"lang":"ru","answers":{"find_clients":["street"],` + a + `}}`))
+		return err
+	}
+	var de *domain.Error
+	if err := answers(`"work_days":2.5,"police":false`); !errors.As(err, &de) || de.Question != "work_days" || de.Code != domain.CodeInvalidAnswer {
+		t.Errorf("2.5 days a week: %v, want refused", err)
+	}
+	if err := answers(`"work_days":3,"police":true,"police_times":2.5`); err != nil {
+		t.Errorf("3 days a week, stopped 2.5 times: %v", err)
 	}
 }
 
@@ -296,6 +312,9 @@ func TestRead_RefusesWhatSovaCannotSayCellByCell(t *testing.T) {
 		{"a constraint beyond a range", func(f form) form {
 			return f.set("survey", 5, "constraint", ". >= 0 and . <= 7 and . != 3")
 		}, []want{{"survey", 5, "constraint", `". != 3" is more than Sova can say`}}},
+		{"an integer no whole number answers", func(f form) form {
+			return f.set("survey", 5, "constraint", ". >= 0.2 and . <= 0.8")
+		}, []want{{"survey", 5, "constraint", "no whole number lies between min (0.2) and max (0.8)"}}},
 		{"a range that is not 1 to 5", func(f form) form {
 			return f.set("survey", 12, "parameters", "start=0 end=10")
 		}, []want{{"survey", 12, "parameters", "start=1 end=5 step=1"}}},
@@ -328,6 +347,13 @@ func TestRead_RefusesWhatSovaCannotSayCellByCell(t *testing.T) {
 		{"an answer piped into the words", func(f form) form {
 			return f.set("survey", 9, "label::English (en)", "You said ${police}. How many times?")
 		}, []want{{"survey", 9, "label::English (en)", "earlier answer"}}},
+		{"one text key for other words", func(f form) form {
+			f.set("survey", 3, "sova_text", "common.clients")
+			return f.set("survey", 5, "sova_text", "common.clients")
+		}, []want{{"survey", 5, "sova_text", `the text key "common.clients" is also on sheet survey, row 3, with other words`}}},
+		{"a choice's text key that is a question's", func(f form) form {
+			return f.set("choices", 2, "sova_text", "needs2025.comments")
+		}, []want{{"survey", 14, "sova_text", `the text key "needs2025.comments" is also on sheet choices, row 2`}}},
 		{"audio named but not sent", func(f form) form {
 			return f.set("survey", 14, "media::audio::Русский (ru)", "comments_ru.mp3")
 		}, []want{{"survey", 14, "media::audio::Русский (ru)", "upload a .zip"}}},
@@ -406,17 +432,10 @@ func TestRead_ZipBringsItsRecordings(t *testing.T) {
 	f := kobo()
 	f.set("survey", 14, "media::audio::Русский (ru)", "comments_ru.mp3")
 	f.set("choices", 2, "media::audio::English (en)", "street.mp3")
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, data := range map[string][]byte{
+	got, err := xlsform.Read("needs.zip", testapp.Zip(t, map[string][]byte{
 		"needs/form.xlsx": f.xlsx(t), "needs/comments_ru.mp3": []byte("ID3 ru"), "needs/street.mp3": []byte("ID3 en"),
 		"__MACOSX/needs/._form.xlsx": []byte("junk"),
-	} {
-		w, _ := zw.Create(name)
-		w.Write(data)
-	}
-	zw.Close()
-	got, err := xlsform.Read("needs.zip", buf.Bytes(), icons{})
+	}), icons{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -430,17 +449,36 @@ func TestRead_ZipBringsItsRecordings(t *testing.T) {
 	}
 }
 
+// An upload that holds no form Sova can read is refused as a whole, with a
+// code the console says in the staffer's language.
 func TestRead_RefusesWhatIsNoForm(t *testing.T) {
 	t.Parallel()
-	for name, data := range map[string][]byte{
-		"notes.txt":  []byte("type,name,label\ntext,a,A\n"),
-		"old.xls":    {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1},
-		"empty.xlsx": nil,
+	form := kobo().xlsx(t)
+	// A zip whose one file was damaged after zipping: its checksum fails.
+	var damaged bytes.Buffer
+	zw := zip.NewWriter(&damaged)
+	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "needs.xlsx", Method: zip.Store})
+	w.Write(form)
+	zw.Close()
+	broken := damaged.Bytes()
+	broken[len(broken)/2] ^= 0xff
+	for _, c := range []struct {
+		name string
+		data []byte
+		code string
+	}{
+		{"notes.txt", []byte("type,name,label\ntext,a,A\n"), "xlsform.file.kind"},
+		{"empty.xlsx", nil, "xlsform.file.kind"},
+		{"old.xls", []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}, "xlsform.file.xls"},
+		{"two.zip", testapp.Zip(t, map[string][]byte{"needs.xlsx": form, "needs (1).xlsx": form}), "xlsform.file.zip_forms"},
+		{"audio.zip", testapp.Zip(t, map[string][]byte{"media/street.mp3": []byte("ID3")}), "xlsform.file.zip_no_form"},
+		{"saved-badly.xlsx", testapp.Zip(t, map[string][]byte{"xl/workbook.xml": []byte("<workbook")}), "xlsform.file.unreadable"},
+		{"damaged.zip", broken, "xlsform.file.zipped"},
 	} {
-		_, err := xlsform.Read(name, data, icons{})
-		var de *domain.Error
-		if !errors.As(err, &de) || de.Code != domain.CodeInvalid {
-			t.Errorf("%s: err = %v, want an invalid-input error", name, err)
+		_, err := xlsform.Read(c.name, c.data, icons{})
+		var xe *xlsform.Error
+		if !errors.As(err, &xe) || len(xe.Problems) != 1 || xe.Problems[0].Code != c.code || xe.Problems[0].Sheet != "" || xe.File != c.name {
+			t.Errorf("%s: err = %#v, want the whole file refused with %s", c.name, err, c.code)
 		}
 	}
 }
@@ -460,12 +498,21 @@ func TestWrite_BuiltInSurveysComeBackTheSame(t *testing.T) {
 		}
 		var buf bytes.Buffer
 		langs := map[string]xlsform.Language{"ru": {Name: "Русский", Yes: "Да", No: "Нет"}}
-		if err := xlsform.Write(&buf, sv, langs, []string{"survey", "yes"}); err != nil {
+		if err := xlsform.Write(&buf, sv, xlsform.Options{Langs: langs, Icons: []string{"survey", "yes"}}); err != nil {
 			t.Fatal(err)
 		}
 		back, err := xlsform.Read(name+".xlsx", buf.Bytes(), icons{})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
+		}
+		// Its keys are those a form gives, and no recordings go with it:
+		// the form has no column for either.
+		book, _ := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+		for _, sheet := range []string{"survey", "choices", "settings"} {
+			rows, _ := book.GetRows(sheet)
+			if slices.ContainsFunc(rows[0], func(h string) bool { return h == "sova_text" || strings.HasPrefix(h, "media::") }) {
+				t.Errorf("%s: the %s sheet has a column it needs not: %q", name, sheet, rows[0])
+			}
 		}
 		if !reflect.DeepEqual(back.Survey, sv) {
 			a, b := fmt.Sprintf("%#v", sv), fmt.Sprintf("%#v", back.Survey)
@@ -476,6 +523,164 @@ func TestWrite_BuiltInSurveysComeBackTheSame(t *testing.T) {
 			t.Errorf("%s came back otherwise, from …%s\nnot …%s", name, b[max(0, i-80):min(len(b), i+200)], a[max(0, i-80):min(len(a), i+200)])
 		}
 	}
+}
+
+// clinicJSON is a survey as staff upload it in Sova's JSON format, its
+// text keys named as its writer chose, one shared by two questions' choices.
+const clinicJSON = `{
+  "id": "clinic", "version": 3, "languages": ["en", "es"], "title": "clinic_title", "icon": "clinic",
+  "questions": [
+    {"id": "visits", "type": "number", "text": "q_visits", "icon": "count", "required": true, "min": 0, "max": 52, "whole": true},
+    {"id": "spend", "type": "number", "text": "q_spend", "icon": "money", "min": 0, "max": 99.5},
+    {"id": "treated", "type": "single", "text": "q_treated", "icon": "clinic", "choices": [
+      {"value": "well", "text": "a_well", "icon": "face-5"},
+      {"value": "badly", "text": "a_badly", "icon": "face-1"},
+      {"value": "other", "text": "a_other", "icon": "other"}]},
+    {"id": "again", "type": "multiple", "text": "q_again", "icon": "hiv", "showIf": {"question": "treated", "anyOf": ["well"]}, "choices": [
+      {"value": "testing", "text": "a_testing", "icon": "hiv"},
+      {"value": "other", "text": "a_other", "icon": "other"}]},
+    {"id": "late", "type": "yesno", "text": "clinic.late", "icon": "clock"}
+  ],
+  "texts": {
+    "en": {"clinic_title": "The clinic", "q_visits": "How many times did you go this year?", "q_spend": "How much did you pay, in dollars?",
+      "q_treated": "How were you treated?", "a_well": "Well", "a_badly": "Badly", "a_other": "Something else",
+      "q_again": "What would you go back for?", "a_testing": "Testing", "clinic.late": "Did you wait long?"},
+    "es": {"clinic_title": "La clínica", "q_visits": "¿Cuántas veces fue este año?", "q_spend": "¿Cuánto pagó, en dólares?",
+      "q_treated": "¿Cómo la trataron?", "a_well": "Bien", "a_badly": "Mal", "a_other": "Otra cosa",
+      "q_again": "¿Para qué volvería?", "a_testing": "Pruebas", "clinic.late": "¿Esperó mucho?"}
+  }
+}`
+
+// A survey uploaded as JSON goes out as XLSForm and comes back the same:
+// its own text keys (in sova_text, only where they are not the ones a form
+// gives), its whole numbers (integer) and its fractions (decimal).
+func TestWrite_JSONSurveyKeepsItsTextKeysAndWholeNumbers(t *testing.T) {
+	t.Parallel()
+	sv, err := domain.ParseSurvey("clinic.json", []byte(clinicJSON), icons{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := xlsform.Write(&buf, sv, xlsform.Options{Langs: map[string]xlsform.Language{"es": {Name: "Español", Yes: "Sí", No: "No"}}}); err != nil {
+		t.Fatal(err)
+	}
+	back, err := xlsform.Read("clinic.xlsx", buf.Bytes(), icons{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Survey, sv) {
+		t.Errorf("came back otherwise:\n%+v\nnot\n%+v", back.Survey, sv)
+	}
+	book, _ := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	column := func(sheet, head string) []string {
+		rows, _ := book.GetRows(sheet)
+		j := slices.Index(rows[0], head)
+		if j < 0 {
+			t.Fatalf("%s has no %s column: %q", sheet, head, rows[0])
+		}
+		var out []string
+		for _, r := range rows[1:] {
+			out = append(out, strings.Join(r[j:min(j+1, len(r))], ""))
+		}
+		return out
+	}
+	if got, want := column("survey", "type"), []string{"integer", "decimal", "select_one treated", "select_multiple again", "select_one yes-no"}; !slices.Equal(got, want) {
+		t.Errorf("types %q, want %q", got, want)
+	}
+	if got, want := column("survey", "sova_text"), []string{"q_visits", "q_spend", "q_treated", "q_again", ""}; !slices.Equal(got, want) {
+		t.Errorf("survey's sova_text %q, want %q: the yes/no question's key is the one a form gives", got, want)
+	}
+	if got := column("settings", "sova_text"); !slices.Equal(got, []string{"clinic_title"}) {
+		t.Errorf("settings' sova_text %q", got)
+	}
+}
+
+// A survey goes out with its recordings as a zip, the form's media::audio
+// columns naming each file, and comes back as the same survey with the
+// same recordings, each of its phrase and language.
+func TestWriteZip_FormAndRecordingsComeBackTogether(t *testing.T) {
+	t.Parallel()
+	sv, err := domain.ParseSurvey("clinic.json", []byte(clinicJSON), icons{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []xlsform.Recording
+	for _, r := range [][2]string{{"en", "q_visits"}, {"es", "q_visits"}, {"en", "a_other"}, {"es", "clinic_title"}} {
+		data := []byte("webm " + r[0] + " " + r[1])
+		recs = append(recs, xlsform.Recording{Lang: r[0], Key: r[1], Ext: ".webm", Read: func() ([]byte, error) { return data, nil }})
+	}
+	var buf bytes.Buffer
+	if err := xlsform.WriteZip(&buf, sv, xlsform.Options{}, recs); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	if want := []string{"clinic-v3.xlsx", "clinic-v3-media/q_visits.en.webm", "clinic-v3-media/q_visits.es.webm", "clinic-v3-media/a_other.en.webm", "clinic-v3-media/clinic_title.es.webm"}; !slices.Equal(names, want) {
+		t.Errorf("the zip holds %q, want %q", names, want)
+	}
+	back, err := xlsform.Read("clinic-v3.zip", buf.Bytes(), icons{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Survey, sv) {
+		t.Errorf("came back otherwise:\n%+v\nnot\n%+v", back.Survey, sv)
+	}
+	var got []string
+	for _, a := range back.Audio {
+		got = append(got, a.Lang+" "+a.Key+" "+a.File+": "+string(a.Data))
+	}
+	slices.Sort(got)
+	want := []string{
+		"en a_other a_other.en.webm: webm en a_other",
+		"en q_visits q_visits.en.webm: webm en q_visits",
+		"es clinic_title clinic_title.es.webm: webm es clinic_title",
+		"es q_visits q_visits.es.webm: webm es q_visits",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("recordings:\n%q\nwant\n%q", got, want)
+	}
+	// The form alone names them too, in Kobo's headers.
+	form, _ := zr.File[0].Open()
+	book, err := excelize.OpenReader(form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := book.GetRows("survey")
+	if j := slices.Index(rows[0], "media::audio::es (es)"); j < 0 || rows[1][j] != "q_visits.es.webm" {
+		t.Errorf("the survey sheet does not name q_visits's Spanish recording: %q %q", rows[0], rows[1])
+	}
+}
+
+func TestRead_ASharedListWithItsOwnKeysIsOnePhrase(t *testing.T) {
+	t.Parallel()
+	f := kobo()
+	f.set("choices", 9, "sova_text", "common.lawyer")
+	f.set("choices", 9, "media::audio::English (en)", "lawyer.mp3")
+	data := testapp.Zip(t, map[string][]byte{"needs.xlsx": f.xlsx(t), "lawyer.mp3": []byte("ID3 lawyer")})
+	got, err := xlsform.Read("needs.zip", data, icons{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"police_help", "help_who"} {
+		if c := got.Survey.Question(id).Choices[1]; c.Text != "common.lawyer" {
+			t.Errorf("%s's lawyer says %q", id, c.Text)
+		}
+	}
+	if len(got.Audio) != 1 || got.Audio[0].Key != "common.lawyer" || got.Survey.Texts["ru"]["common.lawyer"] != "Юрист" {
+		t.Errorf("audio %+v, words %q", got.Audio, got.Survey.Texts["ru"]["common.lawyer"])
+	}
+	f.set("choices", 8, "sova_text", "common.lawyer")
+	f.set("choices", 8, "label::English (en)", "A lawyer")
+	f.set("choices", 8, "label::Русский (ru)", "Юрист")
+	f.set("choices", 8, "media::audio::English (en)", "friend.mp3")
+	_, err = xlsform.Read("needs.zip", testapp.Zip(t, map[string][]byte{"needs.xlsx": f.xlsx(t), "lawyer.mp3": nil, "friend.mp3": nil}), icons{})
+	assertProblems(t, err, []want{{"choices", 9, "media::audio::English (en)", "recorded in friend.mp3 already"}})
 }
 
 func TestTemplate_IsAFormSovaTakes(t *testing.T) {
@@ -497,7 +702,7 @@ func TestTemplate_IsAFormSovaTakes(t *testing.T) {
 	}
 	book, _ := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
 	rows, _ := book.GetRows("survey")
-	for _, col := range []string{"type", "name", "label::English (en)", "required", "relevant", "constraint", "parameters", "sova_icon", "media::audio::English (en)"} {
+	for _, col := range []string{"type", "name", "label::English (en)", "required", "relevant", "constraint", "parameters", "sova_icon", "sova_text", "media::audio::English (en)"} {
 		if !slices.Contains(rows[0], col) {
 			t.Errorf("the template has no %s column: %q", col, rows[0])
 		}

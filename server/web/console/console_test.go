@@ -574,6 +574,8 @@ var consoleRoutes = []struct {
 	{"HEAD", "/staff/surveys/:id/:v/preview/:lang", adminOnly},
 	{"GET", "/staff/surveys/:id/:v/xlsform.xlsx", adminOnly},
 	{"HEAD", "/staff/surveys/:id/:v/xlsform.xlsx", adminOnly},
+	{"GET", "/staff/surveys/:id/:v/xlsform.zip", adminOnly},
+	{"HEAD", "/staff/surveys/:id/:v/xlsform.zip", adminOnly},
 	{"GET", "/staff/surveys/template.xlsx", adminOnly},
 	{"HEAD", "/staff/surveys/template.xlsx", adminOnly},
 	{"GET", "/staff/outreach", fieldOnly},

@@ -287,7 +287,7 @@ func (s *Console) studioRefused(c echo.Context, key string, err error) error {
 	case errors.As(err, &se):
 		return s.studioSays(c, key, v.refusal(se.Code, se.Args, se.Error()))
 	case errors.As(err, &de) && de.Code != domain.CodeInternal:
-		return s.studioSays(c, key, v.Message(de.Message))
+		return s.studioSays(c, key, v.Say(de))
 	}
 	return err
 }

@@ -101,6 +101,9 @@ func (s *Console) UploadSurvey(c echo.Context) error {
 	switch {
 	case errors.As(err, &de):
 		return fail(refusal{Problems: de.Problems})
+	case errors.As(err, &xe) && xe.Problems[0].Sheet == "":
+		p := xe.Problems[0] // the whole file: no form in it to place a cell in
+		return fail(refusal{Message: v.problem(p.Code, p.Args, p.Message)})
 	case errors.As(err, &xe):
 		return fail(refusal{Cells: xe.Problems})
 	case err == nil:
@@ -194,7 +197,9 @@ func (v consoleView) surveyState(st domain.SurveyState) string {
 }
 
 // ExportXLSForm sends a survey version as an XLSForm: to edit in a
-// spreadsheet and upload again as a new version, or to use in ODK.
+// spreadsheet and upload again as a new version, or to use in ODK. It names
+// no recordings, so that it may be uploaded alone: their voice stays in the
+// studio, where it is the new version's too while its words are the same.
 func (s *Console) ExportXLSForm(c echo.Context) error {
 	sv, err := s.version(c)
 	if err != nil {
@@ -203,15 +208,48 @@ func (s *Console) ExportXLSForm(c echo.Context) error {
 	if err := s.audit(c, "survey exported as XLSForm", sv.ID+" v"+strconv.Itoa(sv.Version)); err != nil {
 		return err
 	}
+	var buf bytes.Buffer
+	if err := xlsform.Write(&buf, sv, s.formOptions()); err != nil {
+		return err
+	}
+	return sendXLSX(c, sv.ID+"-v"+strconv.Itoa(sv.Version)+".xlsx", buf.Bytes())
+}
+
+// ExportXLSFormZip sends a survey version as an XLSForm in a zip with the
+// recordings of its words, which its media::audio columns name: to upload
+// as it is, to another Sova say, or to give ODK and Kobo its voice too.
+func (s *Console) ExportXLSFormZip(c echo.Context) error {
+	sv, err := s.version(c)
+	if err != nil {
+		return err
+	}
+	voices, err := s.cfg.Store.SurveyVoice(sv)
+	if err != nil {
+		return err
+	}
+	if err := s.audit(c, "survey exported as XLSForm", sv.ID+" v"+strconv.Itoa(sv.Version)+" (zip)"); err != nil {
+		return err
+	}
+	recs := make([]xlsform.Recording, len(voices))
+	for i, v := range voices {
+		recs[i] = xlsform.Recording{Lang: v.Lang, Key: v.Key, Ext: path.Ext(v.File.File), Read: func() ([]byte, error) { return s.cfg.Store.PhraseVoiceData(v) }}
+	}
+	h := c.Response().Header()
+	h.Set("Content-Type", "application/zip")
+	h.Set("Content-Disposition", `attachment; filename="`+sv.ID+"-v"+strconv.Itoa(sv.Version)+`.zip"`)
+	h.Set("Cache-Control", "no-store")
+	return xlsform.WriteZip(c.Response(), sv, s.formOptions(), recs)
+}
+
+// formOptions is what a written form says besides the survey: each
+// language's name in the headers and its words for yes and no, and Sova's
+// icons.
+func (s *Console) formOptions() xlsform.Options {
 	langs := map[string]xlsform.Language{}
 	for _, cat := range s.cfg.Studio.Languages() {
 		langs[cat.Lang] = xlsform.Language{Name: cat.Name, Yes: cat.T("answer.yes"), No: cat.T("answer.no")}
 	}
-	var buf bytes.Buffer
-	if err := xlsform.Write(&buf, sv, langs, s.iconNames()); err != nil {
-		return err
-	}
-	return sendXLSX(c, sv.ID+"-v"+strconv.Itoa(sv.Version)+".xlsx", buf.Bytes())
+	return xlsform.Options{Langs: langs, Icons: s.iconNames()}
 }
 
 // SurveyTemplate sends an example XLSForm with every column Sova reads and

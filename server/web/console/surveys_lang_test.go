@@ -32,7 +32,7 @@ func TestSurveysAndResults_SpeakTheStaffersLanguage(t *testing.T) {
 	// Words that are no language's: the survey's ids and codes, names, and
 	// the settings column a new version raises.
 	own := []string{"needs", "XLSForm", "KoboToolbox", "ODK", "Excel", "XLSX", "CSV", "JSON", "Sova",
-		"results.json", "assets/surveys/README.md", "media::audio", "English", "xlsx", "json", "«version»"}
+		"results.json", "assets/surveys/README.md", "media::audio", "English", "xlsx", "zip", "json", "«version»"}
 	for _, q := range s.Questions {
 		own = append(own, q.ID)
 	}
@@ -193,6 +193,10 @@ func TestSurveys_RefusalsSpeakTheStaffersLanguage(t *testing.T) {
 			want := "<td>survey</td><td>" + consoleNum(lang, 6) + "</td><td>type</td><td>" + htmlesc.EscapeString(cw.T("problem.xlsform.type.calculate")) + "</td>"
 			if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), want) {
 				t.Errorf("XLSForm: %d, the reply lacks %s:\n%s", rec.Code, want, rec.Body.String())
+			}
+			rec = admin.PostFile(t, "/staff/surveys", url.Values{"csrf": {admin.CSRF(t)}}, "definition", "old.xls", []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1})
+			if want := htmlesc.EscapeString(cw.T("problem.xlsform.file.xls")); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), want) {
+				t.Errorf("an old .xls: %d, the reply lacks %s:\n%s", rec.Code, want, rec.Body.String())
 			}
 			rec = admin.PostFile(t, "/staff/surveys", url.Values{"csrf": {admin.CSRF(t)}}, "definition", "bad.json", definition)
 			for _, want := range []string{

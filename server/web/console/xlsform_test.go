@@ -1,12 +1,17 @@
 package console_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -31,7 +36,7 @@ func needsForm(t testing.TB, edit func(b *excelize.File)) []byte {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := xlsform.Write(&buf, sv, nil, nil); err != nil {
+	if err := xlsform.Write(&buf, sv, xlsform.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	return editForm(t, buf.Bytes(), func(b *excelize.File) {
@@ -193,5 +198,60 @@ func TestSurveys_XLSFormExportComesBackAsTheSameSurvey(t *testing.T) {
 	want.Version = 2
 	if !reflect.DeepEqual(got, &want) {
 		t.Errorf("version 2 differs from version 1:\n%+v\n%+v", got, &want)
+	}
+}
+
+// A draft uploaded with its recordings goes out as a zip whose form names
+// each recording, beside it, and that zip, its version raised, comes back as
+// a draft with the same voice.
+func TestSurveys_XLSFormZipComesBackWithItsRecordings(t *testing.T) {
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin := e.As(domain.RoleAdmin)
+	upload := func(name string, data []byte) {
+		t.Helper()
+		if rec := admin.PostFile(t, "/staff/surveys", url.Values{"csrf": {admin.CSRF(t)}}, "definition", name, data); rec.Code != http.StatusSeeOther {
+			t.Fatalf("upload %s: %d\n%s", name, rec.Code, rec.Body)
+		}
+	}
+	upload("needs.zip", testapp.Zip(t, map[string][]byte{
+		"needs.xlsx": needsForm(t, func(b *excelize.File) {
+			b.SetCellStr("survey", "Q1", "media::audio::en (en)")
+			b.SetCellStr("survey", "Q2", "find_clients.wav")
+		}),
+		"find_clients.wav": testapp.Speech(t, "en", "Where do you find clients?"),
+	}))
+
+	rec := admin.Get(t, "/staff/surveys/needs-xls/1/xlsform.zip")
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/zip" || rec.Header().Get("Content-Disposition") != `attachment; filename="needs-xls-v1.zip"` {
+		t.Fatalf("export: %d %v", rec.Code, rec.Header())
+	}
+	zr, err := zip.NewReader(bytes.NewReader(rec.Body.Bytes()), int64(rec.Body.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		r, _ := f.Open()
+		files[f.Name], _ = io.ReadAll(r)
+	}
+	const audio = "needs-xls-v1-media/needs-xls.find_clients.en.webm"
+	if len(files) != 2 || len(files[audio]) == 0 {
+		t.Fatalf("the zip holds %v, want the form and %s", slices.Sorted(maps.Keys(files)), audio)
+	}
+	files["needs-xls-v1.xlsx"] = editForm(t, files["needs-xls-v1.xlsx"], func(b *excelize.File) {
+		rows, _ := b.GetRows("survey")
+		if j := slices.Index(rows[0], "media::audio::English (en)"); j < 0 || rows[1][j] != path.Base(audio) {
+			t.Errorf("the form does not name the recording: %q %q", rows[0], rows[1])
+		}
+		b.SetCellInt("settings", "B2", 2)
+	})
+	upload("needs-xls-v1.zip", testapp.Zip(t, files))
+	voice, err := e.App.Store().DraftVoice("needs-xls", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := voice["en"]["needs-xls.find_clients"]; r == nil || len(voice["en"]) != 1 {
+		t.Errorf("version 2's voice: %v", voice)
 	}
 }
