@@ -186,13 +186,14 @@ func Normalize(kind Kind, raw, region string) (string, error) {
 
 // The list's parameters, the same for every organisation but its salt.
 //
-// Iterations: one check on a cheap phone (a 2019 quad-core Cortex-A53)
-// takes about half a second at 100,000, and an attacker holding the list
-// pays the same for every number he tries (README, "What a seized phone
-// reveals"). Bytes: 4 bytes keep 1,000 identifiers near 8 KB, and make a
-// wrong match on a phone about one in four million checks.
+// Iterations: OWASP's figure for PBKDF2-HMAC-SHA256 (2023). One check in
+// Chromium at 4× CPU slowdown, the budgets' stand-in for a cheap phone,
+// takes about a quarter to half a second (B9; go tool task bench), and an
+// attacker holding the list pays as much for every number he tries (README,
+// "Screening"). Bytes: 4 bytes keep 1,000 identifiers small (B10), and make
+// a wrong match on a phone about one in four million checks.
 const (
-	Iterations = 100_000
+	Iterations = 600_000
 	Bytes      = 4
 	SaltBytes  = 16
 )
