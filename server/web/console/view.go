@@ -141,20 +141,35 @@ func (v consoleView) printer() *message.Printer { return message.NewPrinter(lang
 // on both sides of the Atlantic. Arabic is numeric too (month names
 // differ between the Maghreb and the Levant), in the digits CLDR gives
 // Arabic numbers (see digits).
-var timeLayouts = map[string]struct{ date, clock string }{
-	"en": {"2 Jan 2006", "15:04"},
-	"ru": {"02.01.2006", "15:04"},
-	"es": {"02/01/2006", "15:04"},
-	"fr": {"02/01/2006", "15:04"},
-	"ar": {"02/01/2006", "15:04"},
+var timeLayouts = map[string]struct{ date, clock, month string }{
+	"en": {"2 Jan 2006", "15:04", "Jan 2006"},
+	"ru": {"02.01.2006", "15:04", "01.2006"},
+	"es": {"02/01/2006", "15:04", "01/2006"},
+	"fr": {"02/01/2006", "15:04", "01/2006"},
+	"ar": {"02/01/2006", "15:04", "01/2006"},
 }
 
-func (v consoleView) layout() (date, clock string) {
+func (v consoleView) layouts() struct{ date, clock, month string } {
 	l, ok := timeLayouts[v.Lang()]
 	if !ok {
 		l = timeLayouts["en"]
 	}
+	return l
+}
+
+func (v consoleView) layout() (date, clock string) {
+	l := v.layouts()
 	return l.date, l.clock
+}
+
+// Month rewrites a month as results filter by it (YYYY-MM) as this person
+// writes one, in her digits; anything else shows as it is.
+func (v consoleView) Month(month string) string {
+	t, err := time.Parse("2006-01", month)
+	if err != nil {
+		return month
+	}
+	return v.digits(t.Format(v.layouts().month))
 }
 
 // When is t's date and time on the organisation's clock, as this person
