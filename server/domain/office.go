@@ -327,7 +327,7 @@ func (o *Office) confirmClients(w *Warning, approve bool, confirm []string, regi
 		if !c.Confirmed() {
 			id, err := screening.Normalize(c.Kind, c.Raw, region)
 			if err != nil {
-				return nil, 0, Errorf(CodeInvalid, "%q cannot be checked: it is not a %s Sova can read; leave it unticked", c.Raw, c.Kind)
+				return nil, 0, Refuse(CodeInvalid, "report.unreadable", "%q cannot be checked: it is not a %s Sova can read; leave it unticked", "value", c.Raw, "kind", c.Kind)
 			}
 			p, err := o.Repo.ScreeningParams()
 			if err != nil {

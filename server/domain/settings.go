@@ -132,7 +132,7 @@ func (s *Settings) Check() error {
 	s.Country = strings.ToUpper(strings.TrimSpace(s.Country))
 	if s.Country != "" {
 		if _, err := screening.RulesFor(s.Country); err != nil {
-			return Errorf(CodeInvalid, "%q is not a country whose phone numbers Sova can read on a phone: give its two-letter code, such as RU or KE, or leave it empty", s.Country)
+			return Refuse(CodeInvalid, "settings.country", "%q is not a country whose phone numbers Sova can read on a phone: give its two-letter code, such as RU or KE, or leave it empty", "country", s.Country)
 		}
 	}
 	if s.Disguise != "" && !slices.Contains(Disguises, s.Disguise) {

@@ -235,6 +235,16 @@ type Client struct {
 // Confirmed says whether a moderator published c.
 func (c Client) Confirmed() bool { return len(c.Hash) > 0 }
 
+// ClientIcon is the name of kind's icon, as members see it on the form.
+func ClientIcon(kind screening.Kind) string {
+	for _, c := range clientKinds {
+		if c.kind == kind {
+			return c.icon
+		}
+	}
+	return ""
+}
+
 // ClientQuestion is the question of the reporting form that asks for kind.
 func ClientQuestion(kind screening.Kind) string {
 	for _, c := range clientKinds {

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"sova/server/domain"
+	"sova/server/screening"
 	"sova/server/web/edge"
 )
 
@@ -69,6 +70,8 @@ func (v consoleView) value(x any) string {
 		return v.Num(x)
 	case domain.Role:
 		return v.word("role.", string(x))
+	case screening.Kind:
+		return v.clientKind(x)
 	}
 	return fmt.Sprint(x)
 }

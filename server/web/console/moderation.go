@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"sova/server/domain"
+	"sova/server/screening"
 	"sova/server/web/edge"
 )
 
@@ -55,15 +56,66 @@ func (s *Console) Reports(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var pending, decided []*domain.Warning
+	st, err := s.cfg.Store.Settings()
+	if err != nil {
+		return err
+	}
+	var pending []pendingReport
+	var decided []*domain.Warning
 	for _, w := range all {
 		if w.State == domain.ReportPending {
-			pending = append(pending, w)
+			pending = append(pending, pendingReport{w, readClients(w.Clients, st.Country)})
 		} else if len(decided) < 50 {
 			decided = append(decided, w)
 		}
 	}
-	return edge.Render(c, http.StatusOK, reportsView(s.consoleView(c), pending, decided, areas))
+	return edge.Render(c, http.StatusOK, reportsView(s.consoleView(c), pending, decided, areas, st.Country))
+}
+
+// pendingReport is a report waiting for a decision, with each identifier
+// of the client it gives as the moderator weighs it.
+type pendingReport struct {
+	*domain.Warning
+	Clients []clientLine
+}
+
+// clientLine is one identifier: what the member wrote, and what the check
+// would compare (Read), or why it cannot be checked (Err). Only a readable
+// one can be ticked: Office.Decide refuses an unreadable one.
+type clientLine struct {
+	domain.Client
+	Read string
+	Err  error
+}
+
+// readClients reads each identifier as Office.Decide will when the
+// moderator ticks it, with the organisation's country.
+func readClients(clients []domain.Client, country string) []clientLine {
+	lines := make([]clientLine, len(clients))
+	for i, c := range clients {
+		lines[i].Client = c
+		lines[i].Read, lines[i].Err = screening.Normalize(c.Kind, c.Raw, country)
+	}
+	return lines
+}
+
+// published counts the identifiers a decided report put on members'
+// check list.
+//
+// The console shows that number and never the values once a report is
+// decided: a moderator has weighed them at the decision, and nothing she
+// can do later needs them, while every later page view would show a
+// client's phone number or plate to whoever looks over her shoulder or
+// holds her session. What stays on the list is its hash, which names no
+// one.
+func published(w *domain.Warning) int {
+	n := 0
+	for _, c := range w.Clients {
+		if c.Confirmed() {
+			n++
+		}
+	}
+	return n
 }
 
 // Decide publishes a report as a warning or rejects it.
@@ -100,6 +152,42 @@ func (v consoleView) areaName(areas []domain.Area, code string) string {
 func (v consoleView) reportKind(kind string) string   { return v.word("reports.kind.", kind) }
 func (v consoleView) reportWhen(when string) string   { return v.word("reports.when.", when) }
 func (v consoleView) reportState(state string) string { return v.word("reports.state.", state) }
+
+// clientKind says what an identifier is ("phone number").
+func (v consoleView) clientKind(kind screening.Kind) string {
+	return v.word("reports.client.", string(kind))
+}
+
+// clientIcon is the URL of the icon members see for kind, or "".
+func (v consoleView) clientIcon(kind screening.Kind) string {
+	return v.studioIcon(domain.ClientIcon(kind))
+}
+
+// unreadable says why an identifier cannot be checked, and that it will
+// not be: a number that is no number in the organisation's country (or,
+// with no country set, one written without +), or nothing to compare.
+func (v consoleView) unreadable(l clientLine, country string) string {
+	switch {
+	case l.Kind != screening.Phone:
+		return v.T("reports.client.empty")
+	case country == "":
+		return v.T("reports.client.nocountry")
+	}
+	return v.Tf("reports.client.notanumber", "country", v.countryName(country))
+}
+
+// breakable cuts a value someone typed (a handle can be 64 letters without
+// a space) into pieces a line may break between, so that it never pushes
+// a small phone's page wider than its screen.
+func breakable(s string) []string {
+	const piece = 12
+	var out []string
+	r := []rune(s)
+	for len(r) > piece {
+		out, r = append(out, string(r[:piece])), r[piece:]
+	}
+	return append(out, string(r))
+}
 
 // word is the catalog's word for code under prefix, or code itself.
 func (v consoleView) word(prefix, code string) string {

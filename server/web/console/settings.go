@@ -6,11 +6,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
+	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
 	"sova/i18n"
 	"sova/server/domain"
+	"sova/server/screening"
 	"sova/server/stats"
 	"sova/server/web/edge"
 )
@@ -63,6 +69,7 @@ func (s *Console) SaveSettings(c echo.Context) error {
 	str("exit_url", &st.ExitURL)
 	str("disguise", &st.Disguise)
 	str("member_lang", &st.MemberLang)
+	str("country", &st.Country)
 	v := s.consoleView(c)
 	if st.MemberLang != "" && !slices.ContainsFunc(s.cfg.Site.Langs(), func(c *i18n.Catalog) bool { return c.Lang == st.MemberLang }) {
 		return s.renderSettings(c, v, http.StatusUnprocessableEntity, st, v.Tf("settings.nolang", "lang", strconv.Quote(st.MemberLang)), false)
@@ -101,4 +108,48 @@ func (v consoleView) disguiseName(d string) string {
 		return s
 	}
 	return strings.ToUpper(d[:1]) + d[1:]
+}
+
+// country is one the organisation can choose: one whose numbers members'
+// phones read offline (screening.RulesFor), with its calling code.
+type country struct{ Code, CallingCode, Name string }
+
+// phoneCountries are those countries, found once: a list of every country
+// is not one to type a code into from memory.
+var phoneCountries = sync.OnceValue(func() []country {
+	var out []country
+	for region := range phonenumbers.GetSupportedRegions() {
+		if r, err := screening.RulesFor(region); err == nil {
+			out = append(out, country{Code: r.Region, CallingCode: r.CallingCode})
+		}
+	}
+	return out
+})
+
+// countries are the countries to choose from, named in this person's
+// language and in her alphabet's order.
+func (v consoleView) countries() []country {
+	list := slices.Clone(phoneCountries())
+	for i := range list {
+		list[i].Name = v.countryName(list[i].Code)
+	}
+	col := collate.New(language.Make(v.Lang()))
+	slices.SortFunc(list, func(a, b country) int { return col.CompareString(a.Name, b.Name) })
+	return list
+}
+
+// countryName is a country (ISO 3166 alpha-2) in this person's language,
+// else in English, else its code.
+func (v consoleView) countryName(code string) string {
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	if n := display.Regions(language.Make(v.Lang())).Name(r); n != "" {
+		return n
+	}
+	if n := display.English.Regions().Name(r); n != "" {
+		return n
+	}
+	return code
 }
