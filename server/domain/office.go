@@ -386,8 +386,8 @@ func (o *Office) SaveSettings(by string, st Settings) error {
 	if err := st.Check(); err != nil {
 		return err
 	}
-	summary := fmt.Sprintf("quick exit: %s; disguise: %s; first language: %s; warnings show %d days; audit log kept %d days; notifications: %s, quiet %d-%d, %d a day",
-		st.ExitURL, cmp.Or(st.Disguise, "none"), cmp.Or(st.MemberLang, "en"), st.WarningDays, st.AuditDays, st.TimeZone, st.QuietFrom, st.QuietTo, st.PushPerDay)
+	summary := fmt.Sprintf("quick exit: %s; disguise: %s; first language: %s; phone numbers read in: %s; warnings show %d days; audit log kept %d days; notifications: %s, quiet %d-%d, %d a day",
+		st.ExitURL, cmp.Or(st.Disguise, "none"), cmp.Or(st.MemberLang, "en"), cmp.Or(st.Country, "none"), st.WarningDays, st.AuditDays, st.TimeZone, st.QuietFrom, st.QuietTo, st.PushPerDay)
 	if err := o.Repo.PutSettings(st, o.audit(by, "settings changed", summary)); err != nil {
 		return err
 	}

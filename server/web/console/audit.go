@@ -44,8 +44,9 @@ func (v consoleView) AuditStaff(staff string) string {
 }
 
 var (
-	versionTarget = regexp.MustCompile(`^(\S+) v([0-9]+)$`)                   // a survey's actions
-	exportTarget  = regexp.MustCompile(`^(\S+) v([0-9]+) \(([0-9]+) rows\)$`) // an export's
+	versionTarget   = regexp.MustCompile(`^(\S+) v([0-9]+)$`)                   // a survey's actions
+	exportTarget    = regexp.MustCompile(`^(\S+) v([0-9]+) \(([0-9]+) rows\)$`) // an export's
+	confirmedTarget = regexp.MustCompile(`^(\S+) \(([0-9]+)\)$`)                // identifiers confirmed on a report
 )
 
 // AuditTarget is what an entry's action was on.
@@ -71,6 +72,11 @@ func (v consoleView) AuditTarget(e domain.AuditEntry) string {
 				s += " (" + v.T("audit.target.disabled") + ")"
 			}
 			return s
+		}
+	case action == "identifiers confirmed":
+		// "<report id> (<how many>)": never which.
+		if m := confirmedTarget.FindStringSubmatch(t); m != nil {
+			return v.Tf("audit.target.confirmed", "id", m[1], "count", v.N("audit.target.identifiers", atoi(m[2])))
 		}
 	case action == "settings changed":
 		return v.settingsSummary(t)
@@ -112,6 +118,12 @@ var settingsClauses = []struct {
 	}},
 	{regexp.MustCompile(`^first language: (\S+)$`), func(v consoleView, m []string) string {
 		return v.Tf("audit.settings.lang", "lang", m[1])
+	}},
+	{regexp.MustCompile(`^phone numbers read in: (\S+)$`), func(v consoleView, m []string) string {
+		if m[1] == "none" {
+			return v.T("audit.settings.nocountry")
+		}
+		return v.Tf("audit.settings.country", "country", v.countryName(m[1]))
 	}},
 	{regexp.MustCompile(`^warnings show ([0-9]+) days$`), func(v consoleView, m []string) string {
 		return v.N("audit.settings.warningdays", atoi(m[1]))
