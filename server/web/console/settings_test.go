@@ -137,3 +137,44 @@ func TestSettings_FirstMemberLanguageFramesThePicker(t *testing.T) {
 		t.Errorf("stored %q after a refused change", st.MemberLang)
 	}
 }
+
+// The organisation chooses its country from a list named in the staff
+// member's language; the choice is kept and said in the audit log, and a
+// country whose numbers a phone cannot read (Brazil's change shape when
+// dialled) or no country at all is refused in her language.
+func TestSettings_CountryForPhoneNumbersIsChosenFromTheList(t *testing.T) {
+	t.Parallel()
+	e := testapp.OpenFixture(t)
+	admin := e.As(domain.RoleAdmin)
+	page := admin.Get(t, "/staff/settings", "Accept-Language", "ru").Body.String()
+	for _, want := range []string{`<select name="country">`, `<option value="RU">Россия (+7)</option>`, `<option value="KE">Кения (+254)</option>`, `<option value="" selected>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the settings page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `value="BR"`) {
+		t.Error("the list offers a country whose numbers phones cannot read")
+	}
+	csrf := admin.CSRF(t)
+	if rec := admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "country": {"KE"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("save: %d %.300s", rec.Code, rec.Body)
+	}
+	if st, _ := e.App.Store().Settings(); st.Country != "KE" {
+		t.Errorf("stored %q", st.Country)
+	}
+	if page := admin.Get(t, "/staff/settings").Body.String(); !strings.Contains(page, `<option value="KE" selected>Kenya (+254)</option>`) {
+		t.Error("the settings page does not show the chosen country")
+	}
+	if audit := admin.Get(t, "/staff/audit", "Accept-Language", "fr").Body.String(); !strings.Contains(audit, "numéros de téléphone lus comme en : Kenya") {
+		t.Error("the audit log does not say the country in French")
+	}
+	for _, bad := range []string{"BR", "XX"} {
+		rec := admin.Post(t, "/staff/settings", url.Values{"csrf": {csrf}, "country": {bad}}, "Accept-Language", "ru")
+		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "«"+bad+"» — не страна") {
+			t.Errorf("%s: %d %.300s", bad, rec.Code, rec.Body)
+		}
+	}
+	if st, _ := e.App.Store().Settings(); st.Country != "KE" {
+		t.Errorf("a refused country was stored: %q", st.Country)
+	}
+}
