@@ -12,6 +12,7 @@ import (
 
 	"sova/internal/testapp"
 	"sova/server/domain"
+	"sova/server/screening"
 )
 
 // axe is axe-core, vendored for tests only (testdata/axe/README.md).
@@ -57,7 +58,12 @@ func TestConsole_MainPagesFitASmallPhoneInRussianAndArabic(t *testing.T) {
 	mustSave(t, admin, "/staff/directory", url.Values{"category": {"hotline"}, "phone": {"+1 555 0100"}, "day0": {"on"},
 		"name_en": {"Night line"}, "name_ru": {"Ночная линия"}, "name_ar": {"خط الليل"}})
 	if err := h.app.Store().PutWarning(&domain.Warning{ID: "w1", Day: "2026-11-27", State: domain.ReportPending,
-		Kind: "robbery", Area: "north", When: "yesterday", Public: "A grey car.", Private: "my regular", Lang: "en"}); err != nil {
+		Kind: "robbery", Area: "north", When: "yesterday", Public: "A grey car.", Private: "my regular", Lang: "en",
+		// Each kind of identifier: a number Sova cannot read (no country
+		// is set), and a long name without a space that must not widen
+		// the page.
+		Clients: []domain.Client{{Kind: screening.Phone, Raw: "8 912 345 67 89"},
+			{Kind: screening.Plate, Raw: "а123вс 777"}, {Kind: screening.Handle, Raw: "instagram/a_very_long_online_name_without_any_space_at_all_xx"}}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, lang := range []string{"ru", "ar"} {

@@ -1,7 +1,13 @@
 package console
 
 import (
+	"context"
+	"html"
+	"io"
 	"net/http"
+	"strings"
+
+	"github.com/a-h/templ"
 
 	"github.com/labstack/echo/v4"
 
@@ -176,17 +182,24 @@ func (v consoleView) unreadable(l clientLine, country string) string {
 	return v.Tf("reports.client.notanumber", "country", v.countryName(country))
 }
 
-// breakable cuts a value someone typed (a handle can be 64 letters without
-// a space) into pieces a line may break between, so that it never pushes
-// a small phone's page wider than its screen.
-func breakable(s string) []string {
-	const piece = 12
-	var out []string
-	r := []rune(s)
-	for len(r) > piece {
-		out, r = append(out, string(r[:piece])), r[piece:]
-	}
-	return append(out, string(r))
+// typed is a value someone typed, left to right on any page, cut into
+// pieces a line may break between (<wbr>): a handle can be 64 letters
+// without a space, and must not push a small phone's page wider than its
+// screen.
+func typed(s string) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		const piece = 12
+		var b strings.Builder
+		b.WriteString(`<bdi dir="ltr">`)
+		r := []rune(s)
+		for len(r) > piece {
+			b.WriteString(html.EscapeString(string(r[:piece])) + "<wbr>")
+			r = r[piece:]
+		}
+		b.WriteString(html.EscapeString(string(r)) + "</bdi>")
+		_, err := io.WriteString(w, b.String())
+		return err
+	})
 }
 
 // word is the catalog's word for code under prefix, or code itself.

@@ -102,10 +102,11 @@ func TestModeration_OnlyTickedIdentifiersArePublishedTheRestDeleted(t *testing.T
 	page := mod.Get(t, "/staff/reports").Body.String()
 	for _, want := range []string{
 		"+79123456789", "Sova reads it as", "Phone number", "Car plate", "Name used online",
-		`<input type="checkbox" name="confirm" value="phone" id="confirm-` + id + `-phone">`,
-		`<input type="checkbox" name="confirm" value="plate" id="confirm-` + id + `-plate">`,
-		`<input type="checkbox" name="confirm" value="handle" id="confirm-` + id + `-handle">`,
-		`for="confirm-` + id + `-plate"`, "Only ticked ones are published",
+		// Each box inside its label, which names it.
+		`<label class="inline"><input type="checkbox" name="confirm" value="phone" id="confirm-` + id + `-phone">`,
+		`<label class="inline"><input type="checkbox" name="confirm" value="plate" id="confirm-` + id + `-plate">`,
+		`<label class="inline"><input type="checkbox" name="confirm" value="handle" id="confirm-` + id + `-handle">`,
+		"Only ticked ones are published",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the reports page lacks %q", want)
