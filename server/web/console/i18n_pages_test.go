@@ -175,13 +175,13 @@ func TestAudit_SaysWhatEachEntryWasOnInHerLanguage(t *testing.T) {
 	// The fixture's logins (admin, translator…) are names, not English.
 	page := mainText(admin.Get(t, "/staff/audit").Body.String())
 	for _, english := range []string{"rows", "quiet", "warnings show", "audit log kept", "quick exit", "disguise", "first language",
-		"a day", "disabled", "command line", " v1"} {
+		"a day", "disabled", "command line", " v1", "phone numbers"} {
 		if strings.Contains(page, english) {
 			t.Errorf("the audit log in Russian still says %q:\n%s", english, page)
 		}
 	}
 	for _, russian := range []string{"needs, версия 1 (0 строк)", "аутрич-работник, переводчик", "translator: переводчик (отключена)", "(командная строка)",
-		"быстрый выход: https://", "маскировка: Sova (сова)", "первый язык: en", "предупреждения видны 14 дней", "журнал хранится 365 дней",
+		"быстрый выход: https://", "маскировка: Sova (сова)", "первый язык: en", "страна для номеров телефонов не выбрана", "предупреждения видны 14 дней", "журнал хранится 365 дней",
 		"уведомления: UTC, тихие часы 22–8, не больше 1 в день",
 		"маскировка: Заметки; предупреждения видны 21 день; уведомления: UTC, тихие часы 22–8, не больше 2 в день"} {
 		if !strings.Contains(page, russian) {
