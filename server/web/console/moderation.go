@@ -53,7 +53,9 @@ func (s *Console) DeleteArea(c echo.Context) error {
 
 // Reports is the moderators' queue: every report waiting, then the recent
 // decisions.
-func (s *Console) Reports(c echo.Context) error {
+func (s *Console) Reports(c echo.Context) error { return s.renderReports(c, http.StatusOK, "") }
+
+func (s *Console) renderReports(c echo.Context, status int, msg string) error {
 	all, err := s.cfg.Store.Warnings()
 	if err != nil {
 		return err
@@ -75,7 +77,7 @@ func (s *Console) Reports(c echo.Context) error {
 			decided = append(decided, w)
 		}
 	}
-	return edge.Render(c, http.StatusOK, reportsView(s.consoleView(c), pending, decided, areas, st.Country))
+	return edge.Render(c, status, reportsView(s.consoleView(c), pending, decided, areas, st.Country, msg))
 }
 
 // pendingReport is a report waiting for a decision, with each identifier
@@ -133,6 +135,10 @@ func (s *Console) Decide(approve bool) echo.HandlerFunc {
 		}
 		// "confirm" is ticked once per identifier the moderator publishes.
 		if err := s.cfg.Office.Decide(by(c), c.Param("id"), approve, form.Get("public"), form["confirm"]); err != nil {
+			// An identifier she cannot publish: the queue again, with why.
+			if msg, ok := s.consoleView(c).formProblem(err); ok {
+				return s.renderReports(c, http.StatusUnprocessableEntity, msg)
+			}
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, "/staff/reports")

@@ -210,8 +210,8 @@ func TestModeration_AnUnreadableTickedNumberIsRefusedAndNothingChanges(t *testin
 	if rec.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("an unreadable ticked number: %d %.300s", rec.Code, rec.Body)
 	}
-	if body := rec.Body.String(); !strings.Contains(body, "«12-34» (Номер телефона) нельзя проверять") {
-		t.Errorf("the refusal is not said in Russian: %.2000s", body)
+	if body := rec.Body.String(); !strings.Contains(body, `<p class="problem" role="alert">«12-34» (Номер телефона) нельзя проверять`) || !strings.Contains(body, `value="plate"`) {
+		t.Errorf("the refusal is not said in Russian above the queue: %.2000s", body)
 	}
 	w := warningOf(t, e, id)
 	if w.State != domain.ReportPending || len(w.Clients) != 3 || w.Public != "" {
