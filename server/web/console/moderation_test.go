@@ -76,12 +76,14 @@ func warningOf(t *testing.T, e *testapp.Env, id string) *domain.Warning {
 	return w
 }
 
-// noTraceInAudit fails if any audit entry holds a piece of an identifier.
-func noTraceInAudit(t *testing.T, e *testapp.Env) {
+// noTraceInAudit fails if any audit entry holds a piece of an identifier
+// (outside the report's id, a random UUID whose hex digits may hold "912").
+func noTraceInAudit(t *testing.T, e *testapp.Env, id string) {
 	t.Helper()
 	for _, a := range e.AuditLog(t) {
+		text := strings.ToLower(strings.ReplaceAll(a.Action+" "+a.Target, id, ""))
 		for _, trace := range append(clientTraces, "+7912") {
-			if strings.Contains(strings.ToLower(a.Action+" "+a.Target), strings.ToLower(trace)) {
+			if strings.Contains(text, strings.ToLower(trace)) {
 				t.Errorf("the audit log holds %q: %+v", trace, a)
 			}
 		}
@@ -141,7 +143,7 @@ func TestModeration_OnlyTickedIdentifiersArePublishedTheRestDeleted(t *testing.T
 		t.Errorf("the report's answer lost more than the unticked identifiers: %v", answers)
 	}
 
-	noTraceInAudit(t, e)
+	noTraceInAudit(t, e, id)
 	if !slices.ContainsFunc(e.AuditLog(t), func(a domain.AuditEntry) bool {
 		return a.Action == "identifiers confirmed" && a.Target == id+" (1)" && a.Staff == "moderator"
 	}) {
@@ -157,7 +159,7 @@ func TestModeration_OnlyTickedIdentifiersArePublishedTheRestDeleted(t *testing.T
 		t.Error("the decided report does not say how many identifiers it published")
 	}
 	for _, trace := range append(clientTraces, "+7912") {
-		if strings.Contains(page, trace) {
+		if strings.Contains(strings.ReplaceAll(mainText(page), id, ""), trace) {
 			t.Errorf("the decided report shows %q", trace)
 		}
 	}
@@ -182,7 +184,7 @@ func TestModeration_RejectDeletesEveryIdentifier(t *testing.T) {
 			t.Errorf("the rejected report's answer still holds %s", q)
 		}
 	}
-	noTraceInAudit(t, e)
+	noTraceInAudit(t, e, id)
 	if slices.ContainsFunc(e.AuditLog(t), func(a domain.AuditEntry) bool { return a.Action == "identifiers confirmed" }) {
 		t.Error("a rejection says identifiers were confirmed")
 	}
