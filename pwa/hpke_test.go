@@ -42,7 +42,6 @@ func openModulePage(t *testing.T, page, ready string) context.Context {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.Handle("/js/", http.StripPrefix("/js/", http.FileServer(http.Dir("js"))))
-	mux.Handle("/screening/", http.StripPrefix("/screening/", http.FileServer(http.Dir("screening"))))
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write([]byte(page))

@@ -11,7 +11,7 @@ import (
 
 const screenPage = `<!doctype html><meta charset="utf-8"><title>screen test</title>
 <script type="module">
-import * as screen from '/screening/screen.js';
+import * as screen from '/js/screen.js';
 window.screen_ = screen;
 window.hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 </script>`

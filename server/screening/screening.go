@@ -128,7 +128,7 @@ func (p Params) Hash(kind Kind, normalized string) ([]byte, error) {
 }
 
 // PhoneRules are what a phone needs to read a number as the organisation's
-// members dial it, offline, with no copy of libphonenumber (pwa/screening/screen.js):
+// members dial it, offline, with no copy of libphonenumber (pwa/js/screen.js):
 // the country's calling code, the prefix that dials abroad, the national
 // prefix, and how long a national number may be. Regular expressions are in
 // the syntax both Go and JavaScript read.

@@ -149,7 +149,7 @@ func buildSite(c *content) (*site, error) {
 	fmt.Fprintf(h, "salt %s\n", c.salt)
 	s.version = hex.EncodeToString(h.Sum(nil))[:16]
 	worker := fmt.Appendf(nil, "const VERSION = %q;\nconst OUTBOX = %q;\n", s.version, b.pwaURL+"js/outbox.js")
-	b.blobs["/sw.js"] = newBlob(append(worker, c.worker...), "text/javascript; charset=utf-8", false)
+	b.blobs["/sw.js"] = newBlob(append(worker, compactJS(c.worker)...), "text/javascript; charset=utf-8", false)
 
 	cssHash, exitHash := sha256.Sum256([]byte(b.css)), sha256.Sum256([]byte(b.exitJS))
 	s.csp = "default-src 'self'; script-src 'self' 'sha256-" + base64.StdEncoding.EncodeToString(exitHash[:]) + "'; " +
@@ -213,7 +213,7 @@ func (b *builder) addPWA() error {
 			b.exitJS = string(data)
 		case p == "js/sw.js": // served from /sw.js, see buildSite
 		case strings.HasSuffix(p, ".js"):
-			b.blobs[b.pwaURL+p] = newBlob(data, "text/javascript; charset=utf-8", true)
+			b.blobs[b.pwaURL+p] = newBlob(compactJS(data), "text/javascript; charset=utf-8", true)
 		case strings.HasSuffix(p, ".css"):
 			b.blobs[b.pwaURL+p] = newBlob(data, "text/css; charset=utf-8", true)
 		}

@@ -1,8 +1,7 @@
 // The check's arithmetic, which the server does the same way (package
 // screening): what a member types becomes one identifier however she
 // writes it, and then the keyed, slow hash the offline list holds. Nothing
-// she types is kept. It waits here, outside js/ and so outside every
-// member's download (budget B2), until the check's page uses it (issue 14).
+// she types is kept: check.js holds it in memory for one check.
 
 // asciiDigits writes any script's decimal digits (Arabic-Indic, Persian,
 // full-width…) as ASCII ones.
@@ -60,4 +59,15 @@ export async function hash(p, kind, id) {
   const key = await crypto.subtle.importKey('raw', enc.encode(kind + ':' + id), 'PBKDF2', false, ['deriveBits']);
   const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: p.salt, iterations: p.iterations }, key, 256);
   return new Uint8Array(bits, 0, p.bytes);
+}
+
+// pickPhone finds the number in shared words ("Call me +7 912 345-67-89"):
+// the first run of digits, spaces, dashes, dots and brackets, maybe after
+// a +, with 6 to 20 digits.
+export function pickPhone(text) {
+  for (const m of asciiDigits(String(text)).matchAll(/\+?[\d(][\d\s().-]*\d/g)) {
+    const n = m[0].replace(/\D/g, '').length;
+    if (n >= 6 && n <= 20) return m[0];
+  }
+  return '';
 }
