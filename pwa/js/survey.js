@@ -8,6 +8,7 @@
 // screens of at most PAGE, so that she can hear every option on a screen.
 import { say } from './voice.js';
 import { shown, parseChoice, numberAnswer } from './rules.js';
+import { echoDigits, pickSite, handleOf, clearFields } from './fields.js';
 
 export const PAGE = 5;
 
@@ -21,6 +22,8 @@ export function runSurvey(main, submit) {
   const answers = {};
   const trail = []; // steps visited, for Back
   let cur = null; // the step shown: {el, page}
+
+  for (const t of main.querySelectorAll('input.tel')) echoDigits(t);
 
   const q = (el) => ({ id: el.dataset.q, type: el.dataset.type, required: el.hasAttribute('data-required') });
   const cond = (el) => el.dataset.showif && JSON.parse(el.dataset.showif);
@@ -78,7 +81,7 @@ export function runSurvey(main, submit) {
     const { el, page } = step;
     if (el === sendScreen) return [el.dataset.prompt];
     const ps = pages(el);
-    const opts = [...ps[page], ...el.querySelectorAll('button.c[data-v=null]')];
+    const opts = [...ps[page], ...el.querySelectorAll('button.site,button.c[data-v=null]')];
     const out = [el.dataset.prompt, ...opts.map((b) => ({ stem: b.dataset.say, el: b }))];
     if (page < ps.length - 1) out.push(main.dataset.more);
     return out;
@@ -151,11 +154,17 @@ export function runSurvey(main, submit) {
       } else {
         answers[id] = v;
       }
-      const input = el.querySelector('input,textarea');
-      if (input && v === null) input.value = '';
+      if (v === null) {
+        const input = el.querySelector('input,textarea');
+        if (input) input.value = '';
+        clearFields(el);
+      }
       hint(false);
       mark(el);
       renderProgress();
+    } else if (b.classList.contains('site')) {
+      pickSite(el, b);
+      typed(el, el.querySelector('input.handle'));
     } else if (b.classList.contains('minus') || b.classList.contains('plus')) {
       const input = el.querySelector('input');
       const n = (Number(input.value) || 0) + (b.classList.contains('plus') ? 1 : -1);
@@ -166,21 +175,27 @@ export function runSurvey(main, submit) {
 
   main.addEventListener('input', (e) => {
     const el = e.target.closest('section.q[data-q]');
-    if (!el) return;
+    if (el) typed(el, e.target);
+  });
+
+  // typed takes what she typed (or the site she picked) as the answer.
+  function typed(el, t) {
     const { id, type } = q(el);
-    const raw = e.target.value.trim();
+    const raw = type === 'handle' ? handleOf(el) : t.value.trim();
     if (type === 'number') {
       const t = e.target;
       const n = numberAnswer(raw, { min: Number(t.min), max: Number(t.max), whole: t.step === '1' });
       if (n !== undefined) answers[id] = n; else delete answers[id];
+    } else if (type === 'phone' && !phoneLike(raw)) {
+      delete answers[id]; // the server would refuse it, and she would lose the report
     } else if (raw) {
-      answers[id] = raw.slice(0, Number(e.target.maxLength) > 0 ? Number(e.target.maxLength) : 500);
+      answers[id] = raw.slice(0, type === 'handle' ? 64 : Number(t.maxLength) > 0 ? Number(t.maxLength) : 500);
     } else {
       delete answers[id];
     }
     if (id in answers) hint(false);
     mark(el);
-  });
+  }
 
   // A typed answer is confirmed by voice once it is done (a choice says its
   // own name when tapped).
@@ -188,6 +203,13 @@ export function runSurvey(main, submit) {
     const el = e.target.closest('section.q[data-q]');
     if (el && e.target.matches('input,textarea') && answers[q(el).id] != null) say(main.dataset.noted);
   });
+
+  // phoneLike is what the server takes as a phone number: digits, spaces,
+  // dashes, dots, brackets and +, with 4 to 20 digits.
+  const phoneLike = (s) => {
+    const n = (s.match(/\p{Nd}/gu) || []).length;
+    return /^[\p{Nd}\s+().-]*$/u.test(s) && n >= 4 && n <= 20;
+  };
 
   let sending = false;
   async function send(btn) {

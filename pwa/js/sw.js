@@ -137,10 +137,39 @@ self.addEventListener('sync', (e) => {
 self.addEventListener('fetch', (e) => {
   const req = e.request;
   const url = new URL(req.url);
+  const share = /^\/([a-z-]+)\/check\/share$/.exec(url.pathname);
+  if (share && req.method === 'POST' && url.origin === location.origin) return e.respondWith(shareIn(e, share[1]));
   if (req.method !== 'GET' || url.origin !== location.origin || url.pathname === '/sw.js') return;
   if (url.pathname === '/api/v1/keys/response') return e.respondWith(cachedThenRefresh(e, req));
   if (url.pathname.startsWith('/api/')) return;
   e.respondWith(cacheFirst(req));
+});
+
+// --- Shared to the check ---------------------------------------------------
+// Another app shares a number (or a message with one in it) to the
+// installed app: the manifest's share_target POSTs it here. The words stay
+// on the phone: the worker answers with a redirect to the check (so they
+// are in no URL, and a reload sends nothing again), and gives them to the
+// first check page that asks, once, then forgets them. Unclaimed, they
+// are forgotten in a minute.
+let shared = null;
+async function shareIn(e, lang) {
+  const form = await e.request.formData().catch(() => null);
+  const text = form ? ['title', 'text', 'url'].map((k) => form.get(k) || '').join(' ') : '';
+  const mine = { text };
+  const taken = new Promise((r) => { mine.hand = r; });
+  shared = mine;
+  e.waitUntil(Promise.race([taken, new Promise((r) => setTimeout(r, 60000))]).then(() => { if (shared === mine) shared = null; }));
+  return Response.redirect('/' + lang + '/check', 303);
+}
+
+self.addEventListener('message', (e) => {
+  if ((e.data || {}).type !== 'take-shared' || !e.source) return;
+  const s = shared;
+  shared = null;
+  if (!s) return;
+  e.source.postMessage({ type: 'shared', text: s.text });
+  s.hand();
 });
 
 // cachedThenRefresh answers from the cache at once (the server keeps every

@@ -21,6 +21,11 @@ export function plural(forms, n) {
   return (forms[new Intl.PluralRules(lang).select(n)] || forms.other).replace('{n}', n.toLocaleString(lang));
 }
 
+// localDay is a local calendar day as YYYY-MM-DD, as the server writes the
+// days of warnings; utcDays counts the days since the epoch of one.
+export const localDay = (d) => [d.getFullYear(), d.getMonth() + 1, d.getDate()].map((n) => String(n).padStart(2, '0')).join('-');
+export const utcDays = (s) => { const [y, m, d] = s.split('-').map(Number); return Date.UTC(y, m - 1, d) / 864e5; };
+
 // main is the page's main element, where pages keep their data.
 export const main = document.querySelector('main');
 

@@ -3,18 +3,15 @@
 // member's language, and filters by area, offline too. The chosen area is
 // not kept: where a member works is nothing to leave on her phone.
 import { say } from './voice.js';
-import { main, lang } from './util.js';
+import { main, lang, localDay, utcDays } from './util.js';
 
-// day is a local calendar day as YYYY-MM-DD; the feed's days are the
-// organisation's.
-const day = (d) => [d.getFullYear(), d.getMonth() + 1, d.getDate()].map((n) => String(n).padStart(2, '0')).join('-');
-const today = day(new Date());
+// The feed's days are the organisation's.
+const today = localDay(new Date());
 const back = { today: 0, yesterday: 1, week: 0 }; // how many days before the report it happened
 
-const utc = (s) => { const [y, m, d] = s.split('-').map(Number); return Date.UTC(y, m - 1, d); };
 const rtf = (() => { try { return new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }); } catch { return null; } })();
 for (const t of main.querySelectorAll('time[datetime]')) {
-  const ago = Math.round((utc(today) - utc(t.dateTime)) / 864e5) + (back[t.dataset.when] || 0);
+  const ago = Math.round(utcDays(today) - utcDays(t.dateTime)) + (back[t.dataset.when] || 0);
   if (rtf) t.textContent = rtf.format(-Math.max(0, ago), 'day');
 }
 

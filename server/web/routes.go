@@ -48,6 +48,9 @@ func (s *Server) routes() *echo.Echo {
 	get(e, "/:lang/info", m.Asset)           // information pages: rights, health, the organisation
 	get(e, "/:lang/info/:topic", m.Asset)
 	get(e, "/:lang/notify", m.Asset)               // turning notifications on and off
+	get(e, "/:lang/check", m.Asset)                // check a client against warnings, offline
+	e.POST("/:lang/check/share", m.Shared)         // the share target, if no worker caught it
+	get(e, "/check.json", m.Asset)                 // the check's list: keyed hashes only
 	get(e, "/:lang/manifest.webmanifest", m.Asset) // the installed app, in this language
 	get(e, "/:lang/offline.json", m.Asset)         // what to precache for this language
 	get(e, "/pwa/:hash/*", m.Asset)                // scripts, under a hash of all of them

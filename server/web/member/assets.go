@@ -43,3 +43,17 @@ func (s *Site) Wipe(c echo.Context) error {
 	c.Response().Header().Set("Clear-Site-Data", `"cache", "storage"`)
 	return c.NoContent(http.StatusNoContent)
 }
+
+// Shared is the share target (the manifest's share_target) when no
+// service worker answered it: the worker keeps what was shared on the
+// phone (sw.js). Here the body is never read, so a number shared to a
+// phone without the worker is not kept or logged either; she lands on
+// the check, empty.
+func (s *Site) Shared(c echo.Context) error {
+	p := "/" + c.Param("lang") + "/check"
+	if s.live.Load().blobs[p] == nil {
+		return echo.ErrNotFound
+	}
+	c.Response().Header().Set("Connection", "close")
+	return c.Redirect(http.StatusSeeOther, p)
+}

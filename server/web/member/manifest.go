@@ -17,6 +17,17 @@ type webManifest struct {
 	BackgroundColor string         `json:"background_color"`
 	ThemeColor      string         `json:"theme_color"`
 	Icons           []manifestIcon `json:"icons"`
+	ShareTarget     *shareTarget   `json:"share_target,omitempty"`
+}
+
+// shareTarget lets another app share a number (or a message with one in
+// it) to the check. It is a POST, so what was shared never becomes a URL
+// in the history; the service worker answers it on the phone (sw.js).
+type shareTarget struct {
+	Action  string            `json:"action"`
+	Method  string            `json:"method"`
+	Enctype string            `json:"enctype"`
+	Params  map[string]string `json:"params"`
 }
 
 type manifestIcon struct {
@@ -49,6 +60,8 @@ func (b *builder) addManifest(p string, cat *i18n.Catalog) {
 		Name: id.name, ShortName: id.name,
 		ID: "/", StartURL: start, Scope: "/", Display: "standalone",
 		Dir: cat.Dir, Lang: cat.Lang, BackgroundColor: "#ffffff", ThemeColor: themeColor,
+		ShareTarget: &shareTarget{Action: "/" + cat.Lang + "/check/share", Method: "POST", Enctype: "multipart/form-data",
+			Params: map[string]string{"title": "title", "text": "text", "url": "url"}},
 		Icons: []manifestIcon{
 			{Src: b.icon[id.icon], Sizes: "any", Type: "image/svg+xml", Purpose: "any"},
 			{Src: b.icon[id.png192], Sizes: "192x192", Type: "image/png", Purpose: "any maskable"},

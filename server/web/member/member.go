@@ -16,6 +16,7 @@ import (
 
 	"sova/i18n"
 	"sova/server/domain"
+	"sova/server/screening"
 	"sova/server/studio"
 	"sova/server/web/edge"
 )
@@ -24,6 +25,8 @@ import (
 // consistent read.
 type Store interface {
 	SiteContent() (*domain.SiteContent, error)
+	// ScreeningParams are the organisation's for the check's list.
+	ScreeningParams() (screening.Params, error)
 }
 
 // Config is what the member site is built from.
@@ -74,6 +77,7 @@ func (s *Site) Rebuild() error {
 		catalogs: c.Catalogs, surveys: c.Surveys, packs: c.Packs, settings: org.Settings, services: org.Services,
 		info: org.InfoPages, areas: org.Areas, warnings: liveWarnings(org.Warnings, s.cfg.Now().UTC().Format(time.DateOnly)),
 		icons: s.cfg.Icons, pwa: s.cfg.PWA, worker: s.cfg.Worker, salt: s.cfg.Salt, pushKey: s.cfg.PushKey,
+		params: s.cfg.Store.ScreeningParams,
 	})
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 
 	"sova/i18n"
 	"sova/server/domain"
+	"sova/server/screening"
 	"sova/server/voice"
 )
 
@@ -61,6 +62,7 @@ type content struct {
 	worker   []byte
 	salt     string
 	pushKey  string // the VAPID public key the notifications page subscribes with
+	params   func() (screening.Params, error)
 }
 
 // firstLang is the catalog of the organisation's first member language
@@ -101,6 +103,11 @@ func buildSite(c *content) (*site, error) {
 		return nil, err
 	}
 	s := &site{langs: c.catalogs, offline: map[string]offlineList{}}
+	check, err := newCheckList(c.warnings, c.settings.Country, c.params)
+	if err != nil {
+		return nil, err
+	}
+	b.addJSON("/check.json", check)
 	shell := offlineList{Pages: []string{"/"}, Static: b.static(), Voice: map[string][]string{}}
 	for _, cat := range c.catalogs {
 		if err := b.addVoice(cat.Lang); err != nil {
@@ -343,6 +350,7 @@ func (b *builder) addLanguage(cat *i18n.Catalog) (offlineList, error) {
 		base + "info":     infoIndex(v, info),
 		base + "warnings": warningsPage(v, b.warnings),
 		base + "notify":   notifyPage(v),
+		base + "check":    checkPage(v),
 	}
 	for _, p := range info {
 		pages[base+"info/"+p.Topic] = infoPage(v, p)
@@ -374,7 +382,7 @@ func (b *builder) addLanguage(cat *i18n.Catalog) (offlineList, error) {
 	sort.Strings(list.Pages)
 	manifest := base + "manifest.webmanifest"
 	b.addManifest(manifest, cat)
-	list.Static = append(b.static(), manifest, "/api/v1/keys/response")
+	list.Static = append(b.static(), manifest, "/api/v1/keys/response", "/check.json")
 	list.Static = append(list.Static, b.iconsIn(list.Pages)...)
 	return list, nil
 }

@@ -121,7 +121,57 @@ func (v view) VoiceBytes(ext string) int64 { return v.b.voiceBytes[v.cat.Lang][e
 var entries = map[string]string{
 	"picker": "picker.js", "home": "home.js", "survey": "survey-page.js", "thanks": "thanks.js",
 	"outbox": "outbox-page.js", "services": "services.js", "info": "page.js", "warnings": "warnings.js",
-	"notify": "notify.js",
+	"notify": "notify.js", "check": "check.js",
+}
+
+// said is a phrase's words and voice, for the app to show and say.
+type said struct {
+	T string `json:"t"`
+	V string `json:"v,omitempty"`
+	I string `json:"i,omitempty"` // its icon
+}
+
+func mustJSON(v any) string {
+	data, _ := json.Marshal(v)
+	return string(data)
+}
+
+// Digits are the voice of the digits 0 to 9, said back as she types a
+// number.
+func (v view) Digits() string {
+	out := make([]string, 10)
+	for d := range out {
+		out[d] = v.Say("digit." + strconv.Itoa(d))
+	}
+	return mustJSON(out)
+}
+
+// KindsJSON is each report kind's words, voice and icon.
+func (v view) KindsJSON() string {
+	out := map[string]said{}
+	for kind, icon := range domain.ReportIcons {
+		out[kind] = said{T: v.T("warn.kind." + kind), V: v.Say("warn.kind." + kind), I: v.Icon(icon)}
+	}
+	return mustJSON(out)
+}
+
+// AreasJSON is each area's name, voice and icon in the language.
+func (v view) AreasJSON() string {
+	out := map[string]said{}
+	for i, a := range v.b.areas {
+		out[a.Code] = said{T: a.Name(v.Lang()), V: v.Say(domain.AreaVoice(a.Code)), I: v.Icon(domain.AreaIcon(i))}
+	}
+	return mustJSON(out)
+}
+
+// AgoJSON is how long ago a warning's day was, in words and voice: this
+// week, this month, earlier.
+func (v view) AgoJSON() string {
+	out := map[string]said{}
+	for _, k := range []string{"week", "month", "earlier"} {
+		out[k] = said{T: v.T("check.ago." + k), V: v.Say("check.ago." + k)}
+	}
+	return mustJSON(out)
 }
 
 // Counts is the voice of a plural message for each count from 1 to
