@@ -183,7 +183,6 @@ export function runSurvey(main, submit) {
     const { id, type } = q(el);
     const raw = type === 'handle' ? handleOf(el) : t.value.trim();
     if (type === 'number') {
-      const t = e.target;
       const n = numberAnswer(raw, { min: Number(t.min), max: Number(t.max), whole: t.step === '1' });
       if (n !== undefined) answers[id] = n; else delete answers[id];
     } else if (type === 'phone' && !phoneLike(raw)) {
