@@ -78,18 +78,20 @@ function since(day) {
 }
 
 let busy = false;
-async function check(speak) {
+// check says "checking" at once (in the tap, so the button keeps quiet:
+// nothing Sova says is cut by Sova), and what it found after it.
+async function check(first) {
   if (busy) return;
   busy = true;
+  first(show('busy').dataset.say);
   try {
     let l;
-    try { l = await load(); } catch { return speak(show('unknown').dataset.say); }
+    try { l = await load(); } catch { return then(show('unknown').dataset.say); }
     const entered = ids(l);
-    if (entered === null) return speak(show('bad').dataset.say);
-    if (!entered.length) return speak(show('empty').dataset.say);
-    speak(show('busy').dataset.say);
+    if (entered === null) return then(show('bad').dataset.say);
+    if (!entered.length) return then(show('empty').dataset.say);
     const ws = await matches(l, entered);
-    if (!ws.length) return speak(show('none').dataset.say);
+    if (!ws.length) return then(show('none').dataset.say);
     const p = show('found');
     const n = ws.length;
     p.querySelector('.t').textContent = plural(found, n);
@@ -109,7 +111,7 @@ async function check(speak) {
       put('ago', when);
       return li;
     }));
-    speak(...words);
+    then(...words);
   } finally {
     busy = false;
   }
