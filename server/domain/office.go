@@ -261,7 +261,8 @@ func (o *Office) areasChanged(err error) error {
 // confirm names the kinds of identifier (screening.Kind) the moderator
 // confirmed: only those of a published warning go on members' list, as
 // keyed hashes; every other identifier the report gave is deleted, from
-// the report and from its answer, now.
+// the report and from its answer, now. So an identifier reaches the list
+// only with its warning, and members hear of both in one notice.
 func (o *Office) Decide(by, id string, approve bool, public string, confirm []string) error {
 	w, err := o.Repo.Warning(id)
 	if err != nil {
@@ -297,7 +298,6 @@ func (o *Office) Decide(by, id string, approve bool, public string, confirm []st
 	if confirmed > 0 {
 		// That identifiers were confirmed, never which.
 		audit = append(audit, o.audit(by, "identifiers confirmed", fmt.Sprintf("%s (%d)", w.ID, confirmed)))
-		news = true
 	}
 	if err := o.Repo.DecideReport(w, forget, audit...); err != nil {
 		return err

@@ -1,8 +1,8 @@
-// Command bench measures Sova against the budgets B1 to B8 of
+// Command bench measures Sova against the budgets B1 to B10 of
 // BRIEF.md, and the staff console's logins that issue 3 asks to report, and
 // prints one table: budget | limit | measured | ok?
 //
-//	go run ./server/tools/bench [-quick] [-ingest | -push | -loads | -backup] [-v] [-clients 12] [-gzip=true] [-bin path/to/sova]
+//	go run ./server/tools/bench [-quick] [-ingest | -push | -loads | -backup | -screening] [-v] [-clients 12] [-gzip=true] [-bin path/to/sova]
 //	                            [-server-env "SOVA_MEMORY_LIMIT=off"] [-cpuprofile cpu.out] [-memprofile heap.out]
 //
 // It builds the real sova command and runs it as a child process on
@@ -34,6 +34,8 @@
 //     with what B4 stores.
 //   - B7, B8: page loads in headless Chromium, offline at 4× CPU
 //     slowdown and cold on Slow 3G (pageload.go).
+//   - B9, B10: screening: one check offline at 4× CPU slowdown in
+//     Chromium, and the offline list of 1,000 identifiers (screening.go).
 //   - B6: the time from an admin publishing a new survey until the strict
 //     local push service (a child process) has taken the notification of
 //     each of 100,000 subscribers, and sova's peak RSS meanwhile; its CPU
@@ -127,6 +129,7 @@ var (
 	onlyLoads  = flag.Bool("loads", false, "measure B7 and B8 (page loads in Chromium) and the needs survey by ear only")
 	onlyBackup = flag.Bool("backup", false, "measure issue 12's figures only: backup and restore of 1,000,000 responses, and the memory failed logins leave")
 	onlyIngest = flag.Bool("ingest", false, "measure B4 (with its HPKE floor) and B5 (server memory) only")
+	onlyScreen = flag.Bool("screening", false, "measure B9 and B10 (screening: one check in Chromium, the offline list's size) only")
 )
 
 func main() {
@@ -223,6 +226,13 @@ func run() error {
 		rep.print(os.Stdout)
 		return nil
 	}
+	if *onlyScreen {
+		if err := measureScreening(ctx, &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableCompression: true}}, tmp, rep); err != nil {
+			return err
+		}
+		rep.print(os.Stdout)
+		return nil
+	}
 	srv, err := startServer(ctx, tmp, "data")
 	if err != nil {
 		return err
@@ -269,6 +279,9 @@ func run() error {
 		return err
 	}
 	if err := measureListening(ctx, srv.base, rep); err != nil {
+		return err
+	}
+	if err := measureScreening(ctx, c, tmp, rep); err != nil {
 		return err
 	}
 	if err := measureIngest(ctx, c, srv, rep, idle); err != nil {

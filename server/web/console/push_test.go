@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"sova/internal/testapp"
 	"sova/server/domain"
+	"sova/server/screening"
 )
 
 // A published warning reaches the phones that follow its area, with the
@@ -98,6 +100,46 @@ func TestPush_NoticesFromModerationAndPublishing(t *testing.T) {
 				}
 				if got[0].TTL <= 0 || got[0].Urgency != "high" || got[0].Topic == "" {
 					t.Errorf("TTL %d, urgency %q, topic %q", got[0].TTL, got[0].Urgency, got[0].Topic)
+				}
+			},
+		},
+		{
+			// A warning that names its client's number is published with
+			// it: the offline list gains the number's hash at once, and
+			// phones hear of it once, in the same neutral words, with
+			// nothing of the number.
+			Name: "a moderator publishes a report with the client's number confirmed",
+			Role: domain.RoleModerator,
+			URL:  "/staff/reports/" + report + "/approve",
+			Form: url.Values{"public": {"He hit her."}, "confirm": {"phone"}},
+			Before: func(t *testing.T, e *testapp.Env) {
+				subscribed(t, e)
+				sv, _ := e.App.Store().LatestSurvey(domain.WarnSurveyID)
+				e.Sync(t, e.Phone.Item(t, report, domain.WarnSurveyID, sv.Version, "en", map[string]any{
+					"kind": "violence", "area": "north", "when": "today", domain.ClientPhone: "+7 912 345-67-89",
+				}))
+			},
+			ExpectedStatus:  http.StatusSeeOther,
+			ExpectedAudit:   []testapp.Audit{{Action: "warning published", Target: report}, {Action: "identifiers confirmed", Target: report + " (1)"}},
+			ExpectedNotices: map[string]string{"north": domain.NoticeWarning},
+			After: func(t *testing.T, e *testapp.Env, _ *httptest.ResponseRecorder) {
+				e.Flush(t)
+				got := e.Push.Received(e.Endpoint("north"))
+				if len(got) != 1 || e.Push.Requests() != 1 {
+					t.Fatalf("north got %d messages, the push service %d; want 1 and 1", len(got), e.Push.Requests())
+				}
+				if p := string(got[0].Payload); strings.Contains(p, "912") || strings.Contains(p, "violence") {
+					t.Errorf("the notification says what the warning is: %s", p)
+				}
+				p, err := e.App.Store().ScreeningParams()
+				if err != nil {
+					t.Fatal(err)
+				}
+				h, _ := p.Hash(screening.Phone, "+79123456789")
+				list := httptest.NewRecorder()
+				e.App.Handler().ServeHTTP(list, httptest.NewRequest(http.MethodGet, "/check.json", nil))
+				if body := list.Body.String(); !strings.Contains(body, base64.RawURLEncoding.EncodeToString(h)) || strings.Contains(body, "912") {
+					t.Errorf("the offline list lacks the number's hash, or names it: %.500s", body)
 				}
 			},
 		},
