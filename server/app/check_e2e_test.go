@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -114,6 +115,9 @@ func TestCheck_TypedAndSharedNumbersFindTheirWarningsOffline(t *testing.T) {
 		found(t, b, lang)
 		if w := eval[int](b, `document.documentElement.scrollWidth`); w > 360 {
 			t.Errorf("%s: the check is %d px wide on a 360 px phone", lang, w)
+		}
+		if t.Failed() || os.Getenv("SOVA_SHOTS") != "" {
+			b.screenshot("check-" + lang)
 		}
 		// She heard each digit as she typed it.
 		if !eval[bool](b, `(() => { const d = JSON.parse(document.querySelector('input.tel').dataset.digits); const played = __heard.filter((h) => h.e === 'play').map((h) => h.u); return [8, 9, 1, 2, 3].every((n) => played.includes(d[n])); })()`) {
