@@ -5,6 +5,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -53,9 +54,12 @@ func (s *Console) DeleteArea(c echo.Context) error {
 
 // Reports is the moderators' queue: every report waiting, then the recent
 // decisions.
-func (s *Console) Reports(c echo.Context) error { return s.renderReports(c, http.StatusOK, "") }
+func (s *Console) Reports(c echo.Context) error { return s.renderReports(c, http.StatusOK, "", nil) }
 
-func (s *Console) renderReports(c echo.Context, status int, msg string) error {
+// renderReports shows the queue, with msg above it. A refused decision
+// passes the form she sent, so that the report she was deciding shows the
+// public words as she edited them, not as stored: nothing she wrote is lost.
+func (s *Console) renderReports(c echo.Context, status int, msg string, sent url.Values) error {
 	all, err := s.cfg.Store.Warnings()
 	if err != nil {
 		return err
@@ -72,6 +76,9 @@ func (s *Console) renderReports(c echo.Context, status int, msg string) error {
 	var decided []*domain.Warning
 	for _, w := range all {
 		if w.State == domain.ReportPending {
+			if sent != nil && w.ID == c.Param("id") {
+				w.Public = sent.Get("public") // in this page only; the store keeps its own
+			}
 			pending = append(pending, pendingReport{w, readClients(w.Clients, st.Country)})
 		} else if len(decided) < 50 {
 			decided = append(decided, w)
@@ -137,7 +144,7 @@ func (s *Console) Decide(approve bool) echo.HandlerFunc {
 		if err := s.cfg.Office.Decide(by(c), c.Param("id"), approve, form.Get("public"), form["confirm"]); err != nil {
 			// An identifier she cannot publish: the queue again, with why.
 			if msg, ok := s.consoleView(c).formProblem(err); ok {
-				return s.renderReports(c, http.StatusUnprocessableEntity, msg)
+				return s.renderReports(c, http.StatusUnprocessableEntity, msg, form)
 			}
 			return err
 		}

@@ -208,12 +208,15 @@ func TestModeration_AnUnreadableTickedNumberIsRefusedAndNothingChanges(t *testin
 	}
 
 	before := len(e.AuditLog(t))
-	rec := mod.Post(t, "/staff/reports/"+id+"/approve", url.Values{"csrf": {mod.CSRF(t)}, "public": {"x"}, "confirm": {"phone", "plate"}}, "Accept-Language", "ru")
+	rec := mod.Post(t, "/staff/reports/"+id+"/approve", url.Values{"csrf": {mod.CSRF(t)}, "public": {"Edited words she keeps"}, "confirm": {"phone", "plate"}}, "Accept-Language", "ru")
 	if rec.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("an unreadable ticked number: %d %.300s", rec.Code, rec.Body)
 	}
 	if body := rec.Body.String(); !strings.Contains(body, `<p class="problem" role="alert">«12-34» (Номер телефона) нельзя проверять`) || !strings.Contains(body, `value="plate"`) {
 		t.Errorf("the refusal is not said in Russian above the queue: %.2000s", body)
+	}
+	if !strings.Contains(rec.Body.String(), "Edited words she keeps") {
+		t.Error("the queue shown again lost the public words she had edited")
 	}
 	w := warningOf(t, e, id)
 	if w.State != domain.ReportPending || len(w.Clients) != 3 || w.Public != "" {
